@@ -1,0 +1,40 @@
+# Two commands a new user needs: `make demo` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DVC_VENV := .venv-dvc
+DVC_VERSION := 3.67.1
+
+.PHONY: demo test lint typecheck unit bench clean
+
+$(BIN)/trail: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $@
+
+# The real dvc lives in its own venv so its dependencies never leak into trail's.
+$(DVC_VENV)/bin/dvc:
+	$(PYTHON) -m venv $(DVC_VENV)
+	$(DVC_VENV)/bin/python -m pip install -q 'dvc==$(DVC_VERSION)'
+	@touch $@
+
+demo: $(BIN)/trail
+	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh
+
+lint: $(BIN)/trail
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: $(BIN)/trail
+	$(BIN)/mypy
+
+test: $(BIN)/trail $(DVC_VENV)/bin/dvc lint typecheck
+	TRAIL_TEST_DVC="$(CURDIR)/$(DVC_VENV)/bin/dvc" TRAIL_REQUIRE_DVC=1 \
+	  $(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: $(BIN)/trail $(DVC_VENV)/bin/dvc
+	$(BIN)/python benchmarks/run.py --dvc "$(CURDIR)/$(DVC_VENV)/bin/dvc" $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) $(DVC_VENV) .bench build dist

@@ -1,0 +1,236 @@
+"""Configuration: DVC's INI files at four levels (system, global, repo, local).
+
+Files are edited line by line, so comments and layout survive ``trail config``; sections are
+written as DVC writes them (``['remote "name"']``, keys indented by four spaces).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from trail.errors import ConfigError
+from trail.fsutil import atomic_write_text
+
+LEVELS = ("system", "global", "repo", "local")
+_SECTION = re.compile(r"^\s*\[(.+)\]\s*$")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*=\s*(.*?)\s*$")
+SECRET_KEYS = frozenset(
+    (
+        "secret_access_key",
+        "password",
+        "token",
+        "session_token",
+        "key_secret",
+        "sas_token",
+        "account_key",
+        "client_secret",
+        "credentialpath",
+        "ask_password",
+    )
+)
+
+
+def _section_name(raw: str) -> str:
+    raw = raw.strip()
+    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"":
+        raw = raw[1:-1]
+    return " ".join(raw.split())
+
+
+def _section_header(name: str) -> str:
+    return f"['{name}']" if '"' in name else f"[{name}]"
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value
+
+
+@dataclass
+class IniFile:
+    path: str
+    lines: list[str]
+
+    @classmethod
+    def read(cls, path: str) -> IniFile:
+        try:
+            with open(path, encoding="utf-8") as f:
+                return cls(path, f.read().splitlines())
+        except FileNotFoundError:
+            return cls(path, [])
+
+    def items(self) -> Iterator[tuple[str, str, str, int]]:
+        section = ""
+        for i, line in enumerate(self.lines):
+            if not line.strip() or line.lstrip().startswith(("#", ";")):
+                continue
+            m = _SECTION.match(line)
+            if m:
+                section = _section_name(m.group(1))
+                continue
+            k = _KEY.match(line)
+            if k is None:
+                raise ConfigError(f"{self.path}:{i + 1}: cannot parse line {line.strip()!r}")
+            if not section:
+                raise ConfigError(f"{self.path}:{i + 1}: option outside of a section")
+            yield section, k.group(1), _unquote(k.group(2)), i
+
+    def as_dict(self) -> dict[str, dict[str, str]]:
+        out: dict[str, dict[str, str]] = {}
+        for section, key, value, _ in self.items():
+            out.setdefault(section, {})[key] = value
+        return out
+
+    def set(self, section: str, key: str, value: str) -> None:
+        for s, k, _v, i in self.items():
+            if s == section and k == key:
+                self.lines[i] = f"    {key} = {value}"
+                return
+        end = self._section_end(section)
+        if end is None:
+            self.lines.append(_section_header(section))
+            self.lines.append(f"    {key} = {value}")
+        else:
+            self.lines.insert(end, f"    {key} = {value}")
+
+    def unset(self, section: str, key: str) -> bool:
+        for s, k, _v, i in self.items():
+            if s == section and k == key:
+                del self.lines[i]
+                self._drop_empty_section(section)
+                return True
+        return False
+
+    def remove_section(self, section: str) -> bool:
+        start = self._section_start(section)
+        if start is None:
+            return False
+        end = self._section_end(section)
+        assert end is not None
+        del self.lines[start:end]
+        return True
+
+    def rename_section(self, old: str, new: str) -> bool:
+        start = self._section_start(old)
+        if start is None:
+            return False
+        self.lines[start] = _section_header(new)
+        return True
+
+    def _section_start(self, section: str) -> int | None:
+        for i, line in enumerate(self.lines):
+            m = _SECTION.match(line)
+            if m and _section_name(m.group(1)) == section:
+                return i
+        return None
+
+    def _section_end(self, section: str) -> int | None:
+        start = self._section_start(section)
+        if start is None:
+            return None
+        end = start + 1
+        while end < len(self.lines) and not _SECTION.match(self.lines[end]):
+            end += 1
+        while end > start + 1 and not self.lines[end - 1].strip():
+            end -= 1
+        return end
+
+    def _drop_empty_section(self, section: str) -> None:
+        start, end = self._section_start(section), self._section_end(section)
+        if start is not None and end is not None:
+            body = [ln for ln in self.lines[start + 1 : end] if ln.strip()]
+            if not body:
+                del self.lines[start:end]
+
+    def write(self) -> None:
+        os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
+        atomic_write_text(self.path, "\n".join(self.lines) + ("\n" if self.lines else ""))
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """``core.remote`` → (core, remote); ``remote.s3.url`` → ('remote "s3"', url)."""
+    parts = name.split(".")
+    if len(parts) == 2 and parts[0] and parts[1]:
+        return parts[0], parts[1]
+    if len(parts) >= 3 and parts[0] and parts[-1]:
+        return f'{parts[0]} "{".".join(parts[1:-1])}"', parts[-1]
+    raise ConfigError(f"bad config name '{name}': use section.option, e.g. core.remote")
+
+
+def level_paths(control_dir: str | None) -> dict[str, str]:
+    import platformdirs
+
+    paths = {
+        "system": os.path.join(platformdirs.site_config_dir("trail"), "config"),
+        "global": os.path.join(platformdirs.user_config_dir("trail"), "config"),
+    }
+    if control_dir is not None:
+        paths["repo"] = os.path.join(control_dir, "config")
+        paths["local"] = os.path.join(control_dir, "config.local")
+    return paths
+
+
+class Config:
+    """The merged view of every level; later levels win."""
+
+    def __init__(self, control_dir: str | None) -> None:
+        self.control_dir = control_dir
+        self._merged: dict[str, dict[str, str]] | None = None
+
+    def paths(self) -> dict[str, str]:
+        if self.control_dir is None:
+            return level_paths(None)
+        # Global and system levels cost a platformdirs import; read them only when present.
+        return level_paths(self.control_dir)
+
+    def merged(self) -> dict[str, dict[str, str]]:
+        if self._merged is None:
+            merged: dict[str, dict[str, str]] = {}
+            for level in LEVELS:
+                for section, opts in self.read_level(level).items():
+                    merged.setdefault(section, {}).update(opts)
+            self._merged = merged
+        return self._merged
+
+    def read_level(self, level: str) -> dict[str, dict[str, str]]:
+        path = self.level_path(level)
+        if path is None:
+            return {}
+        return IniFile.read(path).as_dict()
+
+    def level_path(self, level: str) -> str | None:
+        if level in ("repo", "local"):
+            if self.control_dir is None:
+                return None
+            return os.path.join(self.control_dir, "config" if level == "repo" else "config.local")
+        return level_paths(None)[level]
+
+    def get(self, section: str, key: str, default: str | None = None) -> str | None:
+        return self.merged().get(section, {}).get(key, default)
+
+    def get_bool(self, section: str, key: str, default: bool = False) -> bool:
+        value = self.get(section, key)
+        if value is None:
+            return default
+        low = value.lower()
+        if low in ("true", "1", "yes", "on"):
+            return True
+        if low in ("false", "0", "no", "off"):
+            return False
+        raise ConfigError(f"{section}.{key}: expected true or false, got '{value}'")
+
+    def get_float(self, section: str, key: str, default: float) -> float:
+        value = self.get(section, key)
+        if value is None:
+            return default
+        try:
+            return float(value)
+        except ValueError:
+            raise ConfigError(f"{section}.{key}: expected a number, got '{value}'") from None
+
+    def invalidate(self) -> None:
+        self._merged = None

@@ -1,0 +1,124 @@
+"""Exceptions: one base for the project, one per domain. Standard library only.
+
+Every error carries the data a user needs to act on it; ``str(err)`` is the one line the CLI
+prints. ``exit_code`` follows SPEC section 3: 1 error, 2 usage, 3 config error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class TrailError(Exception):
+    """Base of every error trail reports to a user."""
+
+    exit_code = 1
+
+
+class UsageError(TrailError):
+    """The command line itself is wrong."""
+
+    exit_code = 2
+
+
+class ConfigError(TrailError):
+    """A configuration file or value is wrong."""
+
+    exit_code = 3
+
+
+class NotARepoError(TrailError):
+    def __init__(self, start: str) -> None:
+        super().__init__(
+            f"not a trail or DVC repository: {start} (run `trail init` or `trail init --dvc`)"
+        )
+
+
+class DialectConflictError(TrailError):
+    def __init__(self, root: str) -> None:
+        super().__init__(
+            f"{root} has both .trail/ and .dvc/: remove one of them so trail knows which to use"
+        )
+
+
+class LockError(TrailError):
+    """The repository lock could not be taken in time."""
+
+
+class ScmError(TrailError):
+    """Git failed or is missing."""
+
+
+class HashError(TrailError):
+    """An unknown hash algorithm."""
+
+    def __init__(self, name: str, where: str = "") -> None:
+        self.name = name
+        loc = f" in {where}" if where else ""
+        super().__init__(f"unknown hash name '{name}'{loc} (known: blake3, md5, md5-dos2unix)")
+
+
+class ObjectStoreError(TrailError):
+    """Base of cache errors."""
+
+
+class ObjectMissingError(ObjectStoreError):
+    def __init__(self, oid: str) -> None:
+        self.oid = oid
+        super().__init__(f"object {oid} is not in the cache")
+
+
+class CorruptObjectError(ObjectStoreError):
+    def __init__(self, path: str, expected: str, actual: str) -> None:
+        self.path, self.expected, self.actual = path, expected, actual
+        super().__init__(
+            f"corrupt cache object {path}: expected hash {expected}, got {actual} "
+            "(run `trail fsck` to quarantine it, then re-add or pull the data)"
+        )
+
+
+class WorkspaceError(TrailError):
+    """A path in the workspace is missing, outside the repository or unusable."""
+
+
+class PathOutsideRepoError(WorkspaceError):
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(f"path '{path}' is outside the repository")
+
+
+class UnsafePathError(WorkspaceError):
+    def __init__(self, path: str, where: str) -> None:
+        self.path = path
+        super().__init__(f"refusing path '{path}' from {where}: it would escape the repository")
+
+
+class PointerFileError(TrailError):
+    """A pointer file (``*.trail``/``*.dvc``) is malformed."""
+
+    def __init__(self, path: str, message: str, line: int | None = None) -> None:
+        self.path, self.line = path, line
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {message}")
+
+
+class CheckoutError(TrailError):
+    def __init__(self, paths: Iterable[str], reason: str) -> None:
+        self.paths = sorted(paths)
+        shown = ", ".join(self.paths[:10]) + (" …" if len(self.paths) > 10 else "")
+        super().__init__(f"checkout failed for {shown}: {reason}")
+
+
+class DiskFullError(TrailError):
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(
+            f"no space left on device while writing {path}; nothing was recorded — "
+            "free some space and run the command again"
+        )
+
+
+class PermissionDeniedError(TrailError):
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(f"permission denied: {path}")

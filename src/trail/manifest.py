@@ -1,0 +1,93 @@
+"""Directory manifests in DVC's canonical form, and the ``.dir`` suffix at the format boundary.
+
+A manifest is ``json.dumps(sorted([{algo: hex, "relpath": p}, ...], key=relpath),
+sort_keys=True)`` in UTF-8 with Python's default separators. It is built by hand here because
+that is 5x faster than ``json.dumps`` on 20,000 entries and gives the same bytes (a property
+test holds the two together).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from json.encoder import encode_basestring_ascii
+
+from trail import hashing
+from trail.errors import ObjectStoreError
+from trail.paths import safe_relpath
+from trail.types import Kind, Oid, TreeEntry
+
+DIR_SUFFIX = ".dir"
+
+
+def entry_key(algo: str) -> str:
+    """The key a manifest entry stores its hash under (DVC 2's dos2unix entries say ``md5``)."""
+    return "md5" if algo == "md5-dos2unix" else algo
+
+
+def serialize(entries: Iterable[TreeEntry], algo: str) -> bytes:
+    key = entry_key(algo)
+    parts = [
+        f'{{"{key}": "{e.oid.hex}", "relpath": {encode_basestring_ascii(e.relpath)}}}'
+        for e in sorted(entries, key=_relpath)
+    ]
+    return ("[" + ", ".join(parts) + "]").encode()
+
+
+def _relpath(e: TreeEntry) -> str:
+    return e.relpath
+
+
+def tree_oid(data: bytes, algo: str) -> Oid:
+    return Oid(algo, hashing.get(algo).hash_bytes(data), Kind.TREE)
+
+
+def parse(data: bytes, algo: str, where: str) -> list[TreeEntry]:
+    """Read a manifest, refusing entries whose paths would leave the directory."""
+    try:
+        raw = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ObjectStoreError(f"{where}: not a valid directory manifest ({exc})") from None
+    if not isinstance(raw, list):
+        raise ObjectStoreError(f"{where}: not a valid directory manifest (not a list)")
+    key = entry_key(algo)
+    out: list[TreeEntry] = []
+    for item in raw:
+        if not isinstance(item, dict) or key not in item or "relpath" not in item:
+            raise ObjectStoreError(f"{where}: malformed manifest entry {item!r}")
+        rel = safe_relpath(str(item["relpath"]), where)
+        out.append(TreeEntry(rel, Oid(algo, str(item[key]))))
+    return out
+
+
+def format_oid(oid: Oid) -> str:
+    return oid.hex + DIR_SUFFIX if oid.kind is Kind.TREE else oid.hex
+
+
+def parse_oid(value: str, algo: str) -> Oid:
+    if value.endswith(DIR_SUFFIX):
+        return Oid(algo, value[: -len(DIR_SUFFIX)], Kind.TREE)
+    return Oid(algo, value)
+
+
+@dataclass(frozen=True, slots=True)
+class TreeDiff:
+    added: tuple[TreeEntry, ...]
+    deleted: tuple[TreeEntry, ...]
+    modified: tuple[tuple[TreeEntry, TreeEntry], ...]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.deleted or self.modified)
+
+
+def diff(old: Sequence[TreeEntry], new: Sequence[TreeEntry]) -> TreeDiff:
+    before = {e.relpath: e for e in old}
+    after = {e.relpath: e for e in new}
+    added = tuple(e for p, e in sorted(after.items()) if p not in before)
+    deleted = tuple(e for p, e in sorted(before.items()) if p not in after)
+    modified = tuple(
+        (before[p], e) for p, e in sorted(after.items()) if p in before and before[p].oid != e.oid
+    )
+    return TreeDiff(added, deleted, modified)

@@ -1,0 +1,173 @@
+"""The local cache: objects at ``files/<algo>/ab/cdef…`` (``.dir`` for manifests), read-only.
+
+DVC 2 (``md5-dos2unix``) objects live at the cache root, ``ab/cdef…``. Every object is written
+to a temp file in its final directory and renamed, so a reader never sees part of one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from collections.abc import Iterator
+
+from trail import hashing
+from trail.errors import CorruptObjectError, ObjectMissingError
+from trail.fsutil import TMP_MARK, clean_stale_tmp, tmp_name, translate_os_errors
+from trail.manifest import DIR_SUFFIX, format_oid
+from trail.types import Kind, Oid
+
+OBJECT_MODE = 0o444
+LEGACY = "md5-dos2unix"
+
+
+class LocalODB:
+    def __init__(self, root: str) -> None:
+        self.root = root
+
+    def prefix_dir(self, algo: str) -> str:
+        if algo == LEGACY:
+            return self.root
+        return os.path.join(self.root, "files", algo)
+
+    def path(self, oid: Oid) -> str:
+        name = format_oid(oid)
+        return os.path.join(self.prefix_dir(oid.algo), name[:2], name[2:])
+
+    def exists(self, oid: Oid) -> bool:
+        return os.path.exists(self.path(oid))
+
+    def add_bytes(self, oid: Oid, data: bytes) -> bool:
+        """Store ``data`` under ``oid``; returns False if it was already there."""
+        dst = self.path(oid)
+        if os.path.exists(dst):
+            return False
+        self._commit(dst, lambda tmp: _write(tmp, data))
+        return True
+
+    def add_file(self, oid: Oid, src: str) -> bool:
+        """Copy the file ``src`` (already hashed to ``oid``) into the store."""
+        dst = self.path(oid)
+        if os.path.exists(dst):
+            return False
+        self._commit(dst, lambda tmp: copy_file(src, tmp))
+        return True
+
+    def _commit(self, dst: str, fill) -> None:  # type: ignore[no-untyped-def]
+        parent = os.path.dirname(dst)
+        with translate_os_errors(dst):
+            tmp = tmp_name(parent)
+            try:
+                try:
+                    fill(tmp)
+                except FileNotFoundError:
+                    os.makedirs(parent, exist_ok=True)
+                    fill(tmp)
+                os.chmod(tmp, OBJECT_MODE)
+                os.replace(tmp, dst)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+
+    def read_bytes(self, oid: Oid) -> bytes:
+        try:
+            with open(self.path(oid), "rb") as f:
+                return f.read()
+        except FileNotFoundError:
+            raise ObjectMissingError(format_oid(oid)) from None
+
+    def read_verified(self, oid: Oid) -> bytes:
+        data = self.read_bytes(oid)
+        actual = hashing.get(oid.algo).hash_bytes(data)
+        if actual != oid.hex:
+            raise CorruptObjectError(self.path(oid), oid.hex, actual)
+        return data
+
+    def verify(self, oid: Oid) -> str:
+        """Hash the stored object; returns the actual hex (equal to ``oid.hex`` when sound)."""
+        path = self.path(oid)
+        try:
+            return hashing.get(oid.algo).hash_file(path)
+        except FileNotFoundError:
+            raise ObjectMissingError(format_oid(oid)) from None
+
+    def remove(self, oid: Oid) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.path(oid))
+
+    def iter_oids(self, algo: str) -> Iterator[Oid]:
+        base = self.prefix_dir(algo)
+        hexlen = hashing.get(algo).hexlen
+        try:
+            prefixes = os.listdir(base)
+        except FileNotFoundError:
+            return
+        for prefix in prefixes:
+            if len(prefix) != 2 or not _is_hex(prefix):
+                continue
+            try:
+                names = os.listdir(os.path.join(base, prefix))
+            except NotADirectoryError:
+                continue
+            for name in names:
+                kind = Kind.BLOB
+                if name.endswith(DIR_SUFFIX):
+                    name, kind = name[: -len(DIR_SUFFIX)], Kind.TREE
+                hexval = prefix + name
+                if len(hexval) == hexlen and _is_hex(hexval):
+                    yield Oid(algo, hexval, kind)
+
+    def clean_tmp(self, algo: str) -> int:
+        """Remove temp files of killed writers under every prefix directory."""
+        base = self.prefix_dir(algo)
+        removed = 0
+        with contextlib.suppress(FileNotFoundError):
+            for prefix in os.listdir(base):
+                if len(prefix) == 2:
+                    removed += clean_stale_tmp(os.path.join(base, prefix))
+        return removed
+
+    def has_tmp(self, name: str) -> bool:
+        return name.startswith(TMP_MARK)
+
+
+def _is_hex(s: str) -> bool:
+    try:
+        int(s, 16)
+    except ValueError:
+        return False
+    return True
+
+
+def _write(path: str, data: bytes) -> None:
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def copy_file(src: str, dst: str) -> None:
+    """Copy file bytes, trying a reflink first (instant on btrfs/xfs), then the kernel's copy."""
+    if not try_reflink(src, dst):
+        shutil.copyfile(src, dst)
+
+
+_FICLONE = 0x40049409
+_reflink_works: bool | None = None
+
+
+def try_reflink(src: str, dst: str) -> bool:
+    global _reflink_works
+    if _reflink_works is False:
+        return False
+    import fcntl
+
+    try:
+        with open(src, "rb") as s, open(dst, "wb") as d:
+            fcntl.ioctl(d.fileno(), _FICLONE, s.fileno())
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(dst)
+        _reflink_works = False
+        return False
+    _reflink_works = True
+    return True

@@ -1,0 +1,1 @@
+"""One operation per module: ``def op(repo, ..., *, options) -> Result``. The core never prints."""

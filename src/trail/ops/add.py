@@ -1,0 +1,119 @@
+"""``trail add``: put files or directories in the cache and write their pointer files."""
+
+from __future__ import annotations
+
+import glob as globmod
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from trail import pointer
+from trail.errors import WorkspaceError
+from trail.index import Tracked, collect, outputs
+from trail.ops.common import build_context, checkout_context
+from trail.paths import is_inside, repo_relpath
+from trail.pointer import Output, PointerFile
+from trail.progress import NULL, Progress
+from trail.repo import Repo
+from trail.types import Oid
+from trail.workspace import gitignore
+from trail.workspace.build import build
+from trail.workspace.checkout import Changes, checkout_dir, checkout_file
+
+
+@dataclass
+class AddResult:
+    pointer_files: list[str] = field(default_factory=list)
+    gitignores: list[str] = field(default_factory=list)
+
+
+def expand(repo: Repo, targets: Sequence[str], use_glob: bool) -> list[str]:
+    rels: list[str] = []
+    for raw in targets:
+        matches = sorted(globmod.glob(raw, recursive=True)) if use_glob else [raw]
+        if use_glob and not matches:
+            raise WorkspaceError(f"'{raw}' matches no file")
+        for m in matches:
+            rel = repo_relpath(repo.root, m)
+            if rel not in rels:
+                rels.append(rel)
+    return rels
+
+
+def add(
+    repo: Repo, targets: Sequence[str], *, use_glob: bool = False, progress: Progress = NULL
+) -> AddResult:
+    rels = expand(repo, targets, use_glob)
+    pfs = collect(repo)
+    tracked = outputs(pfs)
+    plan = [_plan_one(repo, rel, tracked) for rel in rels]  # validate all before writing any
+    result = AddResult()
+    for rel, existing in plan:
+        target = existing.relpath if existing is not None else rel
+        _add_one(repo, target, existing, result, progress)
+    return result
+
+
+def _plan_one(repo: Repo, rel: str, tracked: list[Tracked]) -> tuple[str, Tracked | None]:
+    control = repo.dialect.control
+    if rel == "." or rel.split("/")[0] in (".git", control):
+        raise WorkspaceError(f"cannot track '{rel}': it is the repository or its internals")
+    if rel.endswith(repo.dialect.pointer_suffix):
+        raise WorkspaceError(f"cannot track '{rel}': it is a pointer file")
+    if not os.path.lexists(repo.path(rel)):
+        raise WorkspaceError(f"'{rel}' does not exist")
+    for t in tracked:
+        if t.relpath == rel or is_inside(rel, t.relpath):
+            return rel, t  # re-adding an output, or a path inside a tracked directory
+        if is_inside(t.relpath, rel):
+            raise WorkspaceError(
+                f"cannot track '{rel}': it contains '{t.relpath}', already tracked by {t.pf.path}"
+            )
+    ignore = repo.ignore_rules()
+    ignore.load_ancestors(rel)
+    if ignore.active and ignore.ignored(rel, os.path.isdir(repo.path(rel))):
+        raise WorkspaceError(f"cannot track '{rel}': it is ignored by {repo.dialect.ignore_file}")
+    if repo.scm is not None and repo.scm.is_tracked(rel):
+        raise WorkspaceError(
+            f"'{rel}' is already tracked by Git; run `git rm -r --cached {rel}` first"
+        )
+    return rel, None
+
+
+def _add_one(
+    repo: Repo, rel: str, existing: Tracked | None, result: AddResult, progress: Progress
+) -> None:
+    built = build(build_context(repo, store=True, progress=progress), rel)
+    if existing is not None:
+        pf = existing.pf
+        out = existing.out
+        new = Output(out.path, built.oid, built.meta, out.options)
+        outs = list(pf.outs)
+        outs[existing.index] = new
+        pf = pf.with_outs(tuple(outs))
+    else:
+        parent, name = os.path.split(rel)
+        pf = PointerFile(
+            pointer.pointer_path_for(rel, repo.dialect.pointer_suffix),
+            (Output(name, built.oid, built.meta),),
+        )
+        assert parent == os.path.dirname(pf.path)
+    pointer.write(repo.root, pf)
+    result.pointer_files.append(pf.path)
+    if repo.scm is not None:
+        changed = gitignore.ignore(repo.root, rel)
+        if changed and changed not in result.gitignores:
+            result.gitignores.append(changed)
+    _link_back(repo, rel, built.oid, built.meta.isexec)
+
+
+def _link_back(repo: Repo, rel: str, oid: Oid, isexec: bool) -> None:
+    """With hardlink/symlink cache types the workspace should share the cache's bytes."""
+    ctx = checkout_context(repo, force=True, relink=True)
+    if ctx.linker.kind in ("copy", "reflink"):
+        return
+    changes = Changes()
+    if oid.is_tree:
+        checkout_dir(ctx, rel, oid, changes)
+    else:
+        checkout_file(ctx, rel, oid, isexec, changes)

@@ -1,0 +1,48 @@
+"""``trail commit``: record the workspace's current state of tracked outputs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from trail import pointer
+from trail.index import Tracked, collect, outputs, resolve_targets
+from trail.ops.common import build_context, in_cache
+from trail.pointer import Output
+from trail.progress import NULL, Progress
+from trail.repo import Repo
+from trail.workspace.build import build
+
+
+def commit(
+    repo: Repo, targets: Sequence[str] = (), *, force: bool = False, progress: Progress = NULL
+) -> list[str]:
+    """Cache changed outputs and rewrite their pointer files; returns the rewritten files.
+
+    ``force`` also re-stores outputs whose hash did not change (repairing a damaged cache).
+    """
+    pfs = collect(repo)
+    tracked = [t.tracked for t in resolve_targets(repo, targets, pfs)] if targets else outputs(pfs)
+    by_pf: dict[str, list[Tracked]] = {}
+    for t in tracked:
+        by_pf.setdefault(t.pf.path, []).append(t)
+    written = []
+    for group in by_pf.values():
+        pf = group[0].pf
+        outs = list(pf.outs)
+        changed = False
+        for t in group:
+            if not t.out.use_cache:
+                continue
+            ctx = build_context(repo, store=True, progress=progress)
+            if t.out.oid is not None and not force and in_cache(repo, t.out.oid):
+                probe = build(build_context(repo, store=False, algo=t.out.oid.algo), t.relpath)
+                if probe.oid == t.out.oid:
+                    continue
+            built = build(ctx, t.relpath)
+            if built.oid != t.out.oid or built.meta != t.out.meta:
+                outs[t.index] = Output(t.out.path, built.oid, built.meta, t.out.options)
+                changed = True
+        if changed:
+            pointer.write(repo.root, pf.with_outs(tuple(outs)))
+            written.append(pf.path)
+    return written

@@ -1,0 +1,94 @@
+"""``trail data status``: tracked data changed since the last Git commit, and in the workspace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from trail.index import collect, collect_at, outputs
+from trail.ops.common import expand_files, in_cache, workspace_oid
+from trail.repo import Repo
+from trail.types import Oid
+from trail.workspace.build import Built
+
+
+@dataclass
+class DataStatus:
+    committed: dict[str, list[str]] = field(default_factory=dict)
+    uncommitted: dict[str, list[str]] = field(default_factory=dict)
+    not_in_cache: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        d: dict[str, object] = {}
+        if self.not_in_cache:
+            d["not_in_cache"] = self.not_in_cache
+        if self.committed:
+            d["committed"] = self.committed
+        if self.uncommitted:
+            d["uncommitted"] = self.uncommitted
+        if self.unchanged:
+            d["unchanged"] = self.unchanged
+        return d
+
+
+def _files(repo: Repo, path: str, oid: Oid | None, built: Built | None = None) -> dict[str, Oid]:
+    if built is not None and built.entries is not None:
+        return {f"{path}/{e.relpath}": e.oid for e in built.entries}
+    if oid is None:
+        return {}
+    return expand_files(repo, path, oid) or {}
+
+
+def _classify(
+    repo: Repo,
+    path: str,
+    old: Oid | None,
+    new: Oid | None,
+    into: dict[str, list[str]],
+    granular: bool,
+    built: Built | None = None,
+) -> bool:
+    if old == new:
+        return False
+    kind = "added" if old is None else "deleted" if new is None else "modified"
+    some = old if old is not None else new
+    shown = path + "/" if some is not None and some.is_tree else path
+    into.setdefault(kind, []).append(shown)
+    if granular and ((old and old.is_tree) or (new and new.is_tree)):
+        before = _files(repo, path, old)
+        after = _files(repo, path, new, built)
+        for f in sorted(set(before) | set(after)):
+            x, y = before.get(f), after.get(f)
+            if x != y:
+                sub = "added" if x is None else "deleted" if y is None else "modified"
+                into.setdefault(sub, []).append(f)
+    return True
+
+
+def data_status(repo: Repo, *, granular: bool = False, unchanged: bool = False) -> DataStatus:
+    pfs = collect(repo)
+    head: dict[str, Oid] = {}
+    if repo.scm is not None and repo.scm.has_commits():
+        head = {t.relpath: t.out.oid for t in outputs(collect_at(repo, "HEAD")) if t.out.oid}
+    result = DataStatus()
+    for t in outputs(pfs):
+        recorded = t.out.oid
+        if recorded is not None and t.out.use_cache and not in_cache(repo, recorded):
+            result.not_in_cache.append(t.relpath + ("/" if recorded.is_tree else ""))
+        changed = _classify(
+            repo, t.relpath, head.get(t.relpath), recorded, result.committed, granular
+        )
+        built = workspace_oid(repo, t)
+        current = built.oid if built is not None else None
+        if current is not None and recorded is not None and current.kind != recorded.kind:
+            current = None
+        changed |= _classify(
+            repo, t.relpath, recorded, current, result.uncommitted, granular, built
+        )
+        if not changed and unchanged:
+            result.unchanged.append(t.relpath)
+    tracked_now = {t.relpath for t in outputs(pfs)}
+    for path, oid in head.items():
+        if path not in tracked_now:
+            _classify(repo, path, oid, None, result.committed, granular)
+    return result

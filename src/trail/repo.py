@@ -1,0 +1,118 @@
+"""A repository: its root, dialect, configuration and lazily built parts. Nothing is bound onto
+it; operations live in ``trail.ops`` and take a ``Repo`` first."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator
+from functools import cached_property
+
+from trail.config import Config
+from trail.dialect import DVC, TRAIL, Dialect
+from trail.errors import DialectConflictError, NotARepoError
+from trail.odb.local import LocalODB
+from trail.scm.git import Git
+from trail.state import SQLiteState, StateDB
+from trail.workspace.ignore import IgnoreRules
+from trail.workspace.links import Linker, parse_link_types
+
+
+def detect(root: str) -> Dialect | None:
+    has_trail = os.path.isdir(os.path.join(root, TRAIL.control))
+    has_dvc = os.path.isdir(os.path.join(root, DVC.control))
+    if has_trail and has_dvc:
+        raise DialectConflictError(root)
+    if has_trail:
+        return TRAIL
+    if has_dvc:
+        return DVC
+    return None
+
+
+def find_root(start: str) -> tuple[str, Dialect]:
+    cur = os.path.abspath(start)
+    while True:
+        dialect = detect(cur)
+        if dialect is not None:
+            return cur, dialect
+        if os.path.isdir(os.path.join(cur, ".git")):
+            break  # a repository does not reach above its Git root
+        parent = os.path.dirname(cur)
+        if parent == cur:
+            break
+        cur = parent
+    raise NotARepoError(os.path.abspath(start))
+
+
+class Repo:
+    def __init__(self, root: str, dialect: Dialect) -> None:
+        self.root = os.path.abspath(root)
+        self.dialect = dialect
+        self.on_wait: Callable[[str], None] | None = None
+
+    @classmethod
+    def find(cls, start: str = ".") -> Repo:
+        root, dialect = find_root(start)
+        return cls(root, dialect)
+
+    def path(self, relpath: str) -> str:
+        return os.path.join(self.root, relpath)
+
+    @property
+    def control_dir(self) -> str:
+        return os.path.join(self.root, self.dialect.control)
+
+    @property
+    def private_dir(self) -> str:
+        return os.path.join(self.root, self.dialect.private_dir)
+
+    @cached_property
+    def config(self) -> Config:
+        return Config(self.control_dir)
+
+    @cached_property
+    def cache_dir(self) -> str:
+        configured = self.config.get("cache", "dir")
+        if configured:
+            return os.path.normpath(os.path.join(self.control_dir, os.path.expanduser(configured)))
+        return os.path.join(self.root, self.dialect.cache_dir)
+
+    @cached_property
+    def odb(self) -> LocalODB:
+        return LocalODB(self.cache_dir)
+
+    @cached_property
+    def state(self) -> StateDB:
+        return SQLiteState(os.path.join(self.private_dir, "state.db"))
+
+    @cached_property
+    def scm(self) -> Git | None:
+        if self.config.get_bool("core", "no_scm"):
+            return None
+        if not os.path.exists(os.path.join(self.root, ".git")):
+            return None
+        return Git(self.root)
+
+    @property
+    def algo(self) -> str:
+        return self.config.get("core", "hash") or self.dialect.default_hash
+
+    def ignore_rules(self) -> IgnoreRules:
+        return IgnoreRules(self.root, self.dialect.ignore_file)
+
+    def linker(self) -> Linker:
+        return Linker(parse_link_types(self.config.get("cache", "type")))
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """The repository-wide write lock (DVC's own in the dvc dialect)."""
+        from trail.lock import repo_lock
+
+        timeout = self.config.get_float("core", "lock_timeout", 60.0)
+        with repo_lock(self.path(self.dialect.lock_path), timeout, self.on_wait):
+            yield
+
+    def close(self) -> None:
+        if "state" in self.__dict__:
+            self.state.close()

@@ -1,0 +1,5 @@
+"""Git, through the ``git`` command line."""
+
+from trail.scm.git import Git
+
+__all__ = ["Git"]

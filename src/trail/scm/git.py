@@ -1,0 +1,99 @@
+"""Git through its CLI; bulk reads go through one ``git cat-file --batch``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterable, Sequence
+
+from trail.errors import ScmError
+
+
+def git_available() -> bool:
+    return shutil.which("git") is not None
+
+
+class Git:
+    def __init__(self, root: str) -> None:
+        self.root = root
+
+    @staticmethod
+    def find_root(start: str) -> str | None:
+        cur = os.path.abspath(start)
+        while True:
+            if os.path.exists(os.path.join(cur, ".git")):
+                return cur
+            parent = os.path.dirname(cur)
+            if parent == cur:
+                return None
+            cur = parent
+
+    def run(self, *args: str, input: bytes | None = None, check: bool = True) -> str:
+        try:
+            proc = subprocess.run(
+                ["git", *args],
+                cwd=self.root,
+                input=input,
+                capture_output=True,
+                check=False,
+            )
+        except FileNotFoundError:
+            raise ScmError("git is not installed (trail needs the `git` command)") from None
+        if check and proc.returncode != 0:
+            msg = proc.stderr.decode(errors="replace").strip().splitlines()
+            raise ScmError(f"git {args[0]} failed: {msg[-1] if msg else proc.returncode}")
+        return proc.stdout.decode("utf-8", errors="surrogateescape")
+
+    def resolve(self, rev: str) -> str:
+        out = self.run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False).strip()
+        if not out:
+            raise ScmError(f"unknown revision '{rev}'")
+        return out
+
+    def has_commits(self) -> bool:
+        return bool(self.run("rev-parse", "--verify", "--quiet", "HEAD", check=False).strip())
+
+    def ls_tree(self, rev: str, suffixes: Sequence[str]) -> list[str]:
+        """Paths of files at ``rev`` whose names end with one of ``suffixes``."""
+        out = self.run("ls-tree", "-r", "-z", "--name-only", "--full-tree", rev)
+        return [p for p in out.split("\0") if p and p.endswith(tuple(suffixes))]
+
+    def read_blobs(self, rev: str, paths: Iterable[str]) -> dict[str, bytes]:
+        """Contents of many files at one revision with a single ``cat-file --batch``."""
+        paths = list(paths)
+        if not paths:
+            return {}
+        request = "".join(f"{rev}:{p}\n" for p in paths).encode()
+        try:
+            proc = subprocess.run(
+                ["git", "cat-file", "--batch"], cwd=self.root, input=request, capture_output=True
+            )
+        except FileNotFoundError:
+            raise ScmError("git is not installed (trail needs the `git` command)") from None
+        out, pos, result = proc.stdout, 0, {}
+        for path in paths:
+            nl = out.index(b"\n", pos)
+            header = out[pos:nl].split()
+            pos = nl + 1
+            if len(header) == 2 and header[1] == b"missing":
+                continue
+            size = int(header[2])
+            result[path] = out[pos : pos + size]
+            pos += size + 1
+        return result
+
+    def refs(self, pattern: str) -> list[str]:
+        out = self.run("for-each-ref", "--format=%(objectname)", pattern)
+        return sorted(set(out.split()))
+
+    def all_commits(self) -> list[str]:
+        return self.run("rev-list", "--all").split()
+
+    def add(self, paths: Iterable[str]) -> None:
+        paths = list(paths)
+        if paths:
+            self.run("add", "--", *paths)
+
+    def is_tracked(self, path: str) -> bool:
+        return bool(self.run("ls-files", "--", path, check=False).strip())

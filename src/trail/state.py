@@ -1,0 +1,167 @@
+"""The stat cache: (path, inode, mtime_ns, size) → hash, so unchanged files are never re-hashed.
+
+SQLite in WAL mode, one table keyed on (path, algo) without rowid so a directory's entries are
+one range scan. ``NullState`` remembers nothing and is what tests inject to force hashing.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple, Protocol, TypeVar, cast
+
+# A file modified within this window of being hashed may change again inside the same mtime
+# tick; such entries are not remembered (git calls them "racily clean").
+RACY_NS = 20_000_000
+
+
+class Stat(NamedTuple):
+    inode: int
+    mtime_ns: int
+    size: int
+
+
+def stat_key(st: os.stat_result) -> Stat:
+    return Stat(st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+class StateDB(Protocol):
+    def lookup_prefix(self, prefix: str, algo: str) -> dict[str, tuple[Stat, str]]: ...
+
+    def lookup(self, path: str, algo: str) -> tuple[Stat, str] | None: ...
+
+    def save(self, rows: Iterable[tuple[str, str, Stat, str]]) -> None: ...
+
+    def tree_complete(self, algo: str, hexval: str) -> bool: ...
+
+    def mark_trees_complete(self, algo: str, hexvals: Iterable[str]) -> None: ...
+
+    def forget_trees(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class NullState:
+    def lookup_prefix(self, prefix: str, algo: str) -> dict[str, tuple[Stat, str]]:
+        return {}
+
+    def lookup(self, path: str, algo: str) -> tuple[Stat, str] | None:
+        return None
+
+    def save(self, rows: Iterable[tuple[str, str, Stat, str]]) -> None:
+        pass
+
+    def tree_complete(self, algo: str, hexval: str) -> bool:
+        return False
+
+    def mark_trees_complete(self, algo: str, hexvals: Iterable[str]) -> None:
+        pass
+
+    def forget_trees(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS state (
+  path TEXT NOT NULL, algo TEXT NOT NULL,
+  inode INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL, hex TEXT NOT NULL,
+  PRIMARY KEY (path, algo)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS complete_trees (
+  algo TEXT NOT NULL, hex TEXT NOT NULL, PRIMARY KEY (algo, hex)) WITHOUT ROWID;
+"""
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _locked(fn: _F) -> _F:
+    @functools.wraps(fn)
+    def wrapper(self: SQLiteState, *args: Any) -> Any:
+        with self._lock:
+            return fn(self, *args)
+
+    return cast(_F, wrapper)
+
+
+class SQLiteState:
+    def __init__(self, db_path: str) -> None:
+        self.db_path = db_path
+        self._conn: sqlite3.Connection | None = None
+        # Hashing and checkout run in threads; one connection, used by one at a time.
+        self._lock = threading.RLock()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            os.makedirs(os.path.dirname(self.db_path), exist_ok=True)
+            conn = sqlite3.connect(
+                self.db_path, timeout=60, isolation_level=None, check_same_thread=False
+            )
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.executescript(_SCHEMA)
+            self._conn = conn
+        return self._conn
+
+    @_locked
+    def lookup_prefix(self, prefix: str, algo: str) -> dict[str, tuple[Stat, str]]:
+        """Every entry at ``prefix/…``, keyed by the path below ``prefix``."""
+        lo, hi = prefix + "/", prefix + "0"  # "0" is the character after "/"
+        cut = len(lo)
+        rows = self.conn.execute(
+            "SELECT path, inode, mtime_ns, size, hex FROM state "
+            "WHERE path >= ? AND path < ? AND algo = ?",
+            (lo, hi, algo),
+        )
+        return {p[cut:]: (Stat(i, m, s), h) for p, i, m, s, h in rows}
+
+    @_locked
+    def lookup(self, path: str, algo: str) -> tuple[Stat, str] | None:
+        row = self.conn.execute(
+            "SELECT inode, mtime_ns, size, hex FROM state WHERE path = ? AND algo = ?",
+            (path, algo),
+        ).fetchone()
+        if row is None:
+            return None
+        return Stat(row[0], row[1], row[2]), row[3]
+
+    @_locked
+    def save(self, rows: Iterable[tuple[str, str, Stat, str]]) -> None:
+        data = [(p, a, s.inode, s.mtime_ns, s.size, h) for p, a, s, h in rows]
+        if not data:
+            return
+        with self.conn:
+            self.conn.execute("BEGIN")
+            self.conn.executemany("INSERT OR REPLACE INTO state VALUES (?, ?, ?, ?, ?, ?)", data)
+
+    @_locked
+    def tree_complete(self, algo: str, hexval: str) -> bool:
+        row = self.conn.execute(
+            "SELECT 1 FROM complete_trees WHERE algo = ? AND hex = ?", (algo, hexval)
+        ).fetchone()
+        return row is not None
+
+    @_locked
+    def mark_trees_complete(self, algo: str, hexvals: Iterable[str]) -> None:
+        with self.conn:
+            self.conn.execute("BEGIN")
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO complete_trees VALUES (?, ?)", [(algo, h) for h in hexvals]
+            )
+
+    @_locked
+    def forget_trees(self) -> None:
+        """Called whenever objects leave the cache (gc, fsck): completeness must be re-proved."""
+        with self.conn:
+            self.conn.execute("DELETE FROM complete_trees")
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None

@@ -1,0 +1,1 @@
+"""Test fixtures for trail and for projects built on it (a pytest plugin)."""

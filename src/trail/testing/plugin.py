@@ -1,0 +1,127 @@
+"""pytest plugin: temp directories, Git repos and trail/DVC repos, isolated from the machine.
+
+``tmp_dir`` is a ``TmpDir`` (a ``pathlib.Path``) whose ``gen({"dir": {"f": "text"}})`` writes a
+tree and ``scm_gen(..., commit="msg")`` also commits it. ``trail`` runs the real entry point in
+process and returns a ``Result`` (exit code, stdout, stderr).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import pathlib
+import subprocess
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+GIT_ENV = {
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_AUTHOR_NAME": "trail tests",
+    "GIT_AUTHOR_EMAIL": "tests@trail.invalid",
+    "GIT_COMMITTER_NAME": "trail tests",
+    "GIT_COMMITTER_EMAIL": "tests@trail.invalid",
+}
+
+
+class TmpDir(type(pathlib.Path())):  # type: ignore[misc]
+    def gen(self, struct: Mapping[str, Any] | str, text: str | bytes = "") -> list[str]:
+        if isinstance(struct, str):
+            struct = {struct: text}
+        made = []
+        for name, content in struct.items():
+            path = self / name
+            if isinstance(content, Mapping):
+                path.mkdir(parents=True, exist_ok=True)
+                made.extend(os.path.join(name, sub) for sub in TmpDir(path).gen(content))
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content)
+            made.append(name)
+        return made
+
+    def git(self, *args: str, check: bool = True) -> str:
+        proc = subprocess.run(["git", *args], cwd=self, capture_output=True, text=True, check=False)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"git {' '.join(args)} failed: {proc.stderr}")
+        return proc.stdout
+
+    def scm_gen(
+        self, struct: Mapping[str, Any] | str, text: str = "", commit: str | None = None
+    ) -> list[str]:
+        made = self.gen(struct, text)
+        self.git("add", "--", *made)
+        if commit:
+            self.git("commit", "-q", "-m", commit)
+        return made
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def run_main(*args: str) -> Result:
+    """Run ``trail`` in process through its real entry point, capturing output."""
+    from trail.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(args))
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture(autouse=True)
+def _isolate(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
+    for key in ("TRAIL_ROOT", "DVC_ROOT", "GIT_DIR", "GIT_WORK_TREE"):
+        monkeypatch.delenv(key, raising=False)
+
+
+@pytest.fixture
+def tmp_dir(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TmpDir]:
+    monkeypatch.chdir(tmp_path)
+    yield TmpDir(tmp_path)
+
+
+@pytest.fixture
+def scm(tmp_dir: TmpDir) -> TmpDir:
+    tmp_dir.git("init", "-q", "-b", "main")
+    return tmp_dir
+
+
+@pytest.fixture
+def trail() -> Any:
+    return run_main
+
+
+@pytest.fixture
+def trail_repo(scm: TmpDir) -> TmpDir:
+    """A Git repository with ``trail init`` done and committed."""
+    res = run_main("init")
+    assert res.code == 0, res.err
+    scm.git("add", "-A")
+    scm.git("commit", "-q", "-m", "init trail")
+    return scm
+
+
+@pytest.fixture
+def dvc_dialect_repo(scm: TmpDir) -> TmpDir:
+    """A Git repository made with ``trail init --dvc`` (no real dvc involved)."""
+    res = run_main("init", "--dvc")
+    assert res.code == 0, res.err
+    scm.git("add", "-A")
+    scm.git("commit", "-q", "-m", "init dvc dialect")
+    return scm

@@ -1,0 +1,1 @@
+"""The working tree: walking with ignore rules, building objects, checking out, links."""

@@ -1,0 +1,228 @@
+"""Make the workspace match an object: a file or a whole directory, without losing edits.
+
+Content that differs from the target and is not in the cache would be lost by a checkout, so
+it is refused unless ``force``. Each file is placed atomically; a killed checkout leaves every
+file either old or new, and the next checkout finishes the job.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from trail import hashing, manifest
+from trail.errors import CheckoutError, CorruptObjectError, ObjectMissingError
+from trail.fsutil import remove_tree
+from trail.odb.local import LocalODB
+from trail.progress import NULL, Progress
+from trail.state import Stat, StateDB, stat_key
+from trail.types import Oid, TreeEntry
+from trail.workspace.build import SMALL, WORKERS
+from trail.workspace.ignore import IgnoreRules
+from trail.workspace.links import Linker, is_linked
+from trail.workspace.walk import walk_files
+
+
+@dataclass
+class CheckoutContext:
+    root: str
+    odb: LocalODB
+    state: StateDB
+    linker: Linker
+    ignore: IgnoreRules | None
+    force: bool = False
+    relink: bool = False
+    progress: Progress = NULL
+
+
+@dataclass
+class Changes:
+    added: list[str] = field(default_factory=list)
+    modified: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # objects not in the cache
+
+
+def _current_hash(
+    ctx: CheckoutContext, relpath: str, key: Stat, algo: str, known: str | None
+) -> str:
+    if known is not None:
+        return known
+    path = os.path.join(ctx.root, relpath)
+    hexval = hashing.get(algo).hash_file(path, key.size)
+    return hexval
+
+
+def _guard_uncached(ctx: CheckoutContext, losing: list[tuple[str, str]], algo: str) -> None:
+    """Refuse to overwrite content that exists nowhere else, unless forced."""
+    if ctx.force:
+        return
+    lost = [p for p, h in losing if not ctx.odb.exists(Oid(algo, h))]
+    if lost:
+        raise CheckoutError(
+            lost,
+            "it has changes that are not in the cache and would be lost (commit them, or use -f)",
+        )
+
+
+def checkout_file(
+    ctx: CheckoutContext, relpath: str, oid: Oid, isexec: bool, changes: Changes
+) -> None:
+    path = os.path.join(ctx.root, relpath)
+    src = ctx.odb.path(oid)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        st = None
+    if st is not None and os.path.isdir(path):
+        if not ctx.force:
+            raise CheckoutError([relpath], "a directory stands where a file is tracked (use -f)")
+        remove_tree(path)
+        st = None
+    if st is not None:
+        key = stat_key(st)
+        hit = ctx.state.lookup(relpath, oid.algo)
+        cur = _current_hash(ctx, relpath, key, oid.algo, hit[1] if hit and hit[0] == key else None)
+        if cur == oid.hex and not (ctx.relink and not _linked_as(ctx, path)):
+            return
+        if cur != oid.hex:
+            _guard_uncached(ctx, [(relpath, cur)], oid.algo)
+    if not os.path.exists(src):
+        changes.missing.append(relpath)
+        return
+    ctx.state.save([_place(ctx, relpath, oid, isexec)])
+    (changes.modified if st is not None else changes.added).append(relpath)
+
+
+def _linked_as(ctx: CheckoutContext, path: str) -> bool:
+    """Whether ``path`` already uses the wanted link kind (for ``--relink``)."""
+    kind = ctx.linker.kind
+    return is_linked(path) == (kind in ("hardlink", "symlink"))
+
+
+def _place(
+    ctx: CheckoutContext, relpath: str, oid: Oid, isexec: bool
+) -> tuple[str, str, Stat, str]:
+    path = os.path.join(ctx.root, relpath)
+    src = ctx.odb.path(oid)
+    size = os.path.getsize(src)
+    if size <= SMALL:
+        data = ctx.odb.read_verified(oid)
+        ctx.linker.write_bytes(data, src, path, isexec)
+    else:
+        _verify_big(ctx, oid, src)
+        ctx.linker.place(src, path, isexec)
+    return (relpath, oid.algo, stat_key(os.stat(path)), oid.hex)
+
+
+def _verify_big(ctx: CheckoutContext, oid: Oid, src: str) -> None:
+    """Hash a big object once; the stat cache remembers it was sound."""
+    key = stat_key(os.stat(src))
+    hit = ctx.state.lookup(src, oid.algo)
+    if hit is not None and hit[0] == key and hit[1] == oid.hex:
+        return
+    actual = ctx.odb.verify(oid)
+    if actual != oid.hex:
+        raise CorruptObjectError(src, oid.hex, actual)
+    ctx.state.save([(src, oid.algo, key, actual)])
+
+
+def checkout_dir(
+    ctx: CheckoutContext, relpath: str, oid: Oid, changes: Changes, subpath: str | None = None
+) -> None:
+    """Make directory ``relpath`` match tree ``oid`` (only the part under ``subpath`` if given)."""
+    try:
+        data = ctx.odb.read_verified(oid)
+    except ObjectMissingError:
+        changes.missing.append(relpath + "/")
+        return
+    wanted = {e.relpath: e for e in manifest.parse(data, oid.algo, ctx.odb.path(oid))}
+    if subpath is not None:
+        wanted = {r: e for r, e in wanted.items() if r == subpath or r.startswith(subpath + "/")}
+    path = os.path.join(ctx.root, relpath)
+    if os.path.exists(path) and not os.path.isdir(path):
+        if not ctx.force:
+            raise CheckoutError([relpath], "a file stands where a directory is tracked (use -f)")
+        os.unlink(path)
+    known = ctx.state.lookup_prefix(relpath, oid.algo)
+    present: dict[str, tuple[Stat, str | None]] = {}
+    for rel, key, _x in walk_files(ctx.root, relpath, ctx.ignore):
+        if subpath is not None and not (rel == subpath or rel.startswith(subpath + "/")):
+            continue
+        hit = known.get(rel)
+        present[rel] = (key, hit[1] if hit is not None and hit[0] == key else None)
+    extra, stale, losing = [], [], []
+    for rel, (key, h) in present.items():
+        entry = wanted.get(rel)
+        cur = h
+        if entry is None or cur is None or cur != entry.oid.hex:
+            cur = _current_hash(ctx, f"{relpath}/{rel}", key, oid.algo, h)
+        if entry is None:
+            extra.append(rel)
+            losing.append((f"{relpath}/{rel}", cur))
+        elif cur != entry.oid.hex:
+            stale.append(rel)
+            losing.append((f"{relpath}/{rel}", cur))
+        elif ctx.relink and not _linked_as(ctx, os.path.join(path, rel)):
+            stale.append(rel)
+    _guard_uncached(ctx, losing, oid.algo)
+    todo = [wanted[r] for r in sorted(wanted) if r not in present] + [wanted[r] for r in stale]
+    missing = [e for e in todo if not ctx.odb.exists(e.oid)]
+    if missing:
+        changes.missing.extend(f"{relpath}/{e.relpath}" for e in missing)
+        return
+    for rel in extra:
+        os.unlink(os.path.join(path, rel))
+    _place_many(ctx, relpath, todo)
+    _prune_empty_dirs(path, {os.path.dirname(r) for r in extra})
+    os.makedirs(path, exist_ok=True)
+    if extra or todo:
+        shown = f"{relpath}/{subpath}" if subpath else relpath + "/"
+        (changes.modified if present else changes.added).append(shown)
+
+
+def _place_many(ctx: CheckoutContext, dirrel: str, todo: list[TreeEntry]) -> None:
+    _refuse_symlinked_parents(ctx.root, dirrel, todo)
+
+    def one(e: TreeEntry) -> tuple[str, str, Stat, str]:
+        full = f"{dirrel}/{e.relpath}"
+        dst = os.path.join(ctx.root, full)
+        if os.path.lexists(dst):
+            os.unlink(dst)
+        row = _place(ctx, full, e.oid, False)
+        ctx.progress.advance(1)
+        return row
+
+    ctx.progress.start(f"checking out {dirrel}", len(todo))
+    if len(todo) < 16:
+        rows = [one(e) for e in todo]
+    else:
+        with ThreadPoolExecutor(WORKERS) as pool:
+            rows = list(pool.map(one, todo))
+    ctx.progress.finish()
+    ctx.state.save(rows)
+
+
+def _refuse_symlinked_parents(root: str, dirrel: str, todo: list[TreeEntry]) -> None:
+    """A directory symlink in the workspace must not carry a checkout outside the repository."""
+    real_root = os.path.realpath(root)
+    for d in {os.path.dirname(f"{dirrel}/{e.relpath}") for e in todo}:
+        parent = os.path.join(root, d)
+        while not os.path.lexists(parent) and d:
+            d = os.path.dirname(d)
+            parent = os.path.join(root, d)
+        real = os.path.realpath(parent)
+        if real != real_root and not real.startswith(real_root + os.sep):
+            raise CheckoutError([d], "it leads outside the repository through a symlink")
+
+
+def _prune_empty_dirs(top: str, dirs: set[str]) -> None:
+    for d in sorted(dirs, key=len, reverse=True):
+        cur = os.path.join(top, d) if d else top
+        while cur != top and cur.startswith(top):
+            try:
+                os.rmdir(cur)
+            except OSError:
+                break
+            cur = os.path.dirname(cur)

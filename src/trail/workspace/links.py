@@ -1,0 +1,136 @@
+"""Putting a cache object in the workspace: reflink, hardlink, symlink or copy.
+
+``cache.type`` is an ordered list; the first kind that works on this filesystem is used and
+remembered. Hardlinks and symlinks share the read-only cache object, so they stay read-only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+
+from trail.errors import ConfigError
+from trail.fsutil import tmp_name, translate_os_errors
+from trail.odb.local import try_reflink
+
+LINK_TYPES = ("reflink", "hardlink", "symlink", "copy")
+DEFAULT = ("reflink", "copy")
+
+
+def parse_link_types(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return DEFAULT
+    kinds = tuple(v.strip() for v in value.split(",") if v.strip())
+    bad = [k for k in kinds if k not in LINK_TYPES]
+    if bad or not kinds:
+        raise ConfigError(
+            f"cache.type: unknown link type '{','.join(bad) or value}' "
+            f"(use a list of {', '.join(LINK_TYPES)})"
+        )
+    return kinds
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()
+_FILE_MODE = 0o666 & ~_UMASK
+
+
+def file_mode(isexec: bool) -> int:
+    return _FILE_MODE | (0o111 & ~_UMASK if isexec else 0)
+
+
+class Linker:
+    """Places objects, trying link kinds in order and keeping the first that works."""
+
+    def __init__(self, kinds: tuple[str, ...]) -> None:
+        self.kinds = list(kinds)
+
+    @property
+    def kind(self) -> str:
+        return self.kinds[0]
+
+    def place(self, src: str, dst: str, isexec: bool = False) -> None:
+        """Atomically put object ``src`` at ``dst`` (which must not exist or be replaceable)."""
+        parent = os.path.dirname(dst)
+        with translate_os_errors(dst):
+            while True:
+                kind = self.kinds[0]
+                tmp = tmp_name(parent)
+                try:
+                    if self._link(kind, src, tmp, isexec):
+                        os.replace(tmp, dst)
+                        return
+                except FileNotFoundError:
+                    if not os.path.exists(src):
+                        raise
+                    os.makedirs(parent, exist_ok=True)
+                    continue
+                except BaseException:
+                    with contextlib.suppress(OSError):
+                        os.unlink(tmp)
+                    raise
+                if len(self.kinds) == 1:
+                    raise OSError(f"cannot place {dst} with link type {kind}")
+                self.kinds.pop(0)
+
+    def _link(self, kind: str, src: str, tmp: str, isexec: bool) -> bool:
+        mode = file_mode(isexec)
+        if kind == "copy":
+            shutil.copyfile(src, tmp)
+            os.chmod(tmp, mode)
+            return True
+        if kind == "reflink":
+            if try_reflink(src, tmp):
+                os.chmod(tmp, mode)
+                return True
+            return False
+        try:
+            if kind == "hardlink":
+                os.link(src, tmp)
+            else:
+                os.symlink(os.path.abspath(src), tmp)
+        except OSError as exc:
+            if isinstance(exc, FileNotFoundError):
+                raise
+            return False
+        return True
+
+    def write_bytes(self, data: bytes, src: str, dst: str, isexec: bool = False) -> None:
+        """Place an object whose bytes are already in memory (a copy needs no second read)."""
+        if self.kinds[0] != "copy":
+            self.place(src, dst, isexec)
+            return
+        parent = os.path.dirname(dst)
+        mode = file_mode(isexec)
+        with translate_os_errors(dst):
+            tmp = tmp_name(parent)
+            try:
+                try:
+                    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+                except FileNotFoundError:
+                    os.makedirs(parent, exist_ok=True)
+                    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+                os.replace(tmp, dst)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+
+
+def is_linked(path: str) -> bool:
+    """Whether a workspace file shares its bytes with the cache (so it must not be edited)."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    import stat
+
+    return stat.S_ISLNK(st.st_mode) or st.st_nlink > 1
