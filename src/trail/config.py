@@ -161,12 +161,25 @@ def split_name(name: str) -> tuple[str, str]:
     raise ConfigError(f"bad config name '{name}': use section.option, e.g. core.remote")
 
 
-def level_paths(control_dir: str | None) -> dict[str, str]:
+def _config_dirs() -> tuple[str, str]:
+    """(system, user) config directories for trail."""
+    import sys
+
+    if sys.platform.startswith("linux"):
+        # The XDG rule platformdirs applies on Linux, without its 10 ms import on every start.
+        user = os.environ.get("XDG_CONFIG_HOME", "").strip() or os.path.expanduser("~/.config")
+        system = (os.environ.get("XDG_CONFIG_DIRS", "").strip() or "/etc/xdg").split(":")[0]
+        return os.path.join(system, "trail"), os.path.join(user, "trail")
     import platformdirs
 
+    return platformdirs.site_config_dir("trail"), platformdirs.user_config_dir("trail")
+
+
+def level_paths(control_dir: str | None) -> dict[str, str]:
+    system, user = _config_dirs()
     paths = {
-        "system": os.path.join(platformdirs.site_config_dir("trail"), "config"),
-        "global": os.path.join(platformdirs.user_config_dir("trail"), "config"),
+        "system": os.path.join(system, "config"),
+        "global": os.path.join(user, "config"),
     }
     if control_dir is not None:
         paths["repo"] = os.path.join(control_dir, "config")

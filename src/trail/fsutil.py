@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 from collections.abc import Iterator
 
 from trail.errors import DiskFullError, PermissionDeniedError, TrailError
@@ -15,7 +14,7 @@ TMP_MARK = ".trail-tmp-"
 
 def tmp_name(dirpath: str) -> str:
     """A temp path beside its final place; the pid lets a later run see it as stale."""
-    return os.path.join(dirpath, f"{TMP_MARK}{os.getpid()}-{secrets.token_hex(6)}")
+    return os.path.join(dirpath, f"{TMP_MARK}{os.getpid()}-{os.urandom(6).hex()}")
 
 
 @contextlib.contextmanager

@@ -6,7 +6,6 @@ A hash is a function of the bytes alone: chunk size never changes it.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -80,6 +79,8 @@ def _new_blake3() -> Hasher:
 
 
 def _new_md5() -> Hasher:
+    import hashlib
+
     return hashlib.md5(usedforsecurity=False)
 
 

@@ -16,7 +16,6 @@ from trail.fsutil import atomic_write_text
 from trail.manifest import format_oid, parse_oid
 from trail.paths import safe_relpath
 from trail.types import Meta, Oid
-from trail.yamlio import YamlError, dump, dump_preserving, line_of, load_with_nodes
 
 TOP_KEYS = ("desc", "md5", "cmd", "wdir", "frozen", "deps", "outs", "always_changed", "meta")
 OPTION_KEYS = ("desc", "type", "labels", "meta", "cache", "persist", "remote", "push")
@@ -132,33 +131,109 @@ def load(root: str, relpath: str) -> PointerFile:
 
 
 def parse(text: str, relpath: str) -> PointerFile:
+    data = _fast_load(text)
+    if data is not None:
+        try:
+            return _from_data(data, relpath, None, text)
+        except PointerFileError:
+            pass  # parse again with YAML, which knows the lines, for the message
+    from trail.yamlio import YamlError, load_with_nodes
+
     try:
         data, node = load_with_nodes(text, relpath)
     except YamlError as exc:
-        raise PointerFileError(relpath, str(exc).split(": ", 1)[1], exc.line) from None
+        raise PointerFileError(relpath, str(exc).split(": ", 2)[-1], exc.line) from None
+    return _from_data(data, relpath, node, text)
+
+
+def _from_data(data: Any, relpath: str, node: Any, text: str) -> PointerFile:
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise PointerFileError(relpath, "expected a mapping at the top level", 1)
     for key in data:
         if key not in TOP_KEYS:
-            raise PointerFileError(relpath, f"unknown key '{key}'", line_of(node, key))
+            raise PointerFileError(relpath, f"unknown key '{key}'", _line(node, key))
     raw_outs = data.get("outs", [])
     if not isinstance(raw_outs, list):
-        raise PointerFileError(relpath, "'outs' must be a list", line_of(node, "outs"))
+        raise PointerFileError(relpath, "'outs' must be a list", _line(node, "outs"))
     outs = tuple(_parse_out(o, relpath, node, i) for i, o in enumerate(raw_outs))
     top = {k: v for k, v in data.items() if k != "outs"}
     return PointerFile(relpath, outs, top, text)
 
 
+def _line(node: Any, *keys: str | int) -> int | None:
+    if node is None:
+        return None
+    from trail.yamlio import line_of
+
+    return line_of(node, *keys)
+
+
+_PLAIN_FIRST = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
+_PLAIN_REST = _PLAIN_FIRST | frozenset("0123456789./-")
+_YAML_WORDS = frozenset(("y", "n", "yes", "no", "on", "off", "null", "true", "false"))
+_HEX = frozenset("0123456789abcdef")
+
+
+def _scalar(value: str) -> object:
+    """A value of the canonical layout, or ``_NOT_PLAIN`` when only YAML can say what it is."""
+    if value.isdigit() and (value == "0" or value[0] != "0"):
+        return int(value)
+    if value in ("true", "false"):
+        return value == "true"
+    head = value[:-4] if value.endswith(".dir") else value
+    if head and len(head) in (32, 64) and set(head) <= _HEX:
+        return value
+    if (
+        value
+        and value[0] in _PLAIN_FIRST
+        and set(value) <= _PLAIN_REST
+        and value.lower() not in _YAML_WORDS
+    ):
+        return value
+    return _NOT_PLAIN
+
+
+_NOT_PLAIN = object()
+
+
+def _fast_load(text: str) -> dict[str, Any] | None:
+    """Read the layout trail and DVC write for a plain ``add`` without loading a YAML library.
+
+    Anything else (comments, quoting, nesting, other keys) returns None and YAML reads it.
+    """
+    lines = text.split("\n")
+    if not lines or lines[0] != "outs:" or lines[-1] != "":
+        return None
+    outs: list[dict[str, Any]] = []
+    for line in lines[1:-1]:
+        if line.startswith("- "):
+            cur: dict[str, Any] = {}
+            outs.append(cur)
+        elif not line.startswith("  ") or not outs:
+            return None
+        key, sep, value = line[2:].partition(": ")
+        if not sep or not key.isidentifier() or key in cur:
+            return None
+        parsed = _scalar(value)
+        if parsed is _NOT_PLAIN:
+            return None
+        cur[key] = parsed
+    return {"outs": outs}
+
+
 def _parse_out(raw: Any, relpath: str, node: Any, i: int) -> Output:
     def fail(msg: str, *keys: str) -> PointerFileError:
-        return PointerFileError(relpath, msg, line_of(node, "outs", i, *keys))
+        return PointerFileError(relpath, msg, _line(node, "outs", i, *keys))
 
     if isinstance(raw, str):
         raw = {"path": raw}
     if not isinstance(raw, dict):
         raise fail("each entry of 'outs' must be a mapping")
+    name = raw.get("hash")
+    if isinstance(name, str) and name not in hashing.ALGORITHMS:
+        raise fail(f"unknown hash name '{name}' (known: blake3, md5)", "hash")
     for key, value in raw.items():
         if key not in OUT_KEYS:
             raise fail(f"unknown key '{key}' in outs", key)
@@ -213,6 +288,8 @@ def _parse_hash(raw: dict[str, Any], fail: Any) -> Oid | None:
 
 
 def serialize(pf: PointerFile) -> str:
+    from trail.yamlio import dump, dump_preserving
+
     data = pf.to_dict()
     if pf.text and "#" in pf.text:
         return dump_preserving(pf.text, data)

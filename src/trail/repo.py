@@ -8,14 +8,18 @@ import os
 from collections.abc import Callable, Iterator
 from functools import cached_property
 
+from typing import TYPE_CHECKING
+
 from trail.config import Config
 from trail.dialect import DVC, TRAIL, Dialect
 from trail.errors import DialectConflictError, NotARepoError
-from trail.odb.local import LocalODB
-from trail.scm.git import Git
-from trail.state import SQLiteState, StateDB
 from trail.workspace.ignore import IgnoreRules
-from trail.workspace.links import Linker, parse_link_types
+
+if TYPE_CHECKING:  # the parts are imported when first used, to keep start-up fast
+    from trail.odb.local import LocalODB
+    from trail.scm.git import Git
+    from trail.state import StateDB
+    from trail.workspace.links import Linker
 
 
 def detect(root: str) -> Dialect | None:
@@ -54,7 +58,9 @@ class Repo:
     @classmethod
     def find(cls, start: str = ".") -> Repo:
         root, dialect = find_root(start)
-        return cls(root, dialect)
+        repo = cls(root, dialect)
+        repo.config.merged()  # a broken config file is reported before anything runs
+        return repo
 
     def path(self, relpath: str) -> str:
         return os.path.join(self.root, relpath)
@@ -80,10 +86,14 @@ class Repo:
 
     @cached_property
     def odb(self) -> LocalODB:
+        from trail.odb.local import LocalODB
+
         return LocalODB(self.cache_dir)
 
     @cached_property
     def state(self) -> StateDB:
+        from trail.state import SQLiteState
+
         return SQLiteState(os.path.join(self.private_dir, "state.db"))
 
     @cached_property
@@ -92,6 +102,8 @@ class Repo:
             return None
         if not os.path.exists(os.path.join(self.root, ".git")):
             return None
+        from trail.scm.git import Git
+
         return Git(self.root)
 
     @property
@@ -102,6 +114,8 @@ class Repo:
         return IgnoreRules(self.root, self.dialect.ignore_file)
 
     def linker(self) -> Linker:
+        from trail.workspace.links import Linker, parse_link_types
+
         return Linker(parse_link_types(self.config.get("cache", "type")))
 
     @contextlib.contextmanager

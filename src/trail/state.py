@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import functools
 import os
-import sqlite3
 import threading
 from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar, cast
+
+if TYPE_CHECKING:
+    import sqlite3
 
 # A file modified within this window of being hashed may change again inside the same mtime
 # tick; such entries are not remembered (git calls them "racily clean").
@@ -99,6 +101,8 @@ class SQLiteState:
     @property
     def conn(self) -> sqlite3.Connection:
         if self._conn is None:
+            import sqlite3
+
             os.makedirs(os.path.dirname(self.db_path), exist_ok=True)
             conn = sqlite3.connect(
                 self.db_path, timeout=60, isolation_level=None, check_same_thread=False

@@ -34,7 +34,11 @@ def load_with_nodes(text: str, path: str) -> tuple[Any, yaml.Node | None]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        raise YamlError(path, line, f"invalid YAML: {exc.problem or exc}") from None
+        message = f"invalid YAML: {exc.problem or exc}"
+        ctx = exc.context_mark
+        if exc.context and ctx is not None and ctx.line + 1 != line:
+            message += f" ({exc.context} from line {ctx.line + 1})"
+        raise YamlError(path, line, message) from None
     except yaml.YAMLError as exc:
         raise YamlError(path, None, f"invalid YAML: {exc}") from None
     return data, node

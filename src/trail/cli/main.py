@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from trail import __version__
 from trail.cli import admin, data
@@ -19,24 +20,67 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("-v", "--verbose", action="store_true", help="show tracebacks and details")
-    common.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+class _Ignored:
+    """Stands in for the parsers of commands not being run."""
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args, **kwargs: self
+
+
+class _OnlyOne:
+    """Registers only the command being run: building all of them costs ~10 ms per start."""
+
+    def __init__(self, sub: Any, only: str | None) -> None:
+        self.sub, self.only, self.matched = sub, only, False
+
+    def add_parser(self, name: str, **kwargs: Any) -> Any:
+        if self.only is None or name == self.only:
+            self.matched = True
+            return self.sub.add_parser(name, **kwargs)
+        return _Ignored()
+
+
+def _command_word(argv: Sequence[str]) -> str | None:
+    for arg in argv:
+        if arg in ("-h", "--help", "-V", "--version"):
+            return None
+        if not arg.startswith("-"):
+            return arg
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="trail",
         description="Version data and models beside Git; works in trail and DVC repositories.",
-        parents=[common],
     )
+    _global_flags(parser, default=False)
+    # Subcommands accept the same flags; SUPPRESS keeps `trail -v status` from being reset.
+    common = argparse.ArgumentParser(add_help=False)
+    _global_flags(common, default=argparse.SUPPRESS)
     parser.add_argument("-V", "--version", action="version", version=f"trail {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="<command>", parser_class=_Parser)
+    chooser = _OnlyOne(sub, only)
     for module in (admin, data):
-        module.register(sub, common)
+        module.register(chooser, common)
+    if only is not None and not chooser.matched:
+        return build_parser(None)  # an unknown command: let argparse list the real ones
     return parser
 
 
+def _global_flags(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", default=default, help="show tracebacks"
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", default=default, help="print only errors"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(_command_word(argv))
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:

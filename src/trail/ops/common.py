@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from trail.index import Tracked
 from trail.pointer import PointerFile
@@ -10,7 +11,9 @@ from trail.progress import NULL, Progress
 from trail.repo import Repo
 from trail.types import Kind, Oid
 from trail.workspace.build import BuildContext, Built, build
-from trail.workspace.checkout import CheckoutContext
+
+if TYPE_CHECKING:
+    from trail.workspace.checkout import CheckoutContext
 
 
 def build_context(
@@ -29,6 +32,8 @@ def build_context(
 def checkout_context(
     repo: Repo, *, force: bool = False, relink: bool = False, progress: Progress = NULL
 ) -> CheckoutContext:
+    from trail.workspace.checkout import CheckoutContext
+
     return CheckoutContext(
         root=repo.root,
         odb=repo.odb,

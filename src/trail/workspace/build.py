@@ -7,18 +7,20 @@ from __future__ import annotations
 
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from trail import hashing, manifest
 from trail.errors import WorkspaceError
 from trail.fsutil import translate_os_errors
-from trail.odb.local import LocalODB
 from trail.progress import NULL, Progress
 from trail.state import RACY_NS, Stat, StateDB, stat_key
 from trail.types import Meta, Oid, TreeEntry
 from trail.workspace.ignore import IgnoreRules
 from trail.workspace.walk import walk_files
+
+if TYPE_CHECKING:
+    from trail.odb.local import LocalODB
 
 SMALL = 1 << 20
 WORKERS = 4
@@ -101,6 +103,8 @@ def _hash_many(
     if len(todo) < 16:
         hexes.update(map(one, todo))
     else:
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(WORKERS) as pool:
             hexes.update(pool.map(one, todo))
     ctx.state.save(rows)
