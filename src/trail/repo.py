@@ -7,7 +7,6 @@ import contextlib
 import os
 from collections.abc import Callable, Iterator
 from functools import cached_property
-
 from typing import TYPE_CHECKING
 
 from trail.config import Config
