@@ -11,6 +11,7 @@ $(BIN)/trail: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m compileall -q src  # editable installs get no bytecode otherwise
 	@touch $@
 
 # The real dvc lives in its own venv so its dependencies never leak into trail's.

@@ -27,16 +27,17 @@ def entry_key(algo: str) -> str:
 
 
 def serialize(entries: Iterable[TreeEntry], algo: str) -> bytes:
+    return serialize_pairs(((e.relpath, e.oid.hex) for e in entries), algo)
+
+
+def serialize_pairs(pairs: Iterable[tuple[str, str]], algo: str) -> bytes:
+    """The manifest of ``(relpath, hex)`` pairs, in any order."""
     key = entry_key(algo)
     parts = [
-        f'{{"{key}": "{e.oid.hex}", "relpath": {encode_basestring_ascii(e.relpath)}}}'
-        for e in sorted(entries, key=_relpath)
+        f'{{"{key}": "{hexval}", "relpath": {encode_basestring_ascii(rel)}}}'
+        for rel, hexval in sorted(pairs)
     ]
     return ("[" + ", ".join(parts) + "]").encode()
-
-
-def _relpath(e: TreeEntry) -> str:
-    return e.relpath
 
 
 def tree_oid(data: bytes, algo: str) -> Oid:

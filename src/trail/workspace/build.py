@@ -14,8 +14,8 @@ from trail import hashing, manifest
 from trail.errors import WorkspaceError
 from trail.fsutil import translate_os_errors
 from trail.progress import NULL, Progress
-from trail.state import RACY_NS, Stat, StateDB, stat_key
-from trail.types import Meta, Oid, TreeEntry
+from trail.state import MTIME, RACY_NS, SIZE, Known, Stat, StateDB, stat_key
+from trail.types import Kind, Meta, Oid, TreeEntry
 from trail.workspace.ignore import IgnoreRules
 from trail.workspace.walk import walk_files
 
@@ -30,8 +30,15 @@ WORKERS = 4
 class Built:
     oid: Oid
     meta: Meta
-    entries: tuple[TreeEntry, ...] | None = None  # for directories
-    manifest: bytes | None = None
+    files: dict[str, str] | None = None  # for directories: relpath → hex, in walk order
+
+    @property
+    def entries(self) -> tuple[TreeEntry, ...] | None:
+        """The directory's files as manifest entries (built on demand: status never needs them)."""
+        if self.files is None:
+            return None
+        algo = self.oid.algo
+        return tuple(TreeEntry(rel, Oid(algo, h)) for rel, h in self.files.items())
 
 
 @dataclass
@@ -54,34 +61,49 @@ def build(ctx: BuildContext, relpath: str) -> Built:
     if os.path.isdir(path):
         return build_dir(ctx, relpath)
     key = stat_key(st)
-    hexval = _hash_one(ctx, relpath, key)
-    ctx.progress.advance(1, key.size)
-    return Built(Oid(ctx.algo, hexval), Meta(size=key.size, isexec=bool(st.st_mode & 0o100)))
+    hexval = hash_file_cached(ctx, relpath, key)
+    ctx.progress.advance(1, key[SIZE])
+    return Built(Oid(ctx.algo, hexval), Meta(size=key[SIZE], isexec=bool(st.st_mode & 0o100)))
 
 
 def build_dir(ctx: BuildContext, relpath: str) -> Built:
     files = list(walk_files(ctx.root, relpath, ctx.ignore))
-    ctx.progress.start(f"hashing {relpath}", len(files), sum(k.size for _r, k, _e in files))
-    known = ctx.state.lookup_prefix(relpath, ctx.algo)
+    ctx.progress.start(f"hashing {relpath}", len(files), sum(k[SIZE] for _r, k, _e in files))
+    known, known_tree = ctx.state.load_dir(relpath, ctx.algo)
     hexes: dict[str, str] = {}
     todo: list[tuple[str, Stat]] = []
     for rel, key, _exec in files:
         hit = known.get(rel)
-        if hit is not None and hit[0] == key and (ctx.odb is None or _stored(ctx, hit[1])):
-            hexes[rel] = hit[1]
-            ctx.progress.advance(1, key.size)
+        if hit is not None and hit[:3] == key and (ctx.odb is None or _stored(ctx, hit[3])):
+            hexes[rel] = hit[3]
+            ctx.progress.advance(1, key[SIZE])
         else:
             todo.append((rel, key))
-    if todo:
-        _hash_many(ctx, relpath, todo, hexes)
-    entries = tuple(TreeEntry(rel, Oid(ctx.algo, hexes[rel])) for rel, _k, _e in files)
-    data = manifest.serialize(entries, ctx.algo)
-    oid = manifest.tree_oid(data, ctx.algo)
-    if ctx.odb is not None:
-        ctx.odb.add_bytes(oid, data)
-    size = sum(k.size for _r, k, _e in files)
+    unchanged = not todo and len(known) == len(files)
+    if unchanged and known_tree is not None and _tree_stored(ctx, known_tree):
+        # Every file is as the stat cache saw it when it hashed this very tree.
+        oid = Oid(ctx.algo, known_tree, Kind.TREE)
+        ordered = hexes
+    else:
+        learned = _hash_many(ctx, relpath, todo, hexes) if todo else {}
+        ordered = {rel: hexes[rel] for rel, _k, _e in files}
+        data = manifest.serialize_pairs(ordered.items(), ctx.algo)
+        oid = manifest.tree_oid(data, ctx.algo)
+        if ctx.odb is not None:
+            ctx.odb.add_bytes(oid, data)
+        keep = {rel for rel, _k, _e in files}
+        snapshot = {rel: k for rel, k in known.items() if rel in keep}
+        snapshot.update(learned)
+        complete = len(snapshot) == len(files)
+        if not unchanged or known_tree != oid.hex:
+            ctx.state.save_dir(relpath, ctx.algo, snapshot, oid.hex if complete else None)
+    size = sum(k[SIZE] for _r, k, _e in files)
     ctx.progress.finish()
-    return Built(oid, Meta(size=size, nfiles=len(files)), entries, data)
+    return Built(oid, Meta(size=size, nfiles=len(files)), ordered)
+
+
+def _tree_stored(ctx: BuildContext, hexval: str) -> bool:
+    return ctx.odb is None or ctx.odb.exists(Oid(ctx.algo, hexval, Kind.TREE))
 
 
 def _stored(ctx: BuildContext, hexval: str) -> bool:
@@ -91,13 +113,16 @@ def _stored(ctx: BuildContext, hexval: str) -> bool:
 
 def _hash_many(
     ctx: BuildContext, dirrel: str, todo: list[tuple[str, Stat]], hexes: dict[str, str]
-) -> None:
-    rows: list[tuple[str, str, Stat, str]] = []
+) -> dict[str, Known]:
+    """Hash (and store) files in threads; returns what the stat cache may remember of them."""
+    learned: dict[str, Known] = {}
 
     def one(item: tuple[str, Stat]) -> tuple[str, str]:
         rel, key = item
-        hexval = _hash_one(ctx, f"{dirrel}/{rel}", key, rows)
-        ctx.progress.advance(1, key.size)
+        hexval, remember = _hash_one(ctx, f"{dirrel}/{rel}", key)
+        if remember:
+            learned[rel] = (*key, hexval)
+        ctx.progress.advance(1, key[SIZE])
         return rel, hexval
 
     if len(todo) < 16:
@@ -107,40 +132,37 @@ def _hash_many(
 
         with ThreadPoolExecutor(WORKERS) as pool:
             hexes.update(pool.map(one, todo))
-    ctx.state.save(rows)
+    return learned
 
 
-def _hash_one(
-    ctx: BuildContext,
-    relpath: str,
-    key: Stat,
-    rows: list[tuple[str, str, Stat, str]] | None = None,
-) -> str:
-    """Hash one file (storing it when asked); records the stat cache unless racily clean."""
+def hash_file_cached(ctx: BuildContext, relpath: str, key: Stat) -> str:
+    """A single file's hash, from the stat cache when its stat is unchanged."""
+    hit = ctx.state.lookup(relpath, ctx.algo)
+    if hit is not None and hit[0] == key and (ctx.odb is None or _stored(ctx, hit[1])):
+        return hit[1]
+    hexval, remember = _hash_one(ctx, relpath, key)
+    if remember:
+        ctx.state.save([(relpath, ctx.algo, key, hexval)])
+    return hexval
+
+
+def _hash_one(ctx: BuildContext, relpath: str, key: Stat) -> tuple[str, bool]:
+    """Hash one file (storing it when asked); says whether the stat cache may remember it."""
     algo = hashing.get(ctx.algo)
-    if rows is None:
-        hit = ctx.state.lookup(relpath, ctx.algo)
-        if hit is not None and hit[0] == key and (ctx.odb is None or _stored(ctx, hit[1])):
-            return hit[1]
     path = os.path.join(ctx.root, relpath)
     started = time.time_ns()
     with translate_os_errors(path):
-        if key.size <= SMALL:
+        if key[SIZE] <= SMALL:
             with open(path, "rb") as f:
                 data = f.read()
             hexval = algo.hash_bytes(data)
             if ctx.odb is not None:
                 ctx.odb.add_bytes(Oid(ctx.algo, hexval), data)
         else:
-            hexval = algo.hash_file(path, key.size)
+            hexval = algo.hash_file(path, key[SIZE])
             if ctx.odb is not None:
                 ctx.odb.add_file(Oid(ctx.algo, hexval), path)
-    # Re-stat: a file that changed while we read it must not be remembered under the old hash.
+    # A file that changed while we read it, or may still change within its mtime tick
+    # ("racily clean", as git says), must not be remembered under this hash.
     after = stat_key(os.stat(path))
-    if after == key and started - key.mtime_ns > RACY_NS:
-        row = (relpath, ctx.algo, key, hexval)
-        if rows is None:
-            ctx.state.save([row])
-        else:
-            rows.append(row)
-    return hexval
+    return hexval, after == key and started - key[MTIME] > RACY_NS

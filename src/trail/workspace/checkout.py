@@ -8,15 +8,14 @@ file either old or new, and the next checkout finishes the job.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from trail import hashing, manifest
 from trail.errors import CheckoutError, CorruptObjectError, ObjectMissingError
-from trail.fsutil import remove_tree
+from trail.fsutil import remove_tree, stale_tmp
 from trail.odb.local import LocalODB
 from trail.progress import NULL, Progress
-from trail.state import Stat, StateDB, stat_key
+from trail.state import SIZE, Stat, StateDB, stat_key
 from trail.types import Oid, TreeEntry
 from trail.workspace.build import SMALL, WORKERS
 from trail.workspace.ignore import IgnoreRules
@@ -50,7 +49,7 @@ def _current_hash(
     if known is not None:
         return known
     path = os.path.join(ctx.root, relpath)
-    hexval = hashing.get(algo).hash_file(path, key.size)
+    hexval = hashing.get(algo).hash_file(path, key[SIZE])
     return hexval
 
 
@@ -145,13 +144,14 @@ def checkout_dir(
         if not ctx.force:
             raise CheckoutError([relpath], "a file stands where a directory is tracked (use -f)")
         os.unlink(path)
-    known = ctx.state.lookup_prefix(relpath, oid.algo)
+    known, known_tree = ctx.state.load_dir(relpath, oid.algo)
     present: dict[str, tuple[Stat, str | None]] = {}
-    for rel, key, _x in walk_files(ctx.root, relpath, ctx.ignore):
+    temps: list[str] = []
+    for rel, key, _x in walk_files(ctx.root, relpath, ctx.ignore, temps):
         if subpath is not None and not (rel == subpath or rel.startswith(subpath + "/")):
             continue
         hit = known.get(rel)
-        present[rel] = (key, hit[1] if hit is not None and hit[0] == key else None)
+        present[rel] = (key, hit[3] if hit is not None and hit[:3] == key else None)
     extra, stale, losing = [], [], []
     for rel, (key, h) in present.items():
         entry = wanted.get(rel)
@@ -172,9 +172,20 @@ def checkout_dir(
     if missing:
         changes.missing.extend(f"{relpath}/{e.relpath}" for e in missing)
         return
+    for tmp in temps:
+        if stale_tmp(os.path.basename(tmp)):
+            os.unlink(tmp)  # left by a checkout that was killed
+    snapshot = dict(known)
     for rel in extra:
         os.unlink(os.path.join(path, rel))
-    _place_many(ctx, relpath, todo)
+        snapshot.pop(rel, None)
+    cut = len(relpath) + 1
+    for full, _algo, key, hexval in _place_many(ctx, relpath, todo):
+        snapshot[full[cut:]] = (*key, hexval)
+    if snapshot != known:
+        # After a whole checkout the directory holds exactly the tree, file for file.
+        whole = subpath is None and len(snapshot) == len(wanted)
+        ctx.state.save_dir(relpath, oid.algo, snapshot, oid.hex if whole else None)
     _prune_empty_dirs(path, {os.path.dirname(r) for r in extra})
     os.makedirs(path, exist_ok=True)
     if extra or todo:
@@ -182,7 +193,9 @@ def checkout_dir(
         (changes.modified if present else changes.added).append(shown)
 
 
-def _place_many(ctx: CheckoutContext, dirrel: str, todo: list[TreeEntry]) -> None:
+def _place_many(
+    ctx: CheckoutContext, dirrel: str, todo: list[TreeEntry]
+) -> list[tuple[str, str, Stat, str]]:
     _refuse_symlinked_parents(ctx.root, dirrel, todo)
 
     def one(e: TreeEntry) -> tuple[str, str, Stat, str]:
@@ -198,10 +211,12 @@ def _place_many(ctx: CheckoutContext, dirrel: str, todo: list[TreeEntry]) -> Non
     if len(todo) < 16:
         rows = [one(e) for e in todo]
     else:
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(WORKERS) as pool:
             rows = list(pool.map(one, todo))
     ctx.progress.finish()
-    ctx.state.save(rows)
+    return rows
 
 
 def _refuse_symlinked_parents(root: str, dirrel: str, todo: list[TreeEntry]) -> None:

@@ -49,7 +49,10 @@ class Linker:
     """Places objects, trying link kinds in order and keeping the first that works."""
 
     def __init__(self, kinds: tuple[str, ...]) -> None:
+        import threading
+
         self.kinds = list(kinds)
+        self._lock = threading.Lock()  # checkout places files from several threads
 
     @property
     def kind(self) -> str:
@@ -75,9 +78,16 @@ class Linker:
                     with contextlib.suppress(OSError):
                         os.unlink(tmp)
                     raise
-                if len(self.kinds) == 1:
-                    raise OSError(f"cannot place {dst} with link type {kind}")
-                self.kinds.pop(0)
+                self._give_up(kind, dst)
+
+    def _give_up(self, kind: str, dst: str) -> None:
+        """Drop a link kind that does not work here (once, whichever thread sees it first)."""
+        with self._lock:
+            if self.kinds[0] != kind:
+                return
+            if len(self.kinds) == 1:
+                raise OSError(f"cannot place {dst}: link type {kind} does not work here")
+            self.kinds.pop(0)
 
     def _link(self, kind: str, src: str, tmp: str, isexec: bool) -> bool:
         mode = file_mode(isexec)
