@@ -144,7 +144,7 @@ def checkout_dir(
         if not ctx.force:
             raise CheckoutError([relpath], "a file stands where a directory is tracked (use -f)")
         os.unlink(path)
-    known, known_tree = ctx.state.load_dir(relpath, oid.algo)
+    known, _tree = ctx.state.load_dir(relpath, oid.algo)
     present: dict[str, tuple[Stat, str | None]] = {}
     temps: list[str] = []
     for rel, key, _x in walk_files(ctx.root, relpath, ctx.ignore, temps):

@@ -17,8 +17,10 @@ def walk_files(
 
     Symlinks to files are followed (their content is what is tracked); symlinked directories are
     not entered, as git does not enter them either. trail's own temp files (left by a killed
-    checkout) are never data: they are skipped, and listed in ``temps`` if given. This loop is the floor of a no-op status,
-    so it is written for speed: one ``scandir`` per directory, one ``stat`` per file.
+    checkout) are never data: they are skipped, and listed in ``temps`` if given.
+
+    This loop is the floor of a no-op status, so it is written for speed: one ``scandir`` per
+    directory, one ``stat`` per file.
     """
     if ignore is not None:
         ignore.load_ancestors(dirrel + "/x")
