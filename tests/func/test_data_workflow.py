@@ -327,3 +327,26 @@ def test_dvc_dialect_writes_dvc_names(dvc_dialect_repo, trail):
     assert text.startswith("outs:\n- md5: ") and "hash: md5" in text
     assert (dvc_dialect_repo / ".dvc" / "cache" / "files" / "md5" / "b1").is_dir()
     assert json.loads(trail("status", "--json").out) == {}
+
+
+def test_autostage_stages_pointer_files(trail_repo, trail):
+    trail("config", "core.autostage", "true")
+    trail_repo.gen("f", "x")
+    res = trail("add", "f")
+    assert res.code == 0 and "git add" not in res.out
+    staged = trail_repo.git("diff", "--cached", "--name-only").split()
+    assert sorted(staged) == [".gitignore", "f.trail"]
+
+
+def test_commands_from_a_subdirectory(trail_repo, trail, monkeypatch):
+    trail_repo.gen({"sub": {"data": {"a": "1"}}})
+    monkeypatch.chdir(trail_repo / "sub")
+    assert trail("add", "data").code == 0
+    assert (trail_repo / "sub" / "data.trail").exists()
+    assert (trail_repo / "sub" / ".gitignore").read_text() == "/data\n"
+    assert json.loads(trail("status", "--json").out) == {}
+    import shutil
+
+    shutil.rmtree(trail_repo / "sub" / "data")
+    assert trail("checkout", "data").code == 0
+    assert (trail_repo / "sub" / "data" / "a").read_text() == "1"

@@ -104,10 +104,18 @@ def cmd_add(args: argparse.Namespace, console: Console) -> int:
 
     with _writing(console) as repo:
         result = add(repo, args.targets, use_glob=args.glob, progress=console.progress())
-        if repo.scm is not None:
-            files = " ".join(result.pointer_files + result.gitignores)
-            console.out(f"\nTo track the changes with git, run:\n\n\tgit add {files}\n")
+        _git_hint(repo, result.pointer_files + result.gitignores, console)
     return 0
+
+
+def _git_hint(repo: Any, files: list[str], console: Console) -> None:
+    """Stage what changed when ``core.autostage`` is on, else say how to."""
+    if repo.scm is None or not files:
+        return
+    if repo.config.get_bool("core", "autostage"):
+        repo.scm.add(files)
+        return
+    console.out(f"\nTo track the changes with git, run:\n\n\tgit add {' '.join(files)}\n")
 
 
 def cmd_status(args: argparse.Namespace, console: Console) -> int:
@@ -261,7 +269,8 @@ def cmd_move(args: argparse.Namespace, console: Console) -> int:
 
     with _writing(console) as repo:
         new = move(repo, args.src, args.dst)
-    console.out(f"Moved {args.src} to {args.dst} ({new})")
+        console.out(f"Moved {args.src} to {args.dst} ({new})")
+        _git_hint(repo, [new], console)
     return 0
 
 
