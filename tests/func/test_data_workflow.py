@@ -350,3 +350,18 @@ def test_commands_from_a_subdirectory(trail_repo, trail, monkeypatch):
     shutil.rmtree(trail_repo / "sub" / "data")
     assert trail("checkout", "data").code == 0
     assert (trail_repo / "sub" / "data" / "a").read_text() == "1"
+
+
+def test_gitignore_entries_are_escaped_like_dvc(trail_repo, trail):
+    names = ["a b#c!.txt", "[x]*.txt", "q?.txt", "back\\slash.txt", "données.csv"]
+    for name in names:
+        trail_repo.gen(name, name)
+    assert trail("add", *names).code == 0
+    assert (trail_repo / ".gitignore").read_text().splitlines() == [
+        "/a b\\#c\\!.txt",
+        "/\\[x\\]\\*.txt",
+        "/q\\?.txt",
+        "/back\\\\slash.txt",
+        "/données.csv",
+    ]
+    assert trail_repo.git("status", "--porcelain", "--untracked-files=all", "--", *names) == ""

@@ -7,9 +7,13 @@ import os
 from trail.fsutil import atomic_write_text
 
 
+_SPECIAL = str.maketrans({c: "\\" + c for c in "\\#![]*?"})
+
+
 def _entry(relpath: str) -> tuple[str, str]:
+    """The ``.gitignore`` beside ``relpath`` and its line, escaped as DVC escapes it."""
     parent, name = os.path.split(relpath)
-    return parent, "/" + name
+    return parent, "/" + name.translate(_SPECIAL)
 
 
 def _read(path: str) -> list[str]:
