@@ -42,29 +42,61 @@ class Algorithm:
         h.update(data)
         return h.hexdigest()
 
-    def hash_file(self, path: str | os.PathLike[str], size: int | None = None) -> str:
+    def hash_file(
+        self,
+        path: str | os.PathLike[str],
+        size: int | None = None,
+        on_bytes: Callable[[int], None] | None = None,
+    ) -> str:
+        """Hash a file's bytes; ``on_bytes`` hears of progress on big files."""
         if self.name == "md5-dos2unix":
             return _hash_dos2unix(path)
         if size is None:
             size = os.stat(path).st_size
         if self.name == "blake3" and size >= MMAP_THRESHOLD:
-            import blake3
-
-            b3 = blake3.blake3(max_threads=blake3.blake3.AUTO)
-            b3.update_mmap(os.fspath(path))
-            return str(b3.hexdigest())
+            return _blake3_mmap(path, on_bytes)
         h = self.new()
         with open(path, "rb", buffering=0) as f:
             if size <= CHUNK:
                 h.update(f.read())
             else:
-                _feed(h, iter(lambda: f.read(CHUNK), b""))
+                for chunk in iter(lambda: f.read(CHUNK), b""):
+                    h.update(chunk)
+                    if on_bytes is not None:
+                        on_bytes(len(chunk))
         return h.hexdigest()
 
     def hash_chunks(self, chunks: Iterable[bytes]) -> str:
         h = self.new()
         _feed(h, chunks)
         return h.hexdigest()
+
+
+# Slices of a mapped file handed to blake3 at once: big enough for all its threads to work,
+# small enough for a progress bar to move.
+MMAP_SLICE = 256 << 20
+
+
+def _blake3_mmap(path: str | os.PathLike[str], on_bytes: Callable[[int], None] | None) -> str:
+    import blake3
+
+    b3 = blake3.blake3(max_threads=blake3.blake3.AUTO)
+    if on_bytes is None:
+        b3.update_mmap(os.fspath(path))
+        return str(b3.hexdigest())
+    import mmap
+
+    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        view = memoryview(mm)
+        try:
+            for start in range(0, len(mm), MMAP_SLICE):
+                part = view[start : start + MMAP_SLICE]
+                b3.update(part)
+                on_bytes(len(part))
+                part.release()
+        finally:
+            view.release()
+    return str(b3.hexdigest())
 
 
 def _feed(h: Hasher, chunks: Iterable[bytes]) -> None:

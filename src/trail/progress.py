@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 
@@ -25,3 +26,12 @@ class NullProgress:
 
 
 NULL = NullProgress()
+
+
+def bytes_callback(progress: Progress) -> Callable[[int], None]:
+    """A callback for streaming work (hashing, copying) that reports bytes to ``progress``."""
+
+    def on_bytes(n: int) -> None:
+        progress.advance(0, n)
+
+    return on_bytes

@@ -40,32 +40,34 @@ class RichProgress:
     def __init__(self) -> None:
         self._bar: Any = None
         self._task: Any = None
+        self._bytes = False  # one big file: the bar counts bytes, else files
 
     def start(self, description: str, total_files: int, total_bytes: int | None = None) -> None:
         self.finish()
         if total_files < 100 and (total_bytes or 0) < 64 << 20:
             return  # too quick to be worth a bar
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeRemainingColumn,
-        )
+        from rich import progress as rp
 
-        self._bar = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
+        self._bytes = total_files == 1 and total_bytes is not None
+        count: Any = (
+            (rp.DownloadColumn(), rp.TransferSpeedColumn())
+            if self._bytes
+            else (rp.MofNCompleteColumn(),)
+        )
+        self._bar = rp.Progress(
+            rp.TextColumn("{task.description}"),
+            rp.BarColumn(),
+            *count,
+            rp.TimeRemainingColumn(),
             transient=True,
         )
         self._bar.start()
-        self._task = self._bar.add_task(description, total=total_files)
+        total = total_bytes if self._bytes else total_files
+        self._task = self._bar.add_task(description, total=total)
 
     def advance(self, files: int = 1, nbytes: int = 0) -> None:
         if self._bar is not None:
-            self._bar.advance(self._task, files)
+            self._bar.advance(self._task, nbytes if self._bytes else files)
 
     def finish(self) -> None:
         if self._bar is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from trail import hashing
 from trail.errors import CorruptObjectError, ObjectMissingError
@@ -45,12 +45,12 @@ class LocalODB:
         self._commit(dst, lambda tmp: _write(tmp, data))
         return True
 
-    def add_file(self, oid: Oid, src: str) -> bool:
+    def add_file(self, oid: Oid, src: str, on_bytes: Callable[[int], None] | None = None) -> bool:
         """Copy the file ``src`` (already hashed to ``oid``) into the store."""
         dst = self.path(oid)
         if os.path.exists(dst):
             return False
-        self._commit(dst, lambda tmp: copy_file(src, tmp))
+        self._commit(dst, lambda tmp: copy_file(src, tmp, on_bytes))
         return True
 
     def _commit(self, dst: str, fill) -> None:  # type: ignore[no-untyped-def]
@@ -84,11 +84,11 @@ class LocalODB:
             raise CorruptObjectError(self.path(oid), oid.hex, actual)
         return data
 
-    def verify(self, oid: Oid) -> str:
+    def verify(self, oid: Oid, on_bytes: Callable[[int], None] | None = None) -> str:
         """Hash the stored object; returns the actual hex (equal to ``oid.hex`` when sound)."""
         path = self.path(oid)
         try:
-            return hashing.get(oid.algo).hash_file(path)
+            return hashing.get(oid.algo).hash_file(path, None, on_bytes)
         except FileNotFoundError:
             raise ObjectMissingError(format_oid(oid)) from None
 
@@ -145,10 +145,27 @@ def _write(path: str, data: bytes) -> None:
         f.write(data)
 
 
-def copy_file(src: str, dst: str) -> None:
+COPY_SLICE = 64 << 20
+
+
+def copy_file(src: str, dst: str, on_bytes: Callable[[int], None] | None = None) -> None:
     """Copy file bytes, trying a reflink first (instant on btrfs/xfs), then the kernel's copy."""
-    if not try_reflink(src, dst):
+    if try_reflink(src, dst):
+        if on_bytes is not None:
+            on_bytes(os.path.getsize(dst))
+        return
+    if on_bytes is None:
         shutil.copyfile(src, dst)
+        return
+    # The kernel's copy, in slices so a progress bar can follow it.
+    with open(src, "rb") as s, open(dst, "wb") as d:
+        offset = 0
+        while True:
+            sent = os.sendfile(d.fileno(), s.fileno(), offset, COPY_SLICE)
+            if not sent:
+                break
+            offset += sent
+            on_bytes(sent)
 
 
 _FICLONE = 0x40049409

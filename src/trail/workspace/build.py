@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from trail import hashing, manifest
 from trail.errors import WorkspaceError
 from trail.fsutil import translate_os_errors
-from trail.progress import NULL, Progress
+from trail.progress import NULL, Progress, bytes_callback
 from trail.state import MTIME, RACY_NS, SIZE, Known, Stat, StateDB, stat_key
 from trail.types import Kind, Meta, Oid, TreeEntry
 from trail.workspace.ignore import IgnoreRules
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from trail.odb.local import LocalODB
 
 SMALL = 1 << 20
+BIG = 64 << 20  # files at least this big get a progress bar of their own
 WORKERS = 4
 
 
@@ -62,7 +63,6 @@ def build(ctx: BuildContext, relpath: str) -> Built:
         return build_dir(ctx, relpath)
     key = stat_key(st)
     hexval = hash_file_cached(ctx, relpath, key)
-    ctx.progress.advance(1, key[SIZE])
     return Built(Oid(ctx.algo, hexval), Meta(size=key[SIZE], isexec=bool(st.st_mode & 0o100)))
 
 
@@ -140,14 +140,23 @@ def hash_file_cached(ctx: BuildContext, relpath: str, key: Stat) -> str:
     hit = ctx.state.lookup(relpath, ctx.algo)
     if hit is not None and hit[0] == key and (ctx.odb is None or _stored(ctx, hit[1])):
         return hit[1]
-    hexval, remember = _hash_one(ctx, relpath, key)
+    hexval, remember = _hash_one(ctx, relpath, key, ctx.progress)
     if remember:
         ctx.state.save([(relpath, ctx.algo, key, hexval)])
     return hexval
 
 
-def _hash_one(ctx: BuildContext, relpath: str, key: Stat) -> tuple[str, bool]:
-    """Hash one file (storing it when asked); says whether the stat cache may remember it."""
+def _hash_one(
+    ctx: BuildContext, relpath: str, key: Stat, progress: Progress | None = None
+) -> tuple[str, bool]:
+    """Hash one file (storing it when asked); says whether the stat cache may remember it.
+
+    With ``progress``, a big file reports its bytes as it is hashed and then copied.
+    """
+    on_bytes = None
+    if progress is not None and key[SIZE] >= BIG:
+        progress.start(f"hashing {relpath}", 1, key[SIZE])
+        on_bytes = bytes_callback(progress)
     algo = hashing.get(ctx.algo)
     path = os.path.join(ctx.root, relpath)
     started = time.time_ns()
@@ -159,9 +168,14 @@ def _hash_one(ctx: BuildContext, relpath: str, key: Stat) -> tuple[str, bool]:
             if ctx.odb is not None:
                 ctx.odb.add_bytes(Oid(ctx.algo, hexval), data)
         else:
-            hexval = algo.hash_file(path, key[SIZE])
+            hexval = algo.hash_file(path, key[SIZE], on_bytes)
             if ctx.odb is not None:
-                ctx.odb.add_file(Oid(ctx.algo, hexval), path)
+                oid = Oid(ctx.algo, hexval)
+                if on_bytes is not None and progress is not None and not ctx.odb.exists(oid):
+                    progress.start(f"caching {relpath}", 1, key[SIZE])
+                ctx.odb.add_file(oid, path, on_bytes)
+    if progress is not None:
+        progress.finish()
     # A file that changed while we read it, or may still change within its mtime tick
     # ("racily clean", as git says), must not be remembered under this hash.
     after = stat_key(os.stat(path))

@@ -14,10 +14,10 @@ from trail import hashing, manifest
 from trail.errors import CheckoutError, CorruptObjectError, ObjectMissingError
 from trail.fsutil import remove_tree, stale_tmp
 from trail.odb.local import LocalODB
-from trail.progress import NULL, Progress
+from trail.progress import NULL, Progress, bytes_callback
 from trail.state import SIZE, Stat, StateDB, stat_key
 from trail.types import Oid, TreeEntry
-from trail.workspace.build import SMALL, WORKERS
+from trail.workspace.build import BIG, SMALL, WORKERS
 from trail.workspace.ignore import IgnoreRules
 from trail.workspace.links import Linker, is_linked
 from trail.workspace.walk import walk_files
@@ -90,7 +90,7 @@ def checkout_file(
     if not os.path.exists(src):
         changes.missing.append(relpath)
         return
-    ctx.state.save([_place(ctx, relpath, oid, isexec)])
+    ctx.state.save([_place(ctx, relpath, oid, isexec, ctx.progress)])
     (changes.modified if st is not None else changes.added).append(relpath)
 
 
@@ -101,8 +101,9 @@ def _linked_as(ctx: CheckoutContext, path: str) -> bool:
 
 
 def _place(
-    ctx: CheckoutContext, relpath: str, oid: Oid, isexec: bool
+    ctx: CheckoutContext, relpath: str, oid: Oid, isexec: bool, progress: Progress | None = None
 ) -> tuple[str, str, Stat, str]:
+    """Put one object in the workspace; with ``progress``, a big one reports its bytes."""
     path = os.path.join(ctx.root, relpath)
     src = ctx.odb.path(oid)
     size = os.path.getsize(src)
@@ -110,18 +111,31 @@ def _place(
         data = ctx.odb.read_verified(oid)
         ctx.linker.write_bytes(data, src, path, isexec)
     else:
-        _verify_big(ctx, oid, src)
-        ctx.linker.place(src, path, isexec)
+        show = progress is not None and size >= BIG
+        _verify_big(ctx, oid, src, progress if show else None, relpath)
+        on_bytes = None
+        if show and progress is not None:
+            progress.start(f"checking out {relpath}", 1, size)
+            on_bytes = bytes_callback(progress)
+        ctx.linker.place(src, path, isexec, on_bytes)
+        if show and progress is not None:
+            progress.finish()
     return (relpath, oid.algo, stat_key(os.stat(path)), oid.hex)
 
 
-def _verify_big(ctx: CheckoutContext, oid: Oid, src: str) -> None:
+def _verify_big(
+    ctx: CheckoutContext, oid: Oid, src: str, progress: Progress | None, label: str
+) -> None:
     """Hash a big object once; the stat cache remembers it was sound."""
     key = stat_key(os.stat(src))
     hit = ctx.state.lookup(src, oid.algo)
     if hit is not None and hit[0] == key and hit[1] == oid.hex:
         return
-    actual = ctx.odb.verify(oid)
+    on_bytes = None
+    if progress is not None:
+        progress.start(f"verifying the cached {label}", 1, key[SIZE])
+        on_bytes = bytes_callback(progress)
+    actual = ctx.odb.verify(oid, on_bytes)
     if actual != oid.hex:
         raise CorruptObjectError(src, oid.hex, actual)
     ctx.state.save([(src, oid.algo, key, actual)])

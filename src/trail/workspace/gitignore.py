@@ -6,7 +6,6 @@ import os
 
 from trail.fsutil import atomic_write_text
 
-
 _SPECIAL = str.maketrans({c: "\\" + c for c in "\\#![]*?"})
 
 

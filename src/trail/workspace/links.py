@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
+from collections.abc import Callable
 
 from trail.errors import ConfigError
 from trail.fsutil import tmp_name, translate_os_errors
-from trail.odb.local import try_reflink
+from trail.odb.local import copy_file, try_reflink
 
 LINK_TYPES = ("reflink", "hardlink", "symlink", "copy")
 DEFAULT = ("reflink", "copy")
@@ -58,7 +58,13 @@ class Linker:
     def kind(self) -> str:
         return self.kinds[0]
 
-    def place(self, src: str, dst: str, isexec: bool = False) -> None:
+    def place(
+        self,
+        src: str,
+        dst: str,
+        isexec: bool = False,
+        on_bytes: Callable[[int], None] | None = None,
+    ) -> None:
         """Atomically put object ``src`` at ``dst`` (which must not exist or be replaceable)."""
         parent = os.path.dirname(dst)
         with translate_os_errors(dst):
@@ -66,7 +72,7 @@ class Linker:
                 kind = self.kinds[0]
                 tmp = tmp_name(parent)
                 try:
-                    if self._link(kind, src, tmp, isexec):
+                    if self._link(kind, src, tmp, isexec, on_bytes):
                         os.replace(tmp, dst)
                         return
                 except FileNotFoundError:
@@ -89,10 +95,12 @@ class Linker:
                 raise OSError(f"cannot place {dst}: link type {kind} does not work here")
             self.kinds.pop(0)
 
-    def _link(self, kind: str, src: str, tmp: str, isexec: bool) -> bool:
+    def _link(
+        self, kind: str, src: str, tmp: str, isexec: bool, on_bytes: Callable[[int], None] | None
+    ) -> bool:
         mode = file_mode(isexec)
         if kind == "copy":
-            shutil.copyfile(src, tmp)
+            copy_file(src, tmp, on_bytes)
             os.chmod(tmp, mode)
             return True
         if kind == "reflink":
