@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from trail import manifest
 from trail.errors import TrailError
 from trail.ops.gc import ALGOS
+from trail.parallel import bounded_map
 from trail.progress import NULL, Progress
 from trail.repo import Repo
 from trail.types import Oid
@@ -48,14 +48,13 @@ def fsck(repo: Repo, *, quarantine: bool = True, progress: Progress = NULL) -> F
         progress.advance(1)
         return oid, bad
 
-    with ThreadPoolExecutor(4) as pool:
-        for oid, bad in pool.map(one, oids):
-            result.checked += 1
-            if bad is not None:
-                path = repo.odb.path(oid)
-                result.corrupt.append((path, manifest.format_oid(oid), bad))
-                if quarantine:
-                    result.quarantined.append(_quarantine(repo, oid))
+    for oid, bad in bounded_map(one, oids, 4):
+        result.checked += 1
+        if bad is not None:
+            path = repo.odb.path(oid)
+            result.corrupt.append((path, manifest.format_oid(oid), bad))
+            if quarantine:
+                result.quarantined.append(_quarantine(repo, oid))
     progress.finish()
     if result.corrupt:
         repo.state.forget_trees()

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from trail import hashing, manifest
 from trail.errors import WorkspaceError
 from trail.fsutil import translate_os_errors
+from trail.parallel import bounded_map
 from trail.progress import NULL, Progress, bytes_callback
 from trail.state import MTIME, RACY_NS, SIZE, Known, Stat, StateDB, stat_key
 from trail.types import Kind, Meta, Oid, TreeEntry
@@ -125,13 +126,7 @@ def _hash_many(
         ctx.progress.advance(1, key[SIZE])
         return rel, hexval
 
-    if len(todo) < 16:
-        hexes.update(map(one, todo))
-    else:
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(WORKERS) as pool:
-            hexes.update(pool.map(one, todo))
+    hexes.update(bounded_map(one, todo, WORKERS))
     return learned
 
 

@@ -14,6 +14,7 @@ from trail import hashing, manifest
 from trail.errors import CheckoutError, CorruptObjectError, ObjectMissingError
 from trail.fsutil import remove_tree, stale_tmp
 from trail.odb.local import LocalODB
+from trail.parallel import bounded_map
 from trail.progress import NULL, Progress, bytes_callback
 from trail.state import SIZE, Stat, StateDB, stat_key
 from trail.types import Oid, TreeEntry
@@ -222,13 +223,7 @@ def _place_many(
         return row
 
     ctx.progress.start(f"checking out {dirrel}", len(todo))
-    if len(todo) < 16:
-        rows = [one(e) for e in todo]
-    else:
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(WORKERS) as pool:
-            rows = list(pool.map(one, todo))
+    rows = list(bounded_map(one, todo, WORKERS))
     ctx.progress.finish()
     return rows
 
