@@ -1,0 +1,50 @@
+"""The real ``dvc`` (3.67.1, in its own venv) for compatibility tests.
+
+``make test`` sets TRAIL_TEST_DVC to that executable and TRAIL_REQUIRE_DVC=1, so a missing dvc
+fails the run there; elsewhere the tests skip and say why.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+
+import pytest
+
+
+@dataclass
+class DvcResult:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def dvc(tmp_dir):
+    exe = os.environ.get("TRAIL_TEST_DVC")
+    if not exe or not os.path.exists(exe):
+        if os.environ.get("TRAIL_REQUIRE_DVC") == "1":
+            pytest.fail(f"TRAIL_TEST_DVC does not point to a dvc executable: {exe!r}")
+        pytest.skip("the real dvc is not installed here (run through `make test`)")
+
+    def run(*args: str, check: bool = True) -> DvcResult:
+        env = {**os.environ, "DVC_NO_ANALYTICS": "1", "DVC_NO_UPDATER": "1"}
+        proc = subprocess.run(
+            [exe, *args], cwd=os.getcwd(), capture_output=True, text=True, env=env
+        )
+        res = DvcResult(proc.returncode, proc.stdout, proc.stderr)
+        if check and res.code != 0:
+            raise AssertionError(f"dvc {' '.join(args)} failed ({res.code}): {res.err}")
+        return res
+
+    return run
+
+
+@pytest.fixture
+def dvc_repo(scm, dvc):
+    """A Git repository made by the real ``dvc init``, committed."""
+    dvc("init", "-q")
+    scm.git("add", "-A")
+    scm.git("commit", "-q", "-m", "dvc init")
+    return scm
