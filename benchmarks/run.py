@@ -1,0 +1,387 @@
+"""trail vs DVC, side by side on SPEC section 10's workloads (``make bench``).
+
+Every row runs both tools in fresh repositories, interleaved (trail, dvc, trail, dvc …) after one
+warm-up round, and reports medians and the speed-up (DVC time / trail time) against its target.
+Workloads are generated from a fixed seed: ``many`` is 20,000 files of 1–16 KiB in nested
+directories, ``big`` one 2 GiB file and one 500 MB CSV. ``--quick`` scales both down for a smoke
+run. Machine baselines (a bare scandir+stat walk, ``cp -r``, ``cat`` + ``cp``) are measured in the
+same run, because targets are stated against them too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Tool:
+    name: str  # "trail" or "dvc"
+    exe: str
+    init: list[str]  # how a repository for this tool and dialect is made
+
+
+@dataclass
+class Row:
+    name: str
+    dialect: str
+    target: str
+    check: Callable[[float, float, dict[str, float]], bool | None]
+    times: dict[str, list[float]] = field(default_factory=dict)
+
+    def median(self, tool: str) -> float:
+        return statistics.median(self.times[tool])
+
+
+@dataclass
+class Scale:
+    many_files: int
+    big_bytes: int
+    csv_bytes: int
+
+
+FULL = Scale(20_000, 2 << 30, 500_000_000)
+QUICK = Scale(2_000, 64 << 20, 20_000_000)
+
+
+def sh(cmd: list[str], cwd: Path, env: dict[str, str]) -> float:
+    """Run ``cmd`` and return its wall time; a failure stops the bench with its stderr."""
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"FAILED in {cwd}: {' '.join(cmd)}\n{proc.stdout}\n{proc.stderr}")
+    return elapsed
+
+
+def settle() -> None:
+    """Write back what setup wrote, so it does not land on the next timed command."""
+    os.sync()
+    time.sleep(0.5)
+
+
+# -- workloads ---------------------------------------------------------------------------
+
+
+def gen_many(dest: Path, n: int, seed: int = 1) -> None:
+    rng = random.Random(seed)
+    for i in range(n):
+        sub = dest / f"d{i % 20:02d}" / f"e{(i // 20) % 10}" / f"f{(i // 200) % 5}"
+        sub.mkdir(parents=True, exist_ok=True)
+        (sub / f"file{i:05d}.bin").write_bytes(rng.randbytes(rng.randint(1024, 16384)))
+
+
+def gen_big(dest: Path, scale: Scale, seed: int = 2) -> None:
+    rng = random.Random(seed)
+    dest.mkdir(parents=True, exist_ok=True)
+    block = rng.randbytes(64 << 20)
+    with open(dest / "big.bin", "wb") as f:
+        written = 0
+        while written < scale.big_bytes:
+            chunk = block[: min(len(block), scale.big_bytes - written)]
+            # vary each block so nothing deduplicates
+            f.write(written.to_bytes(8, "little") + chunk[8:])
+            written += len(chunk)
+    with open(dest / "table.csv", "w") as f:
+        f.write("id,x,y,label\n")
+        i = 0
+        while f.tell() < scale.csv_bytes:
+            lines = [
+                f"{i + k},{rng.random():.6f},{rng.random():.6f},{rng.choice('abc')}\n"
+                for k in range(1000)
+            ]
+            f.write("".join(lines))
+            i += 1000
+
+
+def bare_walk(top: Path) -> float:
+    code = (
+        "import os,sys,time\n"
+        "t=time.perf_counter(); st=[sys.argv[1]]\n"
+        "while st:\n"
+        "    p=st.pop()\n"
+        "    for e in os.scandir(p):\n"
+        "        st.append(e.path) if e.is_dir(follow_symlinks=False) else e.stat()\n"
+        "print(time.perf_counter()-t)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(top)], capture_output=True, text=True)
+    return float(out.stdout)
+
+
+# -- the bench ---------------------------------------------------------------------------
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.scale = QUICK if args.quick else FULL
+        self.work = Path(args.workdir).resolve()
+        self.src = self.work / "src"
+        self.home = Path(tempfile.mkdtemp(prefix="bench-home-"))
+        self.env = {
+            **os.environ,
+            "HOME": str(self.home),
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_AUTHOR_NAME": "bench",
+            "GIT_AUTHOR_EMAIL": "bench@example.invalid",
+            "GIT_COMMITTER_NAME": "bench",
+            "GIT_COMMITTER_EMAIL": "bench@example.invalid",
+            "DVC_NO_ANALYTICS": "1",
+            "DVC_NO_UPDATER": "1",
+        }
+        self.rows: list[Row] = []
+        self.baselines: dict[str, float] = {}
+
+    def tools(self, dialect: str) -> list[Tool]:
+        dvc = Tool("dvc", self.args.dvc, [self.args.dvc, "init", "-q"])
+        init = [self.args.trail, "init", "-q"] if dialect == "trail" else dvc.init
+        return [Tool("trail", self.args.trail, init), dvc]
+
+    def repo(self, tool: Tool, tag: str) -> Path:
+        path = self.work / "repos" / f"{tag}-{tool.name}"
+        if path.exists():
+            shutil.rmtree(path)
+        path.mkdir(parents=True)
+        sh(["git", "init", "-q"], path, self.env)
+        sh(tool.init, path, self.env)
+        return path
+
+    def prepare(self) -> None:
+        if not (self.src / "many").exists():
+            print(f"generating many ({self.scale.many_files} files) …", flush=True)
+            gen_many(self.src / "many", self.scale.many_files)
+        if not (self.src / "big" / "table.csv").exists():
+            print("generating big …", flush=True)
+            gen_big(self.src / "big", self.scale)
+        settle()
+
+    def measure_baselines(self) -> None:
+        walks, copies, big, reads = [], [], [], []
+        for _ in range(self.args.rounds + 1):
+            walks.append(bare_walk(self.src / "many"))
+            dst = self.work / "cp-many"
+            shutil.rmtree(dst, ignore_errors=True)
+            settle()
+            copies.append(sh(["cp", "-r", str(self.src / "many"), str(dst)], self.work, self.env))
+            shutil.rmtree(dst)
+            dst = self.work / "cp-big"
+            shutil.rmtree(dst, ignore_errors=True)
+            settle()
+            files = [str(self.src / "big" / n) for n in ("big.bin", "table.csv")]
+            reads.append(_cat(files))
+            dst.mkdir()
+            big.append(sh(["cp", *files, str(dst)], self.work, self.env))
+            shutil.rmtree(dst)
+        self.baselines = {
+            "walk many": statistics.median(walks[1:]),
+            "cp -r many": statistics.median(copies[1:]),
+            "cp big": statistics.median(big[1:]),
+            "read + cp big": statistics.median(big[1:]) + statistics.median(reads[1:]),
+        }
+
+    def record(self, name: str, dialect: str, tool: str, seconds: float, warm: bool) -> None:
+        row = next(r for r in self.rows if r.name == name and r.dialect == dialect)
+        if not warm:
+            row.times.setdefault(tool, []).append(seconds)
+
+    def run_many(self, dialect: str) -> None:
+        many = self.src / "many"
+        for rnd in range(self.args.rounds + 1):
+            warm = rnd == 0
+            for tool in self.tools(dialect):
+                repo = self.repo(tool, f"many-{dialect}")
+                ex = tool.exe
+                self.time_row("status (empty repo)", dialect, tool, repo, [ex, "status"], warm)
+                shutil.copytree(many, repo / "data")
+                settle()
+                self.time_row("add many", dialect, tool, repo, [ex, "add", "data"], warm)
+                sh(["git", "add", "-A"], repo, self.env)
+                sh(["git", "commit", "-qm", "v1"], repo, self.env)
+                self.time_row("no-op status many", dialect, tool, repo, [ex, "status"], warm)
+                shutil.rmtree(repo / "data")
+                settle()
+                self.time_row("checkout many", dialect, tool, repo, [ex, "checkout"], warm)
+                self.time_row("no-op checkout many", dialect, tool, repo, [ex, "checkout"], warm)
+                for p in sorted((repo / "data").rglob("*.bin"))[::2]:
+                    p.unlink()
+                sh([ex, "add", "data"], repo, self.env)
+                settle()
+                self.time_row("gc -w many", dialect, tool, repo, [ex, "gc", "-w", "-f"], warm)
+                shutil.rmtree(repo)
+
+    def run_big(self, dialect: str) -> None:
+        big = self.src / "big"
+        for rnd in range(self.args.rounds + 1):
+            warm = rnd == 0
+            for tool in self.tools(dialect):
+                repo = self.repo(tool, f"big-{dialect}")
+                ex = tool.exe
+                (repo / "data").mkdir()
+                for name in ("big.bin", "table.csv"):
+                    shutil.copyfile(big / name, repo / "data" / name)
+                settle()
+                files = ["data/big.bin", "data/table.csv"]
+                self.time_row("add big", dialect, tool, repo, [ex, "add", *files], warm)
+                with open(repo / "data" / "table.csv", "a") as f:
+                    f.write("999999999,0.5,0.5,a\n")
+                self.time_row("status, 1 changed big", dialect, tool, repo, [ex, "status"], warm)
+                commit = [ex, "commit", "-f"] if tool.name == "dvc" else [ex, "commit"]
+                self.time_row("commit big", dialect, tool, repo, commit, warm)
+                for name in files:
+                    (repo / name).unlink()
+                settle()
+                self.time_row("checkout big", dialect, tool, repo, [ex, "checkout"], warm)
+                shutil.rmtree(repo)
+
+    def time_row(
+        self, name: str, dialect: str, tool: Tool, repo: Path, cmd: list[str], warm: bool
+    ) -> None:
+        if self.args.only and self.args.only not in name:
+            sh(cmd, repo, self.env)  # still run it: later rows depend on its effect
+            return
+        self.record(name, dialect, tool.name, sh(cmd, repo, self.env), warm)
+
+
+def _cat(files: list[str]) -> float:
+    start = time.perf_counter()
+    for f in files:
+        with open(f, "rb") as fh:
+            while fh.read(16 << 20):
+                pass
+    return time.perf_counter() - start
+
+
+def define_rows(bench: Bench) -> None:
+    b = bench.baselines
+
+    def faster(k: float) -> Callable[[float, float, dict[str, float]], bool]:
+        return lambda dvc, trail, _b: dvc / trail >= k
+
+    rows = {
+        "status (empty repo)": ("≤ 0.08 s", lambda d, t, _b: t <= 0.08),
+        "add many": ("≥ 5×", faster(5)),
+        "no-op status many": (
+            "≥ 10×; ≤ 2× walk + start-up",
+            lambda d, t, _b: d / t >= 10 and t <= 2 * b["walk many"] + _startup(bench),
+        ),
+        "checkout many": ("≥ 5×", faster(5)),
+        "no-op checkout many": ("—", lambda d, t, _b: None),
+        "gc -w many": ("≥ 5×", faster(5)),
+        "add big": (
+            "≥ 5×; ≤ 1.5× read + cp",
+            lambda d, t, _b: d / t >= 5 and t <= 1.5 * b["read + cp big"],
+        ),
+        "status, 1 changed big": ("≥ 8×", faster(8)),
+        "commit big": ("—", lambda d, t, _b: None),
+        "checkout big": ("≤ 1.5× cp", lambda d, t, _b: t <= 1.5 * b["cp big"]),
+    }
+    for dialect in ("trail", "dvc"):
+        for name, (target, check) in rows.items():
+            if dialect == "dvc":
+                many = "many" in name
+                target = "≥ 2× (many files)" if many else "never slower"
+                check = faster(2) if many else faster(1)
+            bench.rows.append(Row(name, dialect, target, check))
+
+
+def _startup(bench: Bench) -> float:
+    row = next(r for r in bench.rows if r.name == "status (empty repo)" and r.dialect == "trail")
+    return row.median("trail") if row.times.get("trail") else 0.0
+
+
+def table(bench: Bench) -> str:
+    lines = [
+        "| operation | dialect | dvc (s) | trail (s) | speed-up | target | met |",
+        "|---|---|---:|---:|---:|---|---|",
+    ]
+    for row in bench.rows:
+        if "trail" not in row.times or "dvc" not in row.times:
+            continue
+        d, t = row.median("dvc"), row.median("trail")
+        met = row.check(d, t, bench.baselines)
+        mark = "—" if met is None else ("yes" if met else "**no**")
+        lines.append(
+            f"| {row.name} | {row.dialect} | {d:.3f} | {t:.3f} | {d / t:.1f}× | "
+            f"{row.target} | {mark} |"
+        )
+    lines.append("")
+    lines.append(
+        "Machine baselines (median s): "
+        + ", ".join(f"{k} {v:.3f}" for k, v in bench.baselines.items())
+    )
+    return "\n".join(lines)
+
+
+def machine(bench: Bench) -> str:
+    def out(cmd: list[str]) -> str:
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True).stdout.strip()
+        except OSError:
+            return "?"
+
+    fs = out(["stat", "-f", "-c", "%T", str(bench.work)])
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return "\n".join(
+        [
+            f"- machine: {os.cpu_count()} cores, {mem:.0f} GiB, {platform.platform()}, "
+            f"filesystem {fs}",
+            f"- Python {platform.python_version()}; {out([bench.args.trail, '--version'])}; "
+            f"dvc {out([bench.args.dvc, '--version'])}",
+            f"- workloads: many = {bench.scale.many_files} files of 1–16 KiB; big = "
+            f"{bench.scale.big_bytes / 2**30:.2f} GiB + {bench.scale.csv_bytes / 1e6:.0f} MB CSV; "
+            f"{bench.args.rounds} rounds after a warm-up, medians",
+        ]
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--dvc", required=True, help="the dvc executable to compare against")
+    parser.add_argument("--trail", default=str(Path(sys.executable).parent / "trail"))
+    parser.add_argument("--workdir", default=str(ROOT / ".bench"))
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="small workloads, for a smoke run")
+    parser.add_argument("--only", help="time only rows whose name contains this")
+    parser.add_argument("--skip-big", action="store_true")
+    parser.add_argument("--out", help="also write the table and machine info to this file")
+    parser.add_argument("--keep", action="store_true", help="keep generated workloads")
+    args = parser.parse_args()
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src")], check=False)
+    bench = Bench(args)
+    bench.prepare()
+    bench.measure_baselines()
+    define_rows(bench)
+    for dialect in ("trail", "dvc"):
+        print(f"running many, {dialect} dialect …", flush=True)
+        bench.run_many(dialect)
+        if not args.skip_big:
+            print(f"running big, {dialect} dialect …", flush=True)
+            bench.run_big(dialect)
+    report = table(bench) + "\n\n" + machine(bench) + "\n"
+    print(report)
+    raw = {f"{r.name} [{r.dialect}]": r.times for r in bench.rows}
+    (bench.work / "raw.json").write_text(json.dumps({"rows": raw, "base": bench.baselines}))
+    if args.out:
+        Path(args.out).write_text(report)
+    shutil.rmtree(bench.home, ignore_errors=True)
+    shutil.rmtree(bench.work / "repos", ignore_errors=True)
+    if not args.keep:
+        shutil.rmtree(bench.src, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
