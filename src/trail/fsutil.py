@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import itertools
 import os
 from collections.abc import Iterator
 
@@ -12,9 +13,51 @@ from trail.errors import DiskFullError, PermissionDeniedError, TrailError
 TMP_MARK = ".trail-tmp-"
 
 
+_counter = itertools.count()
+_TAG = os.urandom(4).hex()  # tells this run from an earlier one that had the same pid
+
+
 def tmp_name(dirpath: str) -> str:
-    """A temp path beside its final place; the pid lets a later run see it as stale."""
-    return os.path.join(dirpath, f"{TMP_MARK}{os.getpid()}-{os.urandom(6).hex()}")
+    """A temp path beside its final place; the pid lets a later run see it as stale.
+
+    Unique by a counter rather than fresh randomness: checkout names 20,000 of these.
+    """
+    return os.path.join(dirpath, f"{TMP_MARK}{os.getpid()}-{_TAG}-{next(_counter)}")
+
+
+def read_file(path: str) -> tuple[bytes, os.stat_result]:
+    """A whole (small) file and its stat after reading, with the fewest syscalls.
+
+    ``open()`` would add an isatty ioctl and an lseek per file; on 20,000 files that shows.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        data = read_fd(fd, os.fstat(fd).st_size)
+        return data, os.fstat(fd)
+    finally:
+        os.close(fd)
+
+
+def read_fd(fd: int, size: int) -> bytes:
+    """Everything left in ``fd``, expected to be ``size`` bytes (a file may have grown)."""
+    chunks = []
+    want = size + 1  # one byte more, to see EOF in the same call when it fits
+    while chunk := os.read(fd, max(want, 65536)):
+        chunks.append(chunk)
+        want -= len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def write_new(path: str, data: bytes, mode: int) -> os.stat_result:
+    """Create ``path`` (which must not exist) holding ``data``; returns its stat."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        return os.fstat(fd)
+    finally:
+        os.close(fd)
 
 
 @contextlib.contextmanager

@@ -13,7 +13,15 @@ from collections.abc import Callable, Iterator
 
 from trail import hashing
 from trail.errors import CorruptObjectError, ObjectMissingError
-from trail.fsutil import TMP_MARK, clean_stale_tmp, tmp_name, translate_os_errors
+from trail.fsutil import (
+    TMP_MARK,
+    clean_stale_tmp,
+    read_fd,
+    read_file,
+    tmp_name,
+    translate_os_errors,
+    write_new,
+)
 from trail.manifest import DIR_SUFFIX, format_oid
 from trail.types import Kind, Oid
 
@@ -42,7 +50,8 @@ class LocalODB:
         dst = self.path(oid)
         if os.path.exists(dst):
             return False
-        self._commit(dst, lambda tmp: _write(tmp, data))
+        # Created read-only from the start: one chmod less per object.
+        self._commit(dst, lambda tmp: write_new(tmp, data, OBJECT_MODE), chmod=False)
         return True
 
     def add_file(self, oid: Oid, src: str, on_bytes: Callable[[int], None] | None = None) -> bool:
@@ -53,7 +62,8 @@ class LocalODB:
         self._commit(dst, lambda tmp: copy_file(src, tmp, on_bytes))
         return True
 
-    def _commit(self, dst: str, fill) -> None:  # type: ignore[no-untyped-def]
+    def _commit(self, dst: str, fill: Callable[[str], object], chmod: bool = True) -> None:
+        """Fill a temp file beside ``dst`` and rename it into place."""
         parent = os.path.dirname(dst)
         with translate_os_errors(dst):
             tmp = tmp_name(parent)
@@ -63,7 +73,8 @@ class LocalODB:
                 except FileNotFoundError:
                     os.makedirs(parent, exist_ok=True)
                     fill(tmp)
-                os.chmod(tmp, OBJECT_MODE)
+                if chmod:
+                    os.chmod(tmp, OBJECT_MODE)
                 os.replace(tmp, dst)
             except BaseException:
                 with contextlib.suppress(OSError):
@@ -72,10 +83,22 @@ class LocalODB:
 
     def read_bytes(self, oid: Oid) -> bytes:
         try:
-            with open(self.path(oid), "rb") as f:
-                return f.read()
+            return read_file(self.path(oid))[0]
         except FileNotFoundError:
             raise ObjectMissingError(format_oid(oid)) from None
+
+    def read_if_small(self, oid: Oid, limit: int) -> tuple[bytes | None, int]:
+        """The object's bytes if it is at most ``limit`` long (else None), and its size."""
+        path = self.path(oid)
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            raise ObjectMissingError(format_oid(oid)) from None
+        try:
+            size = os.fstat(fd).st_size
+            return (read_fd(fd, size) if size <= limit else None), size
+        finally:
+            os.close(fd)
 
     def read_verified(self, oid: Oid) -> bytes:
         data = self.read_bytes(oid)
@@ -138,11 +161,6 @@ def _is_hex(s: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _write(path: str, data: bytes) -> None:
-    with open(path, "wb") as f:
-        f.write(data)
 
 
 COPY_SLICE = 64 << 20

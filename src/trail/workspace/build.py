@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from trail import hashing, manifest
 from trail.errors import WorkspaceError
-from trail.fsutil import translate_os_errors
+from trail.fsutil import read_file, translate_os_errors
 from trail.parallel import bounded_map
 from trail.progress import NULL, Progress, bytes_callback
 from trail.state import MTIME, RACY_NS, SIZE, Known, Stat, StateDB, stat_key
@@ -157,8 +157,7 @@ def _hash_one(
     started = time.time_ns()
     with translate_os_errors(path):
         if key[SIZE] <= SMALL:
-            with open(path, "rb") as f:
-                data = f.read()
+            data, st = read_file(path)
             hexval = algo.hash_bytes(data)
             if ctx.odb is not None:
                 ctx.odb.add_bytes(Oid(ctx.algo, hexval), data)
@@ -169,9 +168,10 @@ def _hash_one(
                 if on_bytes is not None and progress is not None and not ctx.odb.exists(oid):
                     progress.start(f"caching {relpath}", 1, key[SIZE])
                 ctx.odb.add_file(oid, path, on_bytes)
+            st = os.stat(path)
     if progress is not None:
         progress.finish()
     # A file that changed while we read it, or may still change within its mtime tick
     # ("racily clean", as git says), must not be remembered under this hash.
-    after = stat_key(os.stat(path))
+    after = stat_key(st)
     return hexval, after == key and started - key[MTIME] > RACY_NS

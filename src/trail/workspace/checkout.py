@@ -107,10 +107,11 @@ def _place(
     """Put one object in the workspace; with ``progress``, a big one reports its bytes."""
     path = os.path.join(ctx.root, relpath)
     src = ctx.odb.path(oid)
-    size = os.path.getsize(src)
-    if size <= SMALL:
-        data = ctx.odb.read_verified(oid)
-        ctx.linker.write_bytes(data, src, path, isexec)
+    data, size = ctx.odb.read_if_small(oid, SMALL)
+    if data is not None:
+        _check(ctx, oid, data)
+        st = ctx.linker.write_bytes(data, src, path, isexec)
+        return (relpath, oid.algo, stat_key(st), oid.hex)
     else:
         show = progress is not None and size >= BIG
         _verify_big(ctx, oid, src, progress if show else None, relpath)
@@ -122,6 +123,12 @@ def _place(
         if show and progress is not None:
             progress.finish()
     return (relpath, oid.algo, stat_key(os.stat(path)), oid.hex)
+
+
+def _check(ctx: CheckoutContext, oid: Oid, data: bytes) -> None:
+    actual = hashing.get(oid.algo).hash_bytes(data)
+    if actual != oid.hex:
+        raise CorruptObjectError(ctx.odb.path(oid), oid.hex, actual)
 
 
 def _verify_big(
@@ -183,10 +190,6 @@ def checkout_dir(
             stale.append(rel)
     _guard_uncached(ctx, losing, oid.algo)
     todo = [wanted[r] for r in sorted(wanted) if r not in present] + [wanted[r] for r in stale]
-    missing = [e for e in todo if not ctx.odb.exists(e.oid)]
-    if missing:
-        changes.missing.extend(f"{relpath}/{e.relpath}" for e in missing)
-        return
     for tmp in temps:
         if stale_tmp(os.path.basename(tmp)):
             os.unlink(tmp)  # left by a checkout that was killed
@@ -195,7 +198,7 @@ def checkout_dir(
         os.unlink(os.path.join(path, rel))
         snapshot.pop(rel, None)
     cut = len(relpath) + 1
-    for full, _algo, key, hexval in _place_many(ctx, relpath, todo):
+    for full, _algo, key, hexval in _place_many(ctx, relpath, todo, changes):
         snapshot[full[cut:]] = (*key, hexval)
     if snapshot != known:
         # After a whole checkout the directory holds exactly the tree, file for file.
@@ -209,21 +212,27 @@ def checkout_dir(
 
 
 def _place_many(
-    ctx: CheckoutContext, dirrel: str, todo: list[TreeEntry]
+    ctx: CheckoutContext, dirrel: str, todo: list[TreeEntry], changes: Changes
 ) -> list[tuple[str, str, Stat, str]]:
+    """Place every file it can; files whose objects are missing are added to ``changes``."""
     _refuse_symlinked_parents(ctx.root, dirrel, todo)
 
-    def one(e: TreeEntry) -> tuple[str, str, Stat, str]:
+    def one(e: TreeEntry) -> tuple[str, str, Stat, str] | str:
         full = f"{dirrel}/{e.relpath}"
-        dst = os.path.join(ctx.root, full)
-        if os.path.lexists(dst):
-            os.unlink(dst)
-        row = _place(ctx, full, e.oid, False)
+        try:
+            row: tuple[str, str, Stat, str] | str = _place(ctx, full, e.oid, False)
+        except ObjectMissingError:
+            row = full
         ctx.progress.advance(1)
         return row
 
     ctx.progress.start(f"checking out {dirrel}", len(todo))
-    rows = list(bounded_map(one, todo, WORKERS))
+    rows = []
+    for row in bounded_map(one, todo, WORKERS):
+        if isinstance(row, str):
+            changes.missing.append(row)
+        else:
+            rows.append(row)
     ctx.progress.finish()
     return rows
 

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable
 
 from trail.errors import ConfigError
-from trail.fsutil import tmp_name, translate_os_errors
+from trail.fsutil import tmp_name, translate_os_errors, write_new
 from trail.odb.local import copy_file, try_reflink
 
 LINK_TYPES = ("reflink", "hardlink", "symlink", "copy")
@@ -119,28 +119,28 @@ class Linker:
             return False
         return True
 
-    def write_bytes(self, data: bytes, src: str, dst: str, isexec: bool = False) -> None:
-        """Place an object whose bytes are already in memory (a copy needs no second read)."""
+    def write_bytes(self, data: bytes, src: str, dst: str, isexec: bool = False) -> os.stat_result:
+        """Place an object whose bytes are already in memory (a copy needs no second read);
+        returns the placed file's stat."""
         if self.kinds[0] != "copy":
             self.place(src, dst, isexec)
-            return
+            return os.stat(dst)
         parent = os.path.dirname(dst)
         mode = file_mode(isexec)
         with translate_os_errors(dst):
             tmp = tmp_name(parent)
             try:
                 try:
-                    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+                    st = write_new(tmp, data, mode)
                 except FileNotFoundError:
                     os.makedirs(parent, exist_ok=True)
-                    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-                os.replace(tmp, dst)
+                    st = write_new(tmp, data, mode)
+                os.replace(tmp, dst)  # a rename keeps inode and mtime: ``st`` stays true
             except BaseException:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
                 raise
+        return st
 
 
 def is_linked(path: str) -> bool:
