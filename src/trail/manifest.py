@@ -15,10 +15,11 @@ from json.encoder import encode_basestring_ascii
 
 from trail import hashing
 from trail.errors import ObjectStoreError
+from trail.oidstr import DIR_SUFFIX, format_oid, parse_oid
 from trail.paths import safe_relpath
 from trail.types import Kind, Oid, TreeEntry
 
-DIR_SUFFIX = ".dir"
+__all__ = ["DIR_SUFFIX", "diff", "format_oid", "parse", "parse_oid", "serialize"]
 
 
 def entry_key(algo: str) -> str:
@@ -60,16 +61,6 @@ def parse(data: bytes, algo: str, where: str) -> list[TreeEntry]:
         rel = safe_relpath(str(item["relpath"]), where)
         out.append(TreeEntry(rel, Oid(algo, str(item[key]))))
     return out
-
-
-def format_oid(oid: Oid) -> str:
-    return oid.hex + DIR_SUFFIX if oid.kind is Kind.TREE else oid.hex
-
-
-def parse_oid(value: str, algo: str) -> Oid:
-    if value.endswith(DIR_SUFFIX):
-        return Oid(algo, value[: -len(DIR_SUFFIX)], Kind.TREE)
-    return Oid(algo, value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,8 @@ def safe_relpath(path: str, where: str) -> str:
     """Return ``path`` normalised if it is relative and stays inside its base, else raise."""
     if not path or "\x00" in path:
         raise UnsafePathError(path, where)
-    if path.startswith("/") or (len(path) > 1 and path[1] == ":"):
+    # "C:/x" is a plain relative name on POSIX; only Windows reads it as a drive.
+    if path.startswith("/") or (os.name == "nt" and len(path) > 1 and path[1] == ":"):
         raise UnsafePathError(path, where)
     norm = posixpath.normpath(path)
     if norm == ".." or norm.startswith("../") or norm == ".":

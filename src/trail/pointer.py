@@ -142,7 +142,7 @@ def parse(text: str, relpath: str) -> PointerFile:
     try:
         data, node = load_with_nodes(text, relpath)
     except YamlError as exc:
-        raise PointerFileError(relpath, str(exc).split(": ", 2)[-1], exc.line) from None
+        raise PointerFileError(relpath, exc.message, exc.line) from None
     return _from_data(data, relpath, node, text)
 
 

@@ -18,7 +18,7 @@ except AttributeError:  # PyYAML built without libyaml
 
 class YamlError(TrailError):
     def __init__(self, path: str, line: int | None, message: str) -> None:
-        self.path, self.line = path, line
+        self.path, self.line, self.message = path, line, message
         super().__init__(f"{path}:{line}: {message}" if line else f"{path}: {message}")
 
 

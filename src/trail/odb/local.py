@@ -22,7 +22,7 @@ from trail.fsutil import (
     translate_os_errors,
     write_new,
 )
-from trail.manifest import DIR_SUFFIX, format_oid
+from trail.oidstr import DIR_SUFFIX, format_oid
 from trail.types import Kind, Oid
 
 OBJECT_MODE = 0o444
