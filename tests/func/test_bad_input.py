@@ -187,10 +187,9 @@ def test_version_and_doctor(trail_repo, trail):
 
 
 def test_installed_script_runs(trail_repo):
-    import shutil
-    import sys
+    from trail.testing.plugin import trail_exe
 
-    exe = shutil.which("trail") or os.path.join(os.path.dirname(sys.executable), "trail")
+    exe = trail_exe()
     proc = subprocess.run([exe, "status"], capture_output=True, text=True)
     assert proc.returncode == 0
     assert "up to date" in proc.stdout

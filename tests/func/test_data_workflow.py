@@ -365,3 +365,50 @@ def test_gitignore_entries_are_escaped_like_dvc(trail_repo, trail):
         "/données.csv",
     ]
     assert trail_repo.git("status", "--porcelain", "--untracked-files=all", "--", *names) == ""
+
+
+def test_piped_output_has_no_progress_bar_and_quiet_is_quiet(trail_repo):
+    import subprocess
+
+    from trail.testing.plugin import TmpDir
+
+    TmpDir(trail_repo).gen({"data": {f"f{i}": str(i) for i in range(300)}})
+    from trail.testing.plugin import trail_exe
+
+    TRAIL = trail_exe()
+
+    proc = subprocess.run([TRAIL, "add", "data"], capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stderr == ""
+    assert "\x1b[" not in proc.stdout
+    proc = subprocess.run([TRAIL, "-q", "checkout", "-f"], capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout == "" and proc.stderr == ""
+
+
+def test_progress_bar_on_a_terminal(trail_repo):
+    """Under a pseudo-terminal a long add draws a bar on stderr."""
+    import pty
+    import subprocess
+
+    from trail.testing.plugin import trail_exe
+
+    TRAIL = trail_exe()
+
+    trail_repo.gen({"data": {f"f{i}": str(i) for i in range(400)}})
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [TRAIL, "add", "data"], stdin=follower, stdout=follower, stderr=follower
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert proc.wait(timeout=60) == 0
+    shown = b"".join(chunks).decode(errors="replace")
+    assert "hashing data" in shown

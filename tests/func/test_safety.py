@@ -7,12 +7,13 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
 
-TRAIL = shutil.which("trail") or os.path.join(os.path.dirname(sys.executable), "trail")
+from trail.testing.plugin import trail_exe
+
+TRAIL = trail_exe()
 
 
 def _gen_many(root, n, size=4096):

@@ -62,6 +62,15 @@ class TmpDir(type(pathlib.Path())):  # type: ignore[misc]
         return made
 
 
+def trail_exe() -> str:
+    """The installed ``trail`` script, for tests that need a real separate process."""
+    import shutil
+    import sys
+
+    beside = os.path.join(os.path.dirname(sys.executable), "trail")
+    return beside if os.path.exists(beside) else (shutil.which("trail") or "trail")
+
+
 @dataclass
 class Result:
     code: int
