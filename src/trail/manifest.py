@@ -8,16 +8,19 @@ test holds the two together).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from json.encoder import encode_basestring_ascii
 
 from trail import hashing
 from trail.errors import ObjectStoreError
 from trail.oidstr import DIR_SUFFIX, format_oid, parse_oid
 from trail.paths import safe_relpath
 from trail.types import Kind, Oid, TreeEntry
+
+try:  # the C escaper json.dumps uses, without importing the json package on every start
+    from _json import encode_basestring_ascii
+except ImportError:  # pragma: no cover - CPython always has _json
+    from json.encoder import encode_basestring_ascii
 
 __all__ = ["DIR_SUFFIX", "diff", "format_oid", "parse", "parse_oid", "serialize"]
 
@@ -47,6 +50,8 @@ def tree_oid(data: bytes, algo: str) -> Oid:
 
 def parse(data: bytes, algo: str, where: str) -> list[TreeEntry]:
     """Read a manifest, refusing entries whose paths would leave the directory."""
+    import json
+
     try:
         raw = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:

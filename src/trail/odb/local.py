@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 from collections.abc import Callable, Iterator
 
 from trail import hashing
@@ -173,6 +172,8 @@ def copy_file(src: str, dst: str, on_bytes: Callable[[int], None] | None = None)
             on_bytes(os.path.getsize(dst))
         return
     if on_bytes is None:
+        import shutil
+
         shutil.copyfile(src, dst)
         return
     # The kernel's copy, in slices so a progress bar can follow it.
