@@ -122,3 +122,17 @@ class PermissionDeniedError(TrailError):
     def __init__(self, path: str) -> None:
         self.path = path
         super().__init__(f"permission denied: {path}")
+
+
+class PipelineError(TrailError):
+    """A pipeline file, lock file or stage is wrong, or a stage failed.
+
+    ``where`` is ``file:line`` when known; ``stage`` names the stage concerned.
+    """
+
+    def __init__(self, message: str, *, where: str | None = None, stage: str | None = None) -> None:
+        self.where, self.stage, self.message = where, stage, message
+        parts = [where] if where else []
+        if stage:
+            parts.append(f"stage '{stage}'")
+        super().__init__(f"{', '.join(parts)}: {message}" if parts else message)
