@@ -135,11 +135,24 @@ def cmd_status(args: argparse.Namespace, console: Console) -> int:
     for name, changes in result.items():
         console.out(f"{name}:")
         for change in changes:
-            for kind, detail in change.items():
-                console.out(f"\t{kind}:")
-                for path, what in detail.items():
-                    console.out(f"\t\t{what + ':':<20}{path}")
+            _print_change(console, change)
     return 0
+
+
+def _print_change(console: Console, change: Any) -> None:
+    """DVC's layout: a bare string, or a kind with paths (params files nest their keys)."""
+    if isinstance(change, str):
+        console.out(f"\t{change}")
+        return
+    for kind, detail in change.items():
+        console.out(f"\t{kind}:")
+        for path, what in detail.items():
+            if isinstance(what, dict):
+                console.out(f"\t\t{path}:")
+                for key, how in what.items():
+                    console.out(f"\t\t\t{how + ':':<20}{key}")
+            else:
+                console.out(f"\t\t{what + ':':<20}{path}")
 
 
 def cmd_data_status(args: argparse.Namespace, console: Console) -> int:

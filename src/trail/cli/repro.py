@@ -3,8 +3,142 @@
 from __future__ import annotations
 
 import argparse
+import sys
+import threading
 from typing import Any
+
+from trail.cli.ui import Console
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
-    """Add this module's commands to the parser (nothing yet)."""
+    """Add repro, freeze, unfreeze and logs to the parser."""
+    p = sub.add_parser("repro", parents=[common], help="run the stages that changed")
+    p.add_argument("targets", nargs="*", help="stages to bring up to date (default: all)")
+    p.add_argument("-f", "--force", action="store_true", help="run even if unchanged")
+    p.add_argument("-s", "--single-item", action="store_true", help="only the targets")
+    p.add_argument("--downstream", action="store_true", help="the targets and what follows")
+    p.add_argument("--pull", action="store_true", help="pull missing deps from the remote")
+    p.add_argument("--dry", action="store_true", help="say what would run, run nothing")
+    p.add_argument("-k", "--keep-going", action="store_true", help="go on past a failed stage")
+    p.add_argument("--no-commit", action="store_true", help="do not cache the outputs")
+    p.add_argument("--no-run-cache", action="store_true", help="do not restore past runs")
+    p.add_argument("-j", "--jobs", type=int, default=1, help="stages to run at once")
+    p.set_defaults(func=cmd_repro)
+
+    for name, frozen in (("freeze", True), ("unfreeze", False)):
+        f = sub.add_parser(name, parents=[common], help=f"{name} stages")
+        f.add_argument("targets", nargs="+", help="stage names")
+        f.set_defaults(func=cmd_freeze, frozen=frozen)
+
+    g = sub.add_parser("logs", parents=[common], help="show the logs of a stage's last runs")
+    g.add_argument("stage")
+    g.add_argument("-n", "--last", type=int, default=1, help="how many runs (default 1)")
+    g.add_argument("--json", action="store_true")
+    g.set_defaults(func=cmd_logs)
+
+
+class _Printer:
+    """Stage output and events, prefixed with the stage name when stages run side by side."""
+
+    def __init__(self, console: Console, jobs: int) -> None:
+        self.console, self.prefix = console, jobs > 1
+        self.lock = threading.Lock()
+
+    def output(self, stage: str, stream: str, line: str) -> None:
+        if self.console.quiet:
+            return
+        text = f"[{stage}] {line}" if self.prefix else line
+        with self.lock:
+            print(text, file=sys.stderr if stream == "stderr" else sys.stdout, flush=True)
+
+    def event(self, event: str, stage: str, detail: str) -> None:
+        messages = {
+            "unchanged": f"Stage '{stage}' didn't change, skipping",
+            "running": f"Running stage '{stage}':"
+            + "".join(f"\n> {c}" for c in detail.splitlines()),
+            "restored": f"Stage '{stage}' is cached - skipping run, checking out outputs",
+            "failed": f"Stage '{stage}' failed ({detail})",
+            "skipped": f"Stage '{stage}' skipped: an upstream stage failed",
+            "lock": f"Updating lock file '{detail}'",
+        }
+        if event in messages:
+            with self.lock:
+                if event in ("failed", "skipped"):
+                    self.console.err(messages[event])
+                else:
+                    self.console.out(messages[event])
+
+
+def cmd_repro(args: argparse.Namespace, console: Console) -> int:
+    from trail.errors import PipelineError, UsageError
+    from trail.ops.repro import ReproOptions, repro
+    from trail.repo import Repo
+
+    if args.jobs < 1:
+        raise UsageError("-j/--jobs must be at least 1")
+    if args.pull:
+        raise UsageError("--pull is not available yet: this build of trail has no remotes")
+    printer = _Printer(console, args.jobs)
+    opts = ReproOptions(
+        force=args.force,
+        single_item=args.single_item,
+        downstream=args.downstream,
+        dry=args.dry,
+        keep_going=args.keep_going,
+        commit=not args.no_commit,
+        run_cache=not args.no_run_cache,
+        jobs=args.jobs,
+        on_output=printer.output,
+        on_event=printer.event,
+    )
+    repo = Repo.find()
+    repo.on_wait = console.err
+    try:
+        result = repro(repo, args.targets, opts)
+    finally:
+        repo.close()
+    if result.failed:
+        names = ", ".join(f"'{n}'" for n in result.failed)
+        raise PipelineError(f"failed to reproduce {names} (see `trail logs <stage>`)")
+    if not result.ran and not result.restored:
+        console.out("Data and pipelines are up to date.")
+    return 0
+
+
+def cmd_freeze(args: argparse.Namespace, console: Console) -> int:
+    from trail.ops.freeze import freeze
+    from trail.repo import Repo
+
+    repo = Repo.find()
+    try:
+        changed = freeze(repo, args.targets, frozen=args.frozen)
+    finally:
+        repo.close()
+    for f in changed:
+        console.out(f"Modifying '{f}'")
+    return 0
+
+
+def cmd_logs(args: argparse.Namespace, console: Console) -> int:
+    from dataclasses import asdict
+
+    from trail.ops.logs import stage_logs
+    from trail.repo import Repo
+
+    repo = Repo.find()
+    runs = stage_logs(repo, args.stage, last=args.last)
+    if args.json:
+        console.json([asdict(r) for r in runs])
+        return 0
+    import datetime as dt
+
+    for r in runs:
+        when = dt.datetime.fromtimestamp(r.started, dt.UTC).isoformat(timespec="seconds")
+        console.out(f"# stage '{r.stage}', started {when}, exit code {r.returncode}")
+        for c in r.cmd:
+            console.out(f"> {c}")
+        if r.stdout:
+            console.out(r.stdout.rstrip("\n"))
+        if r.stderr:
+            console.out(r.stderr.rstrip("\n"))
+    return 0

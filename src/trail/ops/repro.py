@@ -1,0 +1,196 @@
+"""``trail repro``: run the stages that changed, in dependency order, ``-j N`` at a time.
+
+The repository lock is held only while metadata is read or written (pipeline and lock files,
+status checks, cache commits); commands run under per-output locks. Each stage's lock entry is
+written as soon as it succeeds, so an interrupt keeps what finished.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from trail.errors import PipelineError
+from trail.pipeline import lockfile, logs, scheduler
+from trail.pipeline.changes import stage_changes
+from trail.pipeline.lockfile import LockEntry
+from trail.pipeline.model import Stage
+from trail.pipeline.runner import RUNNING, OnOutput, RunOptions, StageRun, run_stage
+from trail.pipeline.stagesource import load_all
+from trail.repo import Repo
+
+# (event, stage addressing, detail): "unchanged", "running", "restored", "ran", "failed",
+# "skipped" (an upstream failed), "lock" (detail: the lock file written)
+OnEvent = Callable[[str, str, str], None]
+
+
+def _quiet(_event: str, _stage: str, _detail: str) -> None:
+    return None
+
+
+def _no_output(_stage: str, _stream: str, _line: str) -> None:
+    return None
+
+
+@dataclass
+class ReproOptions:
+    force: bool = False
+    single_item: bool = False
+    downstream: bool = False
+    dry: bool = False
+    keep_going: bool = False
+    commit: bool = True
+    run_cache: bool = True
+    jobs: int = 1
+    on_output: OnOutput = _no_output
+    on_event: OnEvent = _quiet
+
+
+@dataclass
+class ReproResult:
+    ran: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    lock_files: list[str] = field(default_factory=list)
+
+
+class _Plan:
+    """Stages, graph and lock entries of one repro, shared by the worker threads."""
+
+    def __init__(self, repo: Repo, opts: ReproOptions) -> None:
+        self.repo, self.opts = repo, opts
+        self.meta = scheduler.MetaLock(repo.lock)
+        self.mutex = threading.Lock()
+        self.result = ReproResult()
+        self.will_run: set[str] = set()
+        self.fresh: set[tuple[str, str]] = set()  # (pipeline file, stage name) new in the lock
+        with self.meta():
+            self.stages = {scheduler.key(s): s for s in scheduler.all_stages(load_all(repo))}
+            self.graph = scheduler.upstream_map(list(self.stages.values()))
+            self.locks = {
+                f: lockfile.read(repo.root, self.lock_path(f))
+                for f in {s.file for s in self.stages.values()}
+            }
+        self.order = scheduler.dvc_order(self.graph, self.stages)
+
+    def lock_path(self, pipeline_file: str) -> str:
+        return lockfile.lock_path_for(pipeline_file, self.repo.dialect.lock_file)
+
+    def entry(self, stage: Stage) -> LockEntry | None:
+        with self.mutex:
+            return self.locks[stage.file].get(stage.name)
+
+    def select(self, targets: Sequence[str]) -> list[str]:
+        if not targets:
+            return list(self.order)
+        keys = [self._resolve(t) for t in targets]
+        if self.opts.single_item:
+            wanted = set(keys)
+        elif self.opts.downstream:
+            wanted = scheduler.downstream_of(self.graph, keys)
+        else:
+            wanted = set(scheduler.dvc_order(self.graph, keys))
+        return [k for k in self.order if k in wanted]
+
+    def _resolve(self, target: str) -> str:
+        if target in self.stages:
+            return target
+        matches = [k for k, s in self.stages.items() if s.name == target or k.endswith(target)]
+        if len(matches) != 1:
+            raise PipelineError(f"no stage named '{target}' (see `trail stage list`)")
+        return matches[0]
+
+    def needs_run(self, key: str) -> bool:
+        stage = self.stages[key]
+        if self.opts.force or (self.opts.dry and set(self.graph[key]) & self.will_run):
+            return True
+        with self.meta():
+            entry = self.entry(stage)
+            return entry is None or bool(stage_changes(self.repo, stage, entry))
+
+    def run_one(self, key: str) -> bool:
+        stage = self.stages[key]
+        emit = self.opts.on_event
+        if not self.needs_run(key):
+            emit("unchanged", key, "")
+            self.result.unchanged.append(key)
+            return True
+        self.will_run.add(key)
+        if self.opts.dry:
+            emit("running", key, "\n".join(stage.cmd))
+            self.result.ran.append(key)
+            return True
+        run = self._run(key, stage)
+        return self._record(key, stage, run)
+
+    def _run(self, key: str, stage: Stage) -> StageRun:
+        def on_run() -> None:
+            self.opts.on_event("running", key, "\n".join(stage.cmd))
+
+        # A forced run really runs (as with DVC): the run-cache is not consulted.
+        use_cache = self.opts.run_cache and not self.opts.force
+        ropts = RunOptions(use_cache, self.opts.commit, self.opts.on_output, on_run)
+        timeout = self.repo.config.get_float("core", "lock_timeout", 60.0)
+        paths = [o.path for o in stage.outs]
+        with scheduler.output_locks(self.repo.private_dir, paths, timeout):
+            return run_stage(self.repo, stage, ropts)
+
+    def _record(self, key: str, stage: Stage, run: StageRun) -> bool:
+        if run.how != "restored":
+            logs.write(
+                self.repo.private_dir,
+                logs.RunLog(
+                    key, run.cmd, run.started, run.ended, run.returncode, run.stdout, run.stderr
+                ),
+            )
+        if run.how == "failed" or run.entry is None:
+            self.opts.on_event("failed", key, f"exit code {run.returncode}")
+            self.result.failed.append(key)
+            return False
+        self.opts.on_event(run.how, key, "")
+        (self.result.restored if run.how == "restored" else self.result.ran).append(key)
+        self._write_lock(stage, run.entry)
+        return True
+
+    def _write_lock(self, stage: Stage, entry: LockEntry) -> None:
+        path = self.lock_path(stage.file)
+        names = [self.stages[k].name for k in self.order if self.stages[k].file == stage.file]
+        with self.meta():
+            with self.mutex:
+                current = lockfile.read(self.repo.root, path)
+                if stage.name not in current:
+                    self.fresh.add((stage.file, stage.name))
+                current[stage.name] = entry
+                # Entries new in this run go last, in DVC's order, whatever order they finished.
+                fresh = [n for n in names if (stage.file, n) in self.fresh and n in current]
+                merged = {n: e for n, e in current.items() if n not in fresh}
+                merged.update((n, current[n]) for n in fresh)
+                self.locks[stage.file] = merged
+            from trail.fsutil import atomic_write_text
+
+            atomic_write_text(self.repo.path(path), lockfile.serialize(merged))
+        if path not in self.result.lock_files:
+            self.result.lock_files.append(path)
+        self.opts.on_event("lock", scheduler.key(stage), path)
+
+
+def repro(repo: Repo, targets: Sequence[str] = (), opts: ReproOptions | None = None) -> ReproResult:
+    """Bring the selected stages (all by default, with their upstreams) up to date."""
+    opts = opts or ReproOptions()
+    plan = _Plan(repo, opts)
+    selected = plan.select(targets)
+    _failed, skipped = scheduler.run_graph(
+        plan.graph,
+        selected,
+        plan.run_one,
+        jobs=opts.jobs,
+        keep_going=opts.keep_going,
+        on_abort=RUNNING.stop_all,
+    )
+    plan.result.skipped = skipped
+    for key in skipped:
+        opts.on_event("skipped", key, "")
+    return plan.result

@@ -1,0 +1,251 @@
+"""Run one stage: restore it from the run-cache or run its commands, then cache its outs.
+
+A stage that fails or is killed commits nothing: its previous lock entry stays and nothing it
+half-wrote reaches the cache. Output lines go to a callback; the core never prints.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from trail.errors import PipelineError
+from trail.fsutil import remove_tree, unlink_missing_ok
+from trail.pipeline import runcache
+from trail.pipeline.changes import hash_path, item_of, read_params
+from trail.pipeline.lockfile import LockEntry, LockItem
+from trail.pipeline.model import Stage
+from trail.repo import Repo
+from trail.types import Oid
+
+# (stage name, stream "stdout"/"stderr", line without its newline)
+OnOutput = Callable[[str, str, str], None]
+
+
+def _ignore_output(_stage: str, _stream: str, _line: str) -> None:
+    return None
+
+
+@dataclass
+class RunOptions:
+    run_cache: bool = True
+    commit: bool = True
+    on_output: OnOutput = _ignore_output
+    on_run: Callable[[], None] = lambda: None  # called when the commands are about to run
+
+
+@dataclass
+class StageRun:
+    """What happened to one stage."""
+
+    stage: str
+    how: str  # "ran", "restored" (from the run-cache), "failed"
+    entry: LockEntry | None = None
+    returncode: int = 0
+    started: float = 0.0
+    ended: float = 0.0
+    cmd: list[str] = field(default_factory=list)
+    stdout: str = ""
+    stderr: str = ""
+
+
+class Processes:
+    """Commands running now, so an interrupt can stop them all."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._procs: set[subprocess.Popen[bytes]] = set()
+        self.stopping = False
+
+    def add(self, proc: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._procs.add(proc)
+            if self.stopping:
+                _kill(proc)
+
+    def discard(self, proc: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._procs.discard(proc)
+
+    def stop_all(self) -> None:
+        with self._lock:
+            self.stopping = True
+            for proc in self._procs:
+                _kill(proc)
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+RUNNING = Processes()
+
+
+def inputs_entry(repo: Repo, stage: Stage) -> LockEntry:
+    """The stage's cmd, deps and params as they are now; outs by path only."""
+    deps = tuple(item_of(d.declared, hash_path(repo, d.path, repo.algo)) for d in stage.deps)
+    params = {}
+    for p in stage.params:
+        values = read_params(repo.root, p)
+        if values is None:
+            raise PipelineError(f"params file '{p.declared}' does not exist", stage=stage.name)
+        params[p.declared] = values
+    outs = tuple(LockItem(o.declared, None) for o in stage.outs)
+    return LockEntry(stage.raw_cmd, deps, params, outs)
+
+
+def missing_deps(entry: LockEntry) -> list[str]:
+    return [d.path for d in entry.deps if d.oid is None]
+
+
+def run_stage(repo: Repo, stage: Stage, opts: RunOptions) -> StageRun:
+    """Restore from the run-cache or run; returns the new lock entry on success."""
+    inputs = inputs_entry(repo, stage)
+    absent = missing_deps(inputs)
+    if absent:
+        raise PipelineError(f"dependency '{absent[0]}' does not exist", stage=stage.name)
+    if opts.run_cache and runcache.eligible(stage):
+        restored = _restore(repo, stage, inputs)
+        if restored is not None:
+            return StageRun(stage.name, "restored", restored)
+    opts.on_run()
+    _remove_outs(repo, stage)
+    run = _execute(repo, stage, opts.on_output)
+    if run.returncode != 0:
+        run.how = "failed"
+        return run
+    run.entry = commit_outs(repo, stage, inputs.params, store=opts.commit)
+    if opts.commit and opts.run_cache and runcache.eligible(stage):
+        runcache.save(repo.cache_dir, run.entry)
+    return run
+
+
+def _remove_outs(repo: Repo, stage: Stage) -> None:
+    for out in stage.outs:
+        if out.persist:
+            continue
+        path = repo.path(out.path)
+        if os.path.isdir(path) and not os.path.islink(path):
+            remove_tree(path)
+        else:
+            unlink_missing_ok(path)
+
+
+def commit_outs(
+    repo: Repo, stage: Stage, params: dict[str, dict[str, object]], *, store: bool = True
+) -> LockEntry:
+    """Hash (and cache) the outs after a run; deps are hashed again as the run left them."""
+    from trail.workspace import gitignore
+
+    outs = []
+    for out in stage.outs:
+        built = hash_path(repo, out.path, repo.algo, store=store)
+        if built is None:
+            raise PipelineError(f"output '{out.declared}' was not created", stage=stage.name)
+        outs.append(item_of(out.declared, built))
+        if out.cache and repo.scm is not None:
+            gitignore.ignore(repo.root, out.path)
+    deps = tuple(item_of(d.declared, hash_path(repo, d.path, repo.algo)) for d in stage.deps)
+    return LockEntry(stage.raw_cmd, deps, params, tuple(outs))
+
+
+def _restore(repo: Repo, stage: Stage, inputs: LockEntry) -> LockEntry | None:
+    from trail.pipeline.changes import in_cache
+
+    by_decl = {o.declared: o for o in stage.outs}
+    for entry in runcache.candidates(repo.cache_dir, inputs):
+        oids = [o.oid for o in entry.outs]
+        if all(oid is not None and in_cache(repo, oid) for oid in oids):
+            for item in entry.outs:
+                assert item.oid is not None
+                _checkout(repo, by_decl[item.path].path, item.oid, item.meta.isexec)
+                if by_decl[item.path].cache and repo.scm is not None:
+                    from trail.workspace import gitignore
+
+                    gitignore.ignore(repo.root, by_decl[item.path].path)
+            return LockEntry(stage.raw_cmd, inputs.deps, inputs.params, entry.outs)
+    return None
+
+
+def _checkout(repo: Repo, relpath: str, oid: Oid, isexec: bool) -> None:
+    from trail.workspace.checkout import Changes, CheckoutContext, checkout_dir, checkout_file
+
+    ctx = CheckoutContext(
+        root=repo.root,
+        odb=repo.odb,
+        state=repo.state,
+        linker=repo.linker(),
+        ignore=repo.ignore_rules(),
+        force=True,
+    )
+    if oid.is_tree:
+        checkout_dir(ctx, relpath, oid, Changes())
+    else:
+        checkout_file(ctx, relpath, oid, isexec, Changes())
+
+
+def stage_env(repo: Repo, stage: Stage) -> dict[str, str]:
+    env = dict(os.environ)
+    for name in repo.dialect.env_root:
+        env[name] = repo.root
+    for name in repo.dialect.env_stage:
+        env[name] = stage.name
+    return env
+
+
+def _execute(repo: Repo, stage: Stage, on_output: OnOutput) -> StageRun:
+    run = StageRun(stage.name, "ran", started=time.time(), cmd=list(stage.cmd))
+    env = stage_env(repo, stage)
+    cwd = repo.path(stage.wdir)
+    shell = os.environ.get("SHELL") or "/bin/sh"
+    out: list[str] = []
+    err: list[str] = []
+    for line in stage.cmd:
+        proc = subprocess.Popen(
+            [shell, "-c", line],
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,  # so an interrupt can stop the whole command
+        )
+        RUNNING.add(proc)
+        try:
+            readers = [
+                _reader(proc.stdout, stage.name, "stdout", out, on_output),
+                _reader(proc.stderr, stage.name, "stderr", err, on_output),
+            ]
+            run.returncode = proc.wait()
+            for t in readers:
+                t.join()
+        finally:
+            RUNNING.discard(proc)
+        if run.returncode != 0:
+            break
+    run.ended = time.time()
+    run.stdout, run.stderr = "".join(out), "".join(err)
+    return run
+
+
+def _reader(
+    stream: object, stage: str, name: str, sink: list[str], on_output: OnOutput
+) -> threading.Thread:
+    def pump() -> None:
+        for raw in iter(stream.readline, b""):  # type: ignore[attr-defined]
+            text = raw.decode("utf-8", "replace")
+            sink.append(text)
+            on_output(stage, name, text.rstrip("\n"))
+        stream.close()  # type: ignore[attr-defined]
+
+    t = threading.Thread(target=pump, daemon=True)
+    t.start()
+    return t

@@ -1,0 +1,201 @@
+"""The stage graph, DVC's run order, and running stages ``-j N`` at a time as inputs get ready.
+
+A stage depends on another when one of its deps is (or lies inside, or contains) one of the
+other's outs. DVC's order is a depth-first post-order over the pipeline files' stage order; the
+lock file is written in that order whatever order stages finish in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from graphlib import CycleError, TopologicalSorter
+
+from trail.errors import LockError, PipelineError
+from trail.paths import is_inside
+from trail.pipeline.model import Pipeline, Stage
+
+
+def _overlaps(a: str, b: str) -> bool:
+    return a == b or is_inside(a, b) or is_inside(b, a)
+
+
+def upstream_map(stages: Sequence[Stage]) -> dict[str, list[str]]:
+    """Stage key → the keys of the stages that make its deps (file order)."""
+    producers = [(o.path, key(s)) for s in stages for o in s.outs]
+    graph: dict[str, list[str]] = {}
+    for s in stages:
+        ups: list[str] = []
+        for d in s.deps:
+            for path, producer in producers:
+                if producer != key(s) and producer not in ups and _overlaps(d.path, path):
+                    ups.append(producer)
+        graph[key(s)] = ups
+    try:
+        tuple(TopologicalSorter(graph).static_order())
+    except CycleError as exc:
+        names = " -> ".join(str(n) for n in exc.args[1])
+        raise PipelineError(f"the pipeline has a cycle: {names}") from None
+    return graph
+
+
+def key(stage: Stage) -> str:
+    return stage.addressing
+
+
+def all_stages(pipelines: Iterable[Pipeline]) -> list[Stage]:
+    return [s for p in pipelines for s in p.stages.values()]
+
+
+def dvc_order(graph: dict[str, list[str]], roots: Iterable[str]) -> list[str]:
+    """Depth-first post-order from ``roots``: upstream stages before the stages that need them."""
+    seen: set[str] = set()
+    order: list[str] = []
+
+    def visit(node: str) -> None:
+        if node in seen:
+            return
+        seen.add(node)
+        for up in graph[node]:
+            visit(up)
+        order.append(node)
+
+    for r in roots:
+        visit(r)
+    return order
+
+
+def downstream_of(graph: dict[str, list[str]], nodes: Iterable[str]) -> set[str]:
+    down: dict[str, list[str]] = {n: [] for n in graph}
+    for n, ups in graph.items():
+        for u in ups:
+            down[u].append(n)
+    found: set[str] = set()
+    todo = list(nodes)
+    while todo:
+        n = todo.pop()
+        if n not in found:
+            found.add(n)
+            todo.extend(down[n])
+    return found
+
+
+# Runs one stage; returns True when it succeeded (its descendants may go on).
+RunOne = Callable[[str], bool]
+
+
+def run_graph(
+    graph: dict[str, list[str]],
+    selected: Sequence[str],
+    run_one: RunOne,
+    *,
+    jobs: int,
+    keep_going: bool,
+    on_abort: Callable[[], None] = lambda: None,
+) -> tuple[list[str], list[str]]:
+    """Run ``selected`` stages, each once its selected upstreams succeeded; ``jobs`` at a time.
+
+    Returns (failed, skipped because an upstream failed). Without ``keep_going`` the first
+    failure stops scheduling (running stages finish). On an interrupt ``on_abort`` stops the
+    running commands before the interrupt goes on.
+    """
+    chosen = set(selected)
+    ts: TopologicalSorter[str] = TopologicalSorter(
+        {n: [u for u in graph[n] if u in chosen] for n in selected}
+    )
+    ts.prepare()
+    failed: list[str] = []
+    blocked: set[str] = set()
+    rank = {n: i for i, n in enumerate(selected)}
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        try:
+            _drive(ts, graph, pool, run_one, rank, failed, blocked, keep_going)
+        except BaseException:
+            on_abort()
+            raise
+    skipped = [n for n in selected if n in blocked and n not in failed]
+    return failed, skipped
+
+
+def _drive(
+    ts: TopologicalSorter[str],
+    graph: dict[str, list[str]],
+    pool: ThreadPoolExecutor,
+    run_one: RunOne,
+    rank: dict[str, int],
+    failed: list[str],
+    blocked: set[str],
+    keep_going: bool,
+) -> None:
+    running: dict[Future[bool], str] = {}
+    stop = False
+    while ts.is_active():
+        if not stop:
+            for n in sorted(ts.get_ready(), key=rank.__getitem__):
+                if n in blocked:
+                    ts.done(n)
+                    continue
+                running[pool.submit(run_one, n)] = n
+        if not running:
+            if stop:
+                break
+            continue
+        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        for fut in done:
+            n = running.pop(fut)
+            if not fut.result():
+                failed.append(n)
+                blocked |= downstream_of(graph, [n]) - {n}
+                stop = stop or not keep_going
+            ts.done(n)
+
+
+@contextlib.contextmanager
+def output_locks(private_dir: str, paths: Sequence[str], timeout: float) -> Iterator[None]:
+    """Per-output flocks, so two repros of disjoint parts of the DAG run side by side."""
+    folder = os.path.join(private_dir, "locks")
+    os.makedirs(folder, exist_ok=True)
+    fds: list[int] = []
+    try:
+        for path in sorted(set(paths)):  # one order everywhere: no deadlock between repros
+            name = hashlib.sha256(path.encode()).hexdigest()[:32]
+            fd = os.open(os.path.join(folder, name), os.O_RDWR | os.O_CREAT, 0o644)
+            fds.append(fd)
+            _flock(fd, path, timeout)
+        yield
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+def _flock(fd: int, path: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise LockError(
+                    f"output '{path}' is being produced by another process; waited {timeout:g} s"
+                ) from None
+            time.sleep(0.05)
+
+
+class MetaLock:
+    """The repository lock, taken only around metadata reads and writes; re-entrant per thread."""
+
+    def __init__(self, take: Callable[[], contextlib.AbstractContextManager[None]]) -> None:
+        self._take = take
+        self._mutex = threading.RLock()
+
+    @contextlib.contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._mutex, self._take():
+            yield

@@ -1,0 +1,298 @@
+"""``trail repro`` through the real entry point: what runs, what is recorded, what is kept."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from trail.pipeline import lockfile
+from trail.testing.plugin import trail_exe
+
+PIPELINE = """\
+stages:
+  prep:
+    cmd: cat a.txt > b.txt && echo prepared
+    deps: [a.txt]
+    params: [lr]
+    outs: [b.txt]
+  train:
+    cmd:
+    - cat b.txt b.txt > model.pkl
+    - mkdir -p eval && cp model.pkl eval/copy
+    deps: [b.txt]
+    outs: [model.pkl, eval]
+"""
+
+
+@pytest.fixture
+def pipe(trail_repo):
+    trail_repo.gen({"a.txt": "a\n", "params.yaml": "lr: 0.1\nother: 1\n", "trail.yaml": PIPELINE})
+    return trail_repo
+
+
+def lock(tmp):
+    return lockfile.read(str(tmp), "trail.lock")
+
+
+def test_first_repro_runs_in_order_and_writes_the_lock(pipe, trail):
+    res = trail("repro")
+    assert res.code == 0, res.err
+    assert res.out.index("Running stage 'prep'") < res.out.index("Running stage 'train'")
+    assert "prepared" in res.out
+    entries = lock(pipe)
+    assert list(entries) == ["prep", "train"]
+    assert entries["prep"].params == {"params.yaml": {"lr": 0.1}}
+    assert [o.path for o in entries["train"].outs] == ["eval", "model.pkl"]
+    assert (pipe / "model.pkl").read_text() == "a\na\n"
+    assert set((pipe / ".gitignore").read_text().split()) == {"/b.txt", "/model.pkl", "/eval"}
+    assert trail("status", "--json").out.strip() == "{}"
+
+
+def test_noop_repro_runs_nothing(pipe, trail):
+    assert trail("repro").code == 0
+    before = (pipe / "trail.lock").read_text()
+    res = trail("repro")
+    assert res.code == 0
+    assert "Stage 'prep' didn't change, skipping" in res.out
+    assert "Data and pipelines are up to date." in res.out
+    assert "Running" not in res.out
+    assert (pipe / "trail.lock").read_text() == before
+
+
+def test_one_dep_changed_reruns_it_and_what_follows(pipe, trail):
+    assert trail("repro").code == 0
+    (pipe / "a.txt").write_text("changed\n")
+    st = json.loads(trail("status", "--json").out)
+    assert st == {"prep": [{"changed deps": {"a.txt": "modified"}}]}
+    res = trail("repro")
+    assert "Running stage 'prep'" in res.out and "Running stage 'train'" in res.out
+    assert (pipe / "model.pkl").read_text() == "changed\nchanged\n"
+
+
+def test_params_change_is_reported_and_reruns(pipe, trail):
+    assert trail("repro").code == 0
+    (pipe / "params.yaml").write_text("lr: 0.2\nother: 5\n")
+    assert json.loads(trail("status", "--json").out) == {
+        "prep": [{"changed deps": {"params.yaml": {"lr": "modified"}}}]
+    }
+    text = trail("status").out
+    assert "params.yaml:" in text and "modified:" in text and "lr" in text
+    res = trail("repro")
+    assert "Running stage 'prep'" in res.out
+    assert lock(pipe)["prep"].params == {"params.yaml": {"lr": 0.2}}
+
+
+def test_changed_command_and_deleted_out(pipe, trail):
+    assert trail("repro").code == 0
+    os.remove(pipe / "model.pkl")
+    (pipe / "trail.yaml").write_text(PIPELINE.replace("echo prepared", "echo again"))
+    assert json.loads(trail("status", "--json").out) == {
+        "prep": ["changed command"],
+        "train": [{"changed outs": {"model.pkl": "deleted"}}],
+    }
+
+
+def test_run_cache_restores_instead_of_running(pipe, trail):
+    assert trail("repro").code == 0
+    (pipe / "a.txt").write_text("two\n")
+    assert trail("repro").code == 0
+    (pipe / "a.txt").write_text("a\n")  # back to inputs seen before
+    res = trail("repro")
+    assert res.code == 0, res.err
+    assert "Stage 'prep' is cached - skipping run, checking out outputs" in res.out
+    assert "Running stage" not in res.out
+    assert (pipe / "model.pkl").read_text() == "a\na\n"
+    assert trail("status", "--json").out.strip() == "{}"
+    (pipe / "a.txt").write_text("two\n")
+    res = trail("repro", "--no-run-cache")
+    assert "\nprepared\n" in res.out
+
+
+def test_failure_keeps_previous_lock_entry_and_caches_nothing(pipe, trail):
+    assert trail("repro").code == 0
+    old = lock(pipe)["prep"]
+    (pipe / "a.txt").write_text("b\n")
+    (pipe / "trail.yaml").write_text(
+        PIPELINE.replace("cat a.txt > b.txt && echo prepared", "echo half > b.txt; exit 3")
+    )
+    res = trail("repro")
+    assert res.code == 1
+    assert "failed to reproduce 'prep'" in res.err
+    assert "exit code 3" in res.err
+    assert lock(pipe)["prep"] == old
+    cached = [f for _d, _s, fs in os.walk(pipe / ".trail" / "cache") for f in fs]
+    from trail import hashing
+
+    half = hashing.get("blake3").hash_bytes(b"half\n")
+    assert half[2:] not in cached
+
+
+def test_keep_going_stops_only_descendants(trail_repo, trail):
+    trail_repo.gen(
+        {
+            "trail.yaml": "stages:\n"
+            "  bad:\n    cmd: exit 1\n    outs: [x]\n"
+            "  after:\n    cmd: cp x y\n    deps: [x]\n    outs: [y]\n"
+            "  good:\n    cmd: echo ok > z\n    outs: [z]\n"
+        }
+    )
+    res = trail("repro", "-k")
+    assert res.code == 1
+    assert "Stage 'after' skipped: an upstream stage failed" in res.err
+    assert (trail_repo / "z").read_text() == "ok\n"
+    assert list(lock(trail_repo)) == ["good"]
+    res = trail("repro")
+    assert res.code == 1 and not (trail_repo / "y").exists()
+
+
+def test_parallel_stages_overlap_and_lock_order_is_dvcs(trail_repo, trail):
+    # Each stage waits for the other's flag: they can only both finish if they run at once.
+    wait = "i=0; while [ ! -e {o} ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done; test -e {o}"
+    stages = "stages:\n"
+    for me, other in (("a", "b"), ("b", "a")):
+        cmd = f"touch {me}.flag && {wait.format(o=other + '.flag')} && echo {me} > {me}.out"
+        stages += f"  {me}:\n    cmd: {cmd}\n    outs: [{me}.out]\n"
+    trail_repo.gen({"trail.yaml": stages})
+    res = trail("repro", "-j", "2")
+    assert res.code == 0, res.err
+    assert list(lock(trail_repo)) == ["a", "b"]
+
+
+def test_parallel_output_is_prefixed(trail_repo, trail):
+    trail_repo.gen(
+        {
+            "trail.yaml": "stages:\n  s:\n    cmd: echo hello > o\n    outs: [o]\n"
+            "  t:\n    cmd: echo hi\n    outs: []\n"
+        }
+    )
+    res = trail("repro", "-j", "2")
+    assert res.code == 0, res.err
+    assert "[t] hi" in res.out
+
+
+def test_env_and_wdir(trail_repo, trail):
+    trail_repo.gen(
+        {
+            "sub/.keep": "",
+            "trail.yaml": "stages:\n  envs:\n    wdir: sub\n"
+            "    cmd: echo $TRAIL_STAGE $TRAIL_ROOT > e.txt\n    outs: [e.txt]\n",
+        }
+    )
+    assert trail("repro").code == 0
+    assert (trail_repo / "sub" / "e.txt").read_text().split() == ["envs", str(trail_repo)]
+    assert lock(trail_repo)["envs"].outs[0].path == "e.txt"
+
+
+def test_always_changed_frozen_and_persist(trail_repo, trail):
+    trail_repo.gen(
+        {
+            "in.txt": "1\n",
+            "trail.yaml": "stages:\n"
+            "  always:\n    cmd: date +%N >> log.txt\n    always_changed: true\n"
+            "    outs: [{log.txt: {persist: true}}]\n"
+            "  cold:\n    cmd: cp in.txt cold.txt\n    deps: [in.txt]\n    outs: [cold.txt]\n",
+        }
+    )
+    assert trail("repro").code == 0
+    assert json.loads(trail("status", "--json").out) == {"always": ["always changed"]}
+    assert trail("repro", "always").code == 0
+    assert len((trail_repo / "log.txt").read_text().splitlines()) == 2  # persist: kept
+    res = trail("freeze", "cold")
+    assert res.code == 0 and "frozen: true" in (trail_repo / "trail.yaml").read_text()
+    (trail_repo / "in.txt").write_text("2\n")
+    assert "cold" not in json.loads(trail("status", "--json").out)
+    assert "Running stage 'cold'" not in trail("repro").out
+    assert trail("unfreeze", "cold").code == 0
+    assert "frozen" not in (trail_repo / "trail.yaml").read_text()
+    assert "Running stage 'cold'" in trail("repro").out
+
+
+def test_freeze_keeps_comments_and_rejects_unknown(pipe, trail):
+    (pipe / "trail.yaml").write_text("# my pipeline\n" + PIPELINE)
+    assert trail("freeze", "prep").code == 0
+    assert (pipe / "trail.yaml").read_text().startswith("# my pipeline\n")
+    res = trail("freeze", "nope")
+    assert res.code == 1 and "no stage named 'nope'" in res.err
+
+
+def test_targets_single_item_downstream_dry(pipe, trail):
+    res = trail("repro", "--dry")
+    assert "Running stage 'prep'" in res.out and "Running stage 'train'" in res.out
+    assert not (pipe / "trail.lock").exists()
+    res = trail("repro", "prep")
+    assert "Running stage 'train'" not in res.out and list(lock(pipe)) == ["prep"]
+    assert trail("repro", "-s", "train").code == 0
+    (pipe / "a.txt").write_text("z\n")
+    res = trail("repro", "--downstream", "prep")
+    assert "Running stage 'prep'" in res.out and "Running stage 'train'" in res.out
+    res = trail("repro", "-f", "-s", "train")
+    assert "Running stage 'train'" in res.out and "Running stage 'prep'" not in res.out
+
+
+def test_logs_keep_each_run(pipe, trail):
+    assert trail("repro").code == 0
+    res = trail("logs", "prep")
+    assert res.code == 0 and "prepared" in res.out and "exit code 0" in res.out
+    runs = json.loads(trail("logs", "prep", "--json").out)
+    assert runs[0]["cmd"] == ["cat a.txt > b.txt && echo prepared"]
+    res = trail("logs", "nope")
+    assert res.code == 1 and "stage 'nope'" in res.err
+
+
+def test_no_commit_writes_lock_but_caches_nothing(pipe, trail):
+    assert trail("repro", "--no-commit").code == 0
+    assert "prep" in lock(pipe)
+    assert json.loads(trail("status", "--json").out)["prep"] == [
+        {"changed outs": {"b.txt": "not in cache"}}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message", "code"),
+    [
+        (("repro", "nope"), "no stage named 'nope'", 1),
+        (("repro", "--pull"), "--pull is not available yet", 2),
+        (("repro", "-j", "0"), "-j/--jobs must be at least 1", 2),
+    ],
+)
+def test_bad_input(pipe, trail, args, message, code):
+    res = trail(*args)
+    assert res.code == code and message in res.err
+    assert not (pipe / "trail.lock").exists()
+
+
+def test_missing_dep_is_an_error(trail_repo, trail):
+    trail_repo.gen(
+        {"trail.yaml": "stages:\n  s:\n    cmd: cp nothere o\n    deps: [nothere]\n    outs: [o]\n"}
+    )
+    res = trail("repro")
+    assert res.code == 1 and "nothere" in res.err
+    assert not (trail_repo / "trail.lock").exists()
+
+
+def test_interrupt_stops_running_commands_and_keeps_finished(pipe):
+    (pipe / "trail.yaml").write_text(
+        "stages:\n  quick:\n    cmd: echo q > q.txt\n    outs: [q.txt]\n"
+        "  slow:\n    cmd: echo partial > s.txt && touch started && sleep 60\n"
+        "    deps: [q.txt]\n    outs: [s.txt]\n"
+    )
+    proc = subprocess.Popen(
+        [trail_exe(), "repro"], cwd=pipe, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    for _ in range(600):
+        if (pipe / "started").exists():
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert list(lock(pipe)) == ["quick"]
+    ps = subprocess.run(["pgrep", "-f", "sleep 60"], capture_output=True, text=True)
+    assert str(proc.pid) not in ps.stdout
+    assert sys.executable  # the test ran the installed script
