@@ -1,0 +1,332 @@
+"""``stage add`` (write a stage into the pipeline file, comments kept) and ``stage list``."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import string
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from trail.errors import PipelineError, UsageError
+from trail.paths import repo_relpath
+from trail.pipeline.load import DEFAULT_PARAMS, load_pipeline, load_pipelines
+from trail.pipeline.model import OutKind, Pipeline, Stage
+from trail.repo import Repo
+
+_BAD_NAME_CHARS = set(string.punctuation) - {"_", "-"}
+_KEEP_ON_OUT = ("desc", "type", "labels", "meta", "remote", "push")
+
+
+@dataclass
+class StageSpec:
+    """What ``stage add`` was asked for (paths as the user wrote them, relative to wdir)."""
+
+    name: str
+    cmd: Sequence[str]
+    deps: Sequence[str] = ()
+    params: Sequence[str] = ()
+    outs: Sequence[str] = ()
+    outs_no_cache: Sequence[str] = ()
+    metrics: Sequence[str] = ()
+    metrics_no_cache: Sequence[str] = ()
+    plots: Sequence[str] = ()
+    plots_no_cache: Sequence[str] = ()
+    wdir: str | None = None
+    always_changed: bool = False
+    desc: str | None = None
+
+
+@dataclass
+class StageAddResult:
+    name: str
+    file: str  # repo-relative pipeline file
+    gitignores: list[str] = field(default_factory=list)
+
+
+def join_cmd(words: Sequence[str]) -> str:
+    """One command line from the words given on the command line (quoted as DVC quotes them)."""
+    if len(words) < 2:
+        return " ".join(words)
+    return " ".join('""' if not w else f'"{w}"' if " " in w and '"' not in w else w for w in words)
+
+
+def _params_entries(specs: Sequence[str]) -> list[Any]:
+    files: dict[str, list[str] | None] = {}
+    for spec in specs:
+        file, sep, keys = spec.rpartition(":") if ":" in spec else ("", "", spec)
+        file = file if sep else DEFAULT_PARAMS
+        names = [k for k in keys.split(",") if k]
+        if not names:
+            files[file] = None
+        elif files.get(file, []) is not None:
+            prev = files.setdefault(file, [])
+            assert prev is not None
+            prev.extend(n for n in names if n not in prev)
+    entries: list[Any] = []
+    for file in sorted(files):
+        selected = files[file]
+        if selected and file == DEFAULT_PARAMS:
+            entries = sorted(selected) + entries
+        else:
+            entries.append({file: sorted(selected) if selected else None})
+    return entries
+
+
+def _outs_entries(spec: StageSpec) -> dict[str, list[Any]]:
+    flagged: list[tuple[str, OutKind, bool]] = []
+    for paths, kind, cache in (
+        (spec.outs, OutKind.OUT, True),
+        (spec.outs_no_cache, OutKind.OUT, False),
+        (spec.metrics, OutKind.METRIC, True),
+        (spec.metrics_no_cache, OutKind.METRIC, False),
+        (spec.plots, OutKind.PLOT, True),
+        (spec.plots_no_cache, OutKind.PLOT, False),
+    ):
+        flagged.extend((p, kind, cache) for p in paths)
+    seen: set[str] = set()
+    for path, _, _ in flagged:
+        norm = posixpath.normpath(path)
+        if norm in seen:
+            raise UsageError(f"output '{path}' is given more than once")
+        seen.add(norm)
+    buckets: dict[str, list[Any]] = {k.value: [] for k in OutKind}
+    for path, kind, cache in sorted(flagged, key=lambda f: f[0]):
+        buckets[kind.value].append(path if cache else {path: {"cache": False}})
+    return buckets
+
+
+def stage_dict(spec: StageSpec) -> dict[str, Any]:
+    """The stage as the pipeline file holds it, keys in DVC's order, empty ones left out."""
+    outs = _outs_entries(spec)
+    wdir = spec.wdir if spec.wdir not in (None, ".", "./") else None
+    items = [
+        ("desc", spec.desc),
+        ("cmd", join_cmd(spec.cmd)),
+        ("wdir", wdir),
+        ("deps", sorted(spec.deps)),
+        ("params", _params_entries(spec.params)),
+        ("outs", outs["outs"]),
+        ("metrics", outs["metrics"]),
+        ("plots", outs["plots"]),
+        ("always_changed", spec.always_changed),
+    ]
+    return {k: v for k, v in items if v}
+
+
+def check_name(name: str) -> None:
+    if not name or _BAD_NAME_CHARS & set(name):
+        raise UsageError(
+            f"invalid stage name '{name}': only letters, digits, '_' and '-' are allowed"
+        )
+
+
+def stage_add(
+    repo: Repo, spec: StageSpec, *, force: bool = False, cwd: str | None = None
+) -> StageAddResult:
+    """Write the stage ``spec`` into the pipeline file of ``cwd`` (the current directory)."""
+    check_name(spec.name)
+    if not spec.cmd or not "".join(spec.cmd).strip():
+        raise UsageError("a stage needs a command")
+    base = repo_relpath(repo.root, cwd or os.getcwd())
+    relpath = (
+        posixpath.join(base, repo.dialect.pipeline_file)
+        if base != "."
+        else repo.dialect.pipeline_file
+    )
+    wdir = posixpath.normpath(posixpath.join(base, spec.wdir or "."))
+    if not os.path.isdir(repo.path(wdir)):
+        raise UsageError(f"working directory '{spec.wdir}' of stage '{spec.name}' does not exist")
+    path = repo.path(relpath)
+    old_text = _read(path)
+    new = stage_dict(spec)
+    new_text = _rewrite(old_text, spec.name, new, force, relpath)
+    _verify(repo, relpath, new_text)
+    from trail.fsutil import atomic_write_text
+
+    atomic_write_text(path, new_text)
+    result = StageAddResult(spec.name, relpath)
+    _ignore_outs(repo, load_pipeline(repo.root, relpath, text=new_text).stages[spec.name], result)
+    return result
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except FileNotFoundError:
+        return ""
+
+
+def _rewrite(text: str, name: str, new: dict[str, Any], force: bool, relpath: str) -> str:
+    import io
+
+    from ruamel.yaml import YAML
+
+    yaml = YAML()
+    yaml.default_flow_style = False
+    data = yaml.load(text) if text.strip() else None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise PipelineError("a pipeline file must be a mapping", where=relpath)
+    data["stages"] = data.get("stages") or {}
+    stages = data["stages"]
+    if name in stages:
+        if not force:
+            raise PipelineError(
+                f"stage '{name}' already exists in '{relpath}' (use -f to overwrite it)",
+                where=relpath,
+            )
+        old = stages[name]
+        _restore(old, new)
+        _apply(new, old)
+    else:
+        stages[name] = new
+    buf = io.StringIO()
+    yaml.dump(data, buf)
+    return buf.getvalue()
+
+
+def _restore(old: Any, new: dict[str, Any]) -> None:
+    """Keep what a user wrote about the stage and its outputs, as DVC does on overwrite."""
+    if not isinstance(old, dict):
+        return
+    for key in ("desc", "meta"):
+        if old.get(key):
+            new[key] = old[key]
+        else:
+            new.pop(key, None)
+    order = ["desc", "cmd", "wdir", "deps", "params", "outs", "metrics", "plots", "frozen"]
+    order += ["always_changed", "meta"]
+    ordered = {k: new[k] for k in order if k in new}
+    new.clear()
+    new.update(ordered)
+    old_opts = _out_options(old)
+    for kind in OutKind:
+        entries = new.get(kind.value) or []
+        for i, entry in enumerate(entries):
+            path = entry if isinstance(entry, str) else next(iter(entry))
+            kept = {k: v for k, v in old_opts.get(path, {}).items() if k in _KEEP_ON_OUT}
+            if kept:
+                opts = {**kept, **({} if isinstance(entry, str) else entry[path])}
+                entries[i] = {path: opts}
+
+
+def _out_options(stage: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for kind in OutKind:
+        for entry in stage.get(kind.value) or []:
+            if isinstance(entry, dict):
+                for path, opts in entry.items():
+                    found[path] = dict(opts) if isinstance(opts, dict) else {}
+    return found
+
+
+def _apply(src: Any, dest: Any) -> None:
+    """Make ``dest`` (a ruamel tree, with its comments) equal to ``src``."""
+    for key, value in src.items():
+        if isinstance(value, dict) and isinstance(dest.get(key), dict):
+            _apply(value, dest[key])
+        elif key not in dest or value != dest[key]:
+            dest[key] = value
+    for key in [k for k in dest if k not in src]:
+        del dest[key]
+
+
+def _verify(repo: Repo, relpath: str, text: str) -> None:
+    """Load the new file and check the whole graph before anything is written."""
+    from trail.pipeline.dag import build_dag
+
+    mine = load_pipeline(repo.root, relpath, text=text)
+    others = [p for p in load_pipelines(repo) if p.file != relpath]
+    build_dag([s for p in [*others, mine] for s in p.stages.values()])
+
+
+def _ignore_outs(repo: Repo, stage: Stage, result: StageAddResult) -> None:
+    if repo.scm is None:
+        return
+    from trail.workspace import gitignore
+
+    for out in sorted(stage.outs, key=lambda o: o.declared):
+        if out.cache:
+            changed = gitignore.ignore(repo.root, out.path)
+            if changed and changed not in result.gitignores:
+                result.gitignores.append(changed)
+
+
+# ---- stage list ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StageInfo:
+    name: str  # as a user addresses it
+    description: str
+
+
+def describe(stage: Stage) -> str:
+    """One line about a stage: its description, else what it writes or reads."""
+    if stage.desc:
+        return stage.desc.splitlines()[0] if stage.desc.strip() else ""
+    outs = [o.declared for o in stage.outs if o.kind is OutKind.OUT]
+    reports = [o.declared for o in stage.outs if o.kind is not OutKind.OUT]
+    parts = []
+    if outs:
+        parts.append("Outputs " + ", ".join(outs))
+    if reports:
+        parts.append("Reports " + ", ".join(reports))
+    if parts:
+        return "; ".join(parts)
+    if stage.deps:
+        return "Depends on " + ", ".join(d.declared for d in stage.deps)
+    return "No outputs or dependencies"
+
+
+def stage_list(
+    repo: Repo, targets: Sequence[str] = (), *, all_files: bool = False, cwd: str | None = None
+) -> list[StageInfo]:
+    """The stages of the pipeline file here (every file with ``all_files``, or ``targets``)."""
+    pipelines = load_pipelines(repo)
+    if all_files:
+        chosen = [s for p in pipelines for s in p.stages.values()]
+    elif targets:
+        chosen = select_stages(repo, pipelines, targets, cwd=cwd)
+    else:
+        base = repo_relpath(repo.root, cwd or os.getcwd())
+        here = posixpath.normpath(posixpath.join(base, repo.dialect.pipeline_file))
+        chosen = [s for p in pipelines if p.file == here for s in p.stages.values()]
+    return [StageInfo(s.addressing, describe(s)) for s in chosen]
+
+
+def select_stages(
+    repo: Repo, pipelines: Sequence[Pipeline], targets: Sequence[str], *, cwd: str | None = None
+) -> list[Stage]:
+    """Stages named by ``targets``: ``name``, ``file:name``, ``name@*``-style group names, or a
+    pipeline file (all its stages)."""
+    by_file = {p.file: p for p in pipelines}
+    base = repo_relpath(repo.root, cwd or os.getcwd())
+    chosen: list[Stage] = []
+    for target in targets:
+        found = _select_one(repo, by_file, target, base)
+        chosen.extend(s for s in found if s not in chosen)
+    return chosen
+
+
+def _select_one(repo: Repo, by_file: dict[str, Pipeline], target: str, base: str) -> list[Stage]:
+    file, sep, name = target.rpartition(":")
+    if not sep:
+        as_file = posixpath.normpath(posixpath.join(base, target))
+        if as_file in by_file:
+            return list(by_file[as_file].stages.values())
+        file, name = repo.dialect.pipeline_file, target
+    relfile = posixpath.normpath(posixpath.join(base, file))
+    pipeline = by_file.get(relfile)
+    if pipeline is None:
+        raise PipelineError(f"'{target}' does not exist: no pipeline file '{relfile}'")
+    if name in pipeline.stages:
+        return [pipeline.stages[name]]
+    group = [s for n, s in pipeline.stages.items() if n.startswith(name + "@")]
+    if group:
+        return group
+    raise PipelineError(f"stage '{name}' not found in '{relfile}'", where=relfile)

@@ -1,0 +1,88 @@
+"""The stage graph: edges from outputs to deps, clashes, cycles, run order."""
+
+from __future__ import annotations
+
+import pytest
+
+from trail.errors import PipelineError
+from trail.pipeline.dag import ancestors, build_dag, descendants, downstream_order, run_order
+from trail.pipeline.model import Dep, Stage, StageOut, Where
+
+
+def _stage(name: str, deps: tuple[str, ...] = (), outs: tuple[str, ...] = ()) -> Stage:
+    return Stage(
+        name=name,
+        file="dvc.yaml",
+        wdir=".",
+        cmd=("true",),
+        raw_cmd="true",
+        deps=tuple(Dep(d, d) for d in deps),
+        outs=tuple(StageOut(o, o) for o in outs),
+        where=Where("dvc.yaml", 3),
+    )
+
+
+def test_edges_follow_outputs_into_and_out_of_directories() -> None:
+    dag = build_dag(
+        [
+            _stage("prep", ("raw",), ("data/prep",)),
+            _stage("feat", ("data/prep/a.csv",), ("feat",)),  # a file inside an out dir
+            _stage("train", ("data", "feat"), ("model",)),  # a dir holding an out
+            _stage("eval", ("model",), ("m.json",)),
+            _stage("alone"),
+        ]
+    )
+    assert dag.preds == {
+        "prep": [],
+        "feat": ["prep"],
+        "train": ["prep", "feat"],
+        "eval": ["train"],
+        "alone": [],
+    }
+    assert ancestors(dag, "eval") == {"train", "feat", "prep"}
+    assert descendants(dag, "feat") == {"train", "eval"}
+    assert run_order(dag) == ["prep", "feat", "train", "eval", "alone"]
+    assert run_order(dag, ["eval"]) == ["prep", "feat", "train", "eval"]
+    assert downstream_order(dag, ["feat"]) == ["feat", "train", "eval"]
+    assert next(iter(dag.sorter().static_order())) in ("prep", "alone")
+
+
+def test_run_order_is_depth_first_in_file_order() -> None:
+    dag = build_dag(
+        [
+            _stage("last", ("b", "a"), ("z",)),
+            _stage("makes_a", (), ("a",)),
+            _stage("makes_b", (), ("b",)),
+        ]
+    )
+    assert run_order(dag) == ["makes_b", "makes_a", "last"]
+
+
+def test_same_output_in_two_stages() -> None:
+    with pytest.raises(PipelineError) as exc:
+        build_dag([_stage("a", outs=("x",)), _stage("b", outs=("x",))])
+    assert str(exc.value) == (
+        "dvc.yaml:3, stage 'b': output 'x' is also written by stage 'a': "
+        "an output can have only one stage"
+    )
+
+
+def test_output_inside_another() -> None:
+    with pytest.raises(PipelineError, match="output 'd/sub/x' is inside output 'd' of stage 'a'"):
+        build_dag([_stage("a", outs=("d",)), _stage("b", outs=("d-1", "d/sub/x"))])
+
+
+def test_cycle_names_its_stages() -> None:
+    with pytest.raises(PipelineError) as exc:
+        build_dag(
+            [
+                _stage("a", ("z",), ("x",)),
+                _stage("b", ("x",), ("y",)),
+                _stage("c", ("y",), ("z",)),
+                _stage("d", ("x",)),
+            ]
+        )
+    message = str(exc.value)
+    assert "the pipeline has a cycle" in message
+    assert all(f"{n} ->" in message or f"-> {n}" in message for n in "abc")
+    assert "d" not in message.split("cycle:")[1]
