@@ -153,10 +153,32 @@ def _parse_item(raw: Any, where: str, name: str) -> LockItem:
 
 
 def serialize(entries: Mapping[str, LockEntry]) -> str:
-    from trail.yamlio import dump
-
     data = {"schema": SCHEMA, "stages": {n: e.to_dict() for n, e in entries.items()}}
-    return dump(data)
+    return dump_like_dvc(data)
+
+
+def dump_like_dvc(data: Any) -> str:
+    """Block YAML with the scalar styles DVC's writer (ruamel.yaml) picks.
+
+    ruamel double-quotes a string that cannot be plain when it holds a ``'`` or a newline,
+    where PyYAML would single-quote it; everything else is laid out the same.
+    """
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        def choose_scalar_style(self) -> Any:
+            if self.analysis is None:
+                self.analysis = self.analyze_scalar(self.event.value)
+            style = super().choose_scalar_style()
+            value = self.event.value
+            if style == "'" and not self.event.style and ("'" in value or "\n" in value):
+                return '"'
+            return style
+
+    text = yaml.dump(
+        data, Dumper=Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True
+    )
+    return str(text)
 
 
 def merge(

@@ -16,7 +16,7 @@ from typing import Any
 
 from trail.errors import TrailError
 from trail.fsutil import atomic_write_text
-from trail.pipeline.lockfile import LockEntry, parse_entry
+from trail.pipeline.lockfile import LockEntry, dump_like_dvc, parse_entry
 from trail.pipeline.model import Stage
 
 DROPPED = ("size", "nfiles")
@@ -62,13 +62,11 @@ def runs_dir(cache_dir: str) -> str:
 
 def save(cache_dir: str, entry: LockEntry) -> str:
     """Record a finished run; returns the file written."""
-    from trail.yamlio import dump
-
     key = key_of(entry)
     path = os.path.join(runs_dir(cache_dir), key[:2], key, value_of(entry))
     if not os.path.exists(path):
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        atomic_write_text(path, dump(entry.to_dict()))
+        atomic_write_text(path, dump_like_dvc(entry.to_dict()))
     return path
 
 
