@@ -167,11 +167,10 @@ def dump_like_dvc(data: Any) -> str:
 
     class Dumper(yaml.SafeDumper):
         def choose_scalar_style(self) -> Any:
-            if self.analysis is None:
-                self.analysis = self.analyze_scalar(self.event.value)
             style = super().choose_scalar_style()
-            value = self.event.value
-            if style == "'" and not self.event.style and ("'" in value or "\n" in value):
+            event: Any = self.event
+            value = event.value
+            if style == "'" and not event.style and ("'" in value or "\n" in value):
                 return '"'
             return style
 
