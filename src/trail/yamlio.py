@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -16,16 +17,56 @@ except AttributeError:  # PyYAML built without libyaml
     _Dumper = yaml.SafeDumper
 
 
+def _core_int(loader: Any, node: Any) -> int:
+    text = loader.construct_scalar(node).replace("_", "")
+    sign = -1 if text.startswith("-") else 1
+    text = text.lstrip("+-")
+    for prefix, base in (("0x", 16), ("0o", 8), ("0b", 2)):
+        if text.startswith(prefix):
+            return sign * int(text[2:], base)
+    return sign * int(text)
+
+
+class CoreLoader(_Loader):  # type: ignore[misc]
+    """YAML 1.2 core-schema scalars, as DVC (ruamel) reads pipeline and params files.
+
+    PyYAML follows YAML 1.1, where ``yes``/``on`` are booleans, ``010`` is octal and ``1e-3`` is
+    a string; in 1.2 (and in DVC) they are the string ``yes``, the int 10 and the float 0.001.
+    """
+
+    yaml_implicit_resolvers: dict[str, list[Any]] = {}
+
+
+for _tag, _regexp, _first in (
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("int", r"^[-+]?(?:0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+|[0-9][0-9_]*)$", "-+0123456789"),
+    (
+        "float",
+        r"^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+"
+        r"|[-+]?\.[0-9_]+(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+0123456789.",
+    ),
+    ("merge", r"^(?:<<)$", "<"),
+    ("timestamp", r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9].*)?$", "0123456789"),
+):
+    CoreLoader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_regexp), list(_first))
+CoreLoader.add_constructor("tag:yaml.org,2002:int", _core_int)
+
+
 class YamlError(TrailError):
     def __init__(self, path: str, line: int | None, message: str) -> None:
         self.path, self.line, self.message = path, line, message
         super().__init__(f"{path}:{line}: {message}" if line else f"{path}: {message}")
 
 
-def load_with_nodes(text: str, path: str) -> tuple[Any, yaml.Node | None]:
-    """Parse ``text``; returns the data and the node tree (for file:line in later errors)."""
+def load_with_nodes(text: str, path: str, *, core: bool = False) -> tuple[Any, yaml.Node | None]:
+    """Parse ``text``; returns the data and the node tree (for file:line in later errors).
+
+    ``core`` reads scalars by the YAML 1.2 core schema (see ``CoreLoader``).
+    """
     try:
-        loader = _Loader(text)
+        loader = (CoreLoader if core else _Loader)(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None

@@ -50,7 +50,7 @@ def load_pipeline(root: str, relpath: str, *, text: str | None = None) -> Pipeli
     if text is None:
         with open(os.path.join(root, relpath), encoding="utf-8") as f:
             text = f.read()
-    data, node = load_with_nodes(text, relpath)
+    data, node = load_with_nodes(text, relpath, core=True)
     if data is None:
         return Pipeline(relpath, {})
     schema.validate(data, node, relpath)

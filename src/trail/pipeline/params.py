@@ -50,7 +50,7 @@ def parse_params(text: str, name: str, *, stage: str | None = None) -> Any:
             return _python_params(text, name)
         from trail.yamlio import load_with_nodes
 
-        return load_with_nodes(text, name)[0]
+        return load_with_nodes(text, name, core=True)[0]
     except PipelineError:
         raise
     except Exception as exc:  # each parser has its own error type; all mean "unreadable"
