@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from trail.errors import PipelineError
 from trail.pipeline import lockfile, logs, scheduler
 from trail.pipeline.changes import stage_changes
+from trail.pipeline.dag import build_dag, run_order
+from trail.pipeline.load import load_pipelines
 from trail.pipeline.lockfile import LockEntry
 from trail.pipeline.model import Stage
 from trail.pipeline.runner import RUNNING, OnOutput, RunOptions, StageRun, run_stage
-from trail.pipeline.stagesource import load_all
 from trail.repo import Repo
 
 # (event, stage addressing, detail): "unchanged", "running", "restored", "ran", "failed",
@@ -68,13 +69,14 @@ class _Plan:
         self.will_run: set[str] = set()
         self.fresh: set[tuple[str, str]] = set()  # (pipeline file, stage name) new in the lock
         with self.meta():
-            self.stages = {scheduler.key(s): s for s in scheduler.all_stages(load_all(repo))}
-            self.graph = scheduler.upstream_map(list(self.stages.values()))
+            self.dag = build_dag(scheduler.all_stages(load_pipelines(repo)))
+            self.stages = self.dag.stages
+            self.graph = self.dag.preds
             self.locks = {
                 f: lockfile.read(repo.root, self.lock_path(f))
                 for f in {s.file for s in self.stages.values()}
             }
-        self.order = scheduler.dvc_order(self.graph, self.stages)
+        self.order = run_order(self.dag)
 
     def lock_path(self, pipeline_file: str) -> str:
         return lockfile.lock_path_for(pipeline_file, self.repo.dialect.lock_file)
@@ -92,7 +94,7 @@ class _Plan:
         elif self.opts.downstream:
             wanted = scheduler.downstream_of(self.graph, keys)
         else:
-            wanted = set(scheduler.dvc_order(self.graph, keys))
+            wanted = set(run_order(self.dag, keys))
         return [k for k in self.order if k in wanted]
 
     def _resolve(self, target: str) -> str:

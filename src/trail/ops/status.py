@@ -36,9 +36,9 @@ def _stage_status(repo: Repo, targets: Sequence[str]) -> tuple[dict[str, list[An
         return {}, list(targets)  # no pipeline: keep a plain status free of YAML
     from trail.pipeline import lockfile, scheduler
     from trail.pipeline.changes import stage_changes
-    from trail.pipeline.stagesource import load_all
+    from trail.pipeline.load import load_pipelines
 
-    stages = scheduler.all_stages(load_all(repo))
+    stages = scheduler.all_stages(load_pipelines(repo))
     names = {s.name for s in stages} | {s.addressing for s in stages}
     rest = [t for t in targets if t not in names]
     locks: dict[str, dict[str, lockfile.LockEntry]] = {}

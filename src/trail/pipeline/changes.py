@@ -18,8 +18,6 @@ from trail.repo import Repo
 from trail.types import Kind, Oid
 from trail.workspace.build import BuildContext, Built, build
 
-MISSING = object()
-
 
 def build_ctx(repo: Repo, algo: str, *, store: bool) -> BuildContext:
     return BuildContext(
@@ -151,32 +149,16 @@ def stage_changes(repo: Repo, stage: Stage, entry: LockEntry | None) -> list[Any
 
 
 def read_params(root: str, pdep: ParamsDep) -> dict[str, Any] | None:
-    """The values a params dep names (top-level dotted keys as the lock records them)."""
-    from trail.pipeline.paramsfile import load_params_file
+    """The values a params dep names, as the lock records them; None when the file is missing."""
+    from trail.pipeline import params
 
-    data = load_params_file(os.path.join(root, pdep.path), pdep.path)
-    if data is None:
+    path = os.path.join(root, pdep.path)
+    if not os.path.exists(path):
         return None
+    data = params.read_params(path, pdep.path)
+    if data is None:
+        return {}
     if pdep.keys is None:
-        return dict(data)
-    values: dict[str, Any] = {}
-    for key in pdep.keys:
-        value = lookup(data, key)
-        if value is not MISSING:
-            values[key] = value
-    return values
-
-
-def lookup(data: Any, dotted: str) -> Any:
-    """``a.b.0`` in nested dicts and lists, or MISSING."""
-    if isinstance(data, dict) and dotted in data:
-        return data[dotted]
-    cur = data
-    for part in dotted.split("."):
-        if isinstance(cur, dict) and part in cur:
-            cur = cur[part]
-        elif isinstance(cur, list) and part.isdigit() and int(part) < len(cur):
-            cur = cur[int(part)]
-        else:
-            return MISSING
-    return cur
+        return dict(data) if isinstance(data, dict) else {}
+    found, _missing = params.select(data, pdep.keys)
+    return found

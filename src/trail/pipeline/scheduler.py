@@ -1,8 +1,7 @@
-"""The stage graph, DVC's run order, and running stages ``-j N`` at a time as inputs get ready.
+"""Running stages ``-j N`` at a time as their inputs get ready, and per-output locks.
 
-A stage depends on another when one of its deps is (or lies inside, or contains) one of the
-other's outs. DVC's order is a depth-first post-order over the pipeline files' stage order; the
-lock file is written in that order whatever order stages finish in.
+The graph (``pipeline.dag``) maps each stage to the stages it depends on; a stage starts once
+those succeeded. Outputs are locked one by one, so two repros of disjoint parts run side by side.
 """
 
 from __future__ import annotations
@@ -15,34 +14,10 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from graphlib import CycleError, TopologicalSorter
+from graphlib import TopologicalSorter
 
-from trail.errors import LockError, PipelineError
-from trail.paths import is_inside
+from trail.errors import LockError
 from trail.pipeline.model import Pipeline, Stage
-
-
-def _overlaps(a: str, b: str) -> bool:
-    return a == b or is_inside(a, b) or is_inside(b, a)
-
-
-def upstream_map(stages: Sequence[Stage]) -> dict[str, list[str]]:
-    """Stage key → the keys of the stages that make its deps (file order)."""
-    producers = [(o.path, key(s)) for s in stages for o in s.outs]
-    graph: dict[str, list[str]] = {}
-    for s in stages:
-        ups: list[str] = []
-        for d in s.deps:
-            for path, producer in producers:
-                if producer != key(s) and producer not in ups and _overlaps(d.path, path):
-                    ups.append(producer)
-        graph[key(s)] = ups
-    try:
-        tuple(TopologicalSorter(graph).static_order())
-    except CycleError as exc:
-        names = " -> ".join(str(n) for n in exc.args[1])
-        raise PipelineError(f"the pipeline has a cycle: {names}") from None
-    return graph
 
 
 def key(stage: Stage) -> str:
@@ -51,24 +26,6 @@ def key(stage: Stage) -> str:
 
 def all_stages(pipelines: Iterable[Pipeline]) -> list[Stage]:
     return [s for p in pipelines for s in p.stages.values()]
-
-
-def dvc_order(graph: dict[str, list[str]], roots: Iterable[str]) -> list[str]:
-    """Depth-first post-order from ``roots``: upstream stages before the stages that need them."""
-    seen: set[str] = set()
-    order: list[str] = []
-
-    def visit(node: str) -> None:
-        if node in seen:
-            return
-        seen.add(node)
-        for up in graph[node]:
-            visit(up)
-        order.append(node)
-
-    for r in roots:
-        visit(r)
-    return order
 
 
 def downstream_of(graph: dict[str, list[str]], nodes: Iterable[str]) -> set[str]:
