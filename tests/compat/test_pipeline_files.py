@@ -1,0 +1,147 @@
+"""Pipeline files read and written alike by trail and the real dvc 3.67.1.
+
+The same ``dvc.yaml`` must name the same stages in the same order (``stage list``), resolve to
+the same commands in the same run order (``dvc repro --dry`` against trail's loader and DAG), and
+``stage add`` must write the same bytes.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+from trail.pipeline.dag import build_dag, run_order
+from trail.pipeline.load import load_pipelines
+from trail.repo import Repo
+
+FILES = {
+    "params.yaml": (
+        "lr: 1e-3\nopt: yes\nseed: 010\nmodels: [small, big]\n"
+        "regions: {us: 1, eu: 2}\ntrain: {epochs: 3, fast: true, slow: false, tags: [a, b c]}\n"
+    ),
+    "cfg.json": '{"batch": 32, "nested": {"k": "v w"}}',
+    "cfg.toml": "dropout = 0.5\n[net]\nwidth = 64\n",
+    "cfg.py": "GAMMA = 0.9\n\nclass Net:\n    depth = 4\n",
+    "extra.yaml": "size: 7\nunused: 1\n",
+}
+
+PIPELINE = """\
+vars:
+  - cfg.json
+  - cfg.toml
+  - cfg.py
+  - extra.yaml:size
+  - inline: {word: hi}
+stages:
+  prep:
+    cmd: echo ${lr} ${opt} ${seed} ${batch} ${nested.k} ${dropout} ${net.width} ${GAMMA}
+    params: [lr, {cfg.json: [batch]}, {cfg.toml: null}, {cfg.py: [Net.depth]}]
+    outs: [prep.txt]
+  flags:
+    cmd: echo ${train} ${Net} ${inline.word} ${size} \\${escaped}
+    deps: [prep.txt]
+    outs: [flags.txt]
+  per_model:
+    foreach: ${models}
+    do:
+      cmd: echo ${item} > ${item}.txt
+      deps: [flags.txt]
+      outs:
+        - ${item}.txt
+  per_region:
+    foreach: ${regions}
+    do:
+      cmd: echo ${key} ${item}
+  per_dict:
+    foreach:
+      - {name: a, n: 1}
+      - {name: b, n: 2}
+    do:
+      cmd: echo ${item.name} ${item.n}
+  grid:
+    matrix:
+      lr: [0.1, 0.01]
+      flag: [true, false]
+      arch: [[1, 2], {w: 3}]
+      name: ${models}
+    cmd: echo ${item.lr} ${item.flag} ${item.name}
+  last:
+    cmd: cat small.txt big.txt
+    deps: [small.txt, big.txt]
+    outs: [last.txt]
+"""
+
+
+@pytest.fixture
+def sample(dvc_repo: Any) -> Any:
+    dvc_repo.gen({**FILES, "dvc.yaml": PIPELINE})
+    return dvc_repo
+
+
+def _dry_run(dvc: Any) -> list[tuple[str, str]]:
+    """``(stage, command)`` in the order ``dvc repro --dry`` would run them."""
+    out = dvc("repro", "--dry", "--force").out.splitlines()
+    runs: list[tuple[str, str]] = []
+    for line in out:
+        if line.startswith("Running stage '"):
+            runs.append((line.split("'")[1], ""))
+        elif line.startswith("> ") and runs:
+            name, cmd = runs[-1]
+            runs[-1] = (name, (cmd + "\n" if cmd else "") + line[2:])
+    return runs
+
+
+def test_stage_names_and_order_match_dvc(sample: Any, dvc: Any, trail: Any) -> None:
+    expected = dvc("stage", "list", "--all", "--name-only").out.split()
+    assert "grid@0.1-true-arch0-small" in expected
+    res = trail("stage", "list", "--all", "--name-only")
+    assert res.code == 0, res.err
+    assert res.out.split() == expected
+    assert trail("stage", "list").out == dvc("stage", "list").out
+
+
+def test_commands_and_run_order_match_dvc(sample: Any, dvc: Any) -> None:
+    expected = _dry_run(dvc)
+    repo = Repo.find(os.getcwd())
+    stages = [s for p in load_pipelines(repo) for s in p.stages.values()]
+    dag = build_dag(stages)
+    got = [(n, "\n".join(dag.stages[n].cmd)) for n in run_order(dag)]
+    assert got == expected
+
+
+def test_stages_in_subdirectories(sample: Any, dvc: Any, trail: Any) -> None:
+    sample.gen({"sub/dvc.yaml": "stages:\n  s:\n    cmd: echo sub\n", "sub/params.yaml": "x: 1\n"})
+    assert (
+        trail("stage", "list", "--all").out.splitlines()
+        == dvc("stage", "list", "--all").out.splitlines()
+    )
+
+
+ADDS = [
+    ["-n", "first", "-d", "b.py", "-d", "a.py", "-p", "lr", "-p", "cfg.json:b,a", "-p", "z.toml:",
+     "-o", "out", "-O", "nocache", "-m", "m.json", "-M", "m2.json", "--plots", "p.csv",
+     "--plots-no-cache", "p2.csv", "--desc", "the first", "--always-changed",
+     "python", "a.py", "--x", "a b", 'say "hi"', ""],
+    ["-n", "second", "-w", "sub", "-d", "../out", "-o", "model", "echo", "2"],
+    ["-n", "3", "-o", "x y", "echo 3"],
+    ["-f", "-n", "first", "-o", "out", "-o", "other", "--desc", "ignored", "echo", "again"],
+]  # fmt: skip
+
+
+def test_stage_add_writes_the_same_bytes(tmp_path: Any, dvc: Any, trail: Any) -> None:
+    text = "# my pipeline\nstages:\n  # kept\n  zero:   # inline\n    cmd: echo 0\n"
+    made = {}
+    for tool in ("dvc", "trail"):
+        repo = tmp_path / tool
+        (repo / "sub").mkdir(parents=True)
+        (repo / "dvc.yaml").write_text(text)
+        os.chdir(repo)
+        dvc("init", "--no-scm", "-q")
+        for args in ADDS:
+            res = dvc("stage", "add", *args) if tool == "dvc" else trail("stage", "add", *args)
+            assert res.code == 0, res.err
+        made[tool] = (repo / "dvc.yaml").read_text()
+    assert made["trail"] == made["dvc"]
+    assert "# kept" in made["trail"] and "desc: the first" in made["trail"]
