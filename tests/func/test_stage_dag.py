@@ -140,3 +140,32 @@ def test_dag_reports_a_cycle(trail_repo: Any, trail: Any) -> None:
 def test_unknown_stage_target(pipeline_repo: Any, trail: Any) -> None:
     res = trail("dag", "nope")
     assert res.code == 1 and "stage 'nope' not found in 'trail.yaml'" in res.err
+
+
+BAD_FILES = [
+    ("stages:\n  a:\n    cmd: x\n    outz: [y]\n", "trail.yaml:4, stage 'a': unknown key 'outz'"),
+    ("stages:\n  a:\n    cmd: x\n    frozen: 1\n",
+     "trail.yaml:4, stage 'a': 'frozen' must be a boolean"),
+    ("stages:\n  a:\n    cmd: echo ${nope}\n", "trail.yaml:3, stage 'a': could not find 'nope'"),
+    ("stages:\n  a:\n    cmd: x\n    outs: [o]\n  b:\n    cmd: y\n    outs: [o]\n",
+     "trail.yaml:5, stage 'b': output 'o' is also written by stage 'a'"),
+    ("stages:\n  a:\n    cmd: x\n    outs: [o]\n  b:\n    cmd: y\n    outs: [o/p]\n",
+     "trail.yaml:5, stage 'b': output 'o/p' is inside output 'o' of stage 'a'"),
+    ("stages:\n  a:\n    foreach: ${nope}\n    do:\n      cmd: x\n",
+     "trail.yaml:3, stage 'a': could not find 'nope'"),
+    ("vars:\n  - missing.yaml\nstages: {}\n",
+     "trail.yaml:2: params file 'missing.yaml' does not exist"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "message"), BAD_FILES)
+def test_bad_pipeline_files_name_file_line_and_stage(
+    trail_repo: Any, trail: Any, text: str, message: str
+) -> None:
+    trail_repo.gen({"trail.yaml": text})
+    res = trail("dag")
+    assert res.code == 1
+    assert res.err.startswith(f"ERROR: {message}") and len(res.err.splitlines()) == 1
+    assert res.out == ""
+    if "output" not in message:  # as in dvc, stage list does not check the graph
+        assert trail("stage", "list").err.startswith(f"ERROR: {message}")
