@@ -126,3 +126,34 @@ def test_bad_lock_files_name_the_place(text, message):
     with pytest.raises(PipelineError) as exc:
         lockfile.parse(text, "dvc.lock")
     assert message in str(exc.value)
+
+
+# What ruamel.yaml (DVC's writer) gives for these values, recorded from dvc 3.67.1's venv.
+RUAMEL = """\
+l:
+- yes
+- '1e3'
+- '010'
+- on
+- '1_000'
+- '0x1f'
+- '2020-01-01'
+- '~'
+- 'null'
+- '1.5e-3'
+- 1e-05
+- 0.1
+- 1e+20
+- .inf
+- 3.0
+- true
+- "echo '{\\"a\\": 1}' > m.json"
+- 'a: b'
+"""
+
+
+def test_scalars_are_written_as_dvcs_writer_does():
+    values = ["yes", "1e3", "010", "on", "1_000", "0x1f", "2020-01-01", "~", "null", "1.5e-3"]
+    values += [1e-05, 0.1, 1e20, float("inf"), 3.0, True, """echo '{"a": 1}' > m.json""", "a: b"]
+    text = lockfile.dump_like_dvc({"l": values})
+    assert text == RUAMEL

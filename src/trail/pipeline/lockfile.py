@@ -8,6 +8,7 @@ the top level only. Existing entries keep their place; new ones are appended in 
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
 from collections.abc import Mapping, Sequence
@@ -102,7 +103,7 @@ def read(root: str, relpath: str) -> dict[str, LockEntry]:
 def parse(text: str, relpath: str) -> dict[str, LockEntry]:
     from trail.yamlio import line_of, load_with_nodes
 
-    data, node = load_with_nodes(text, relpath)
+    data, node = load_with_nodes(text, relpath, core=True)
     if data is None:
         return {}
     if not isinstance(data, dict) or not isinstance(data.get("stages", {}), dict):
@@ -158,14 +159,32 @@ def serialize(entries: Mapping[str, LockEntry]) -> str:
 
 
 def dump_like_dvc(data: Any) -> str:
-    """Block YAML with the scalar styles DVC's writer (ruamel.yaml) picks.
+    """Block YAML with the scalars DVC's writer (ruamel.yaml, YAML 1.2) gives: strings quoted
+    only when 1.2 would read them otherwise, double quotes when a quoted string holds ``'`` or a
+    newline, floats as ``repr`` writes them."""
+    text = yaml_dump(data, _dumper())
+    return str(text)
 
-    ruamel double-quotes a string that cannot be plain when it holds a ``'`` or a newline,
-    where PyYAML would single-quote it; everything else is laid out the same.
-    """
+
+def yaml_dump(data: Any, dumper: type) -> Any:
     import yaml
 
+    return yaml.dump(
+        data, Dumper=dumper, sort_keys=False, default_flow_style=False, allow_unicode=True
+    )
+
+
+@functools.cache
+def _dumper() -> type:
+    """A PyYAML dumper that resolves and styles scalars as ruamel.yaml (YAML 1.2) does."""
+    import yaml
+
+    from trail.yamlio import CoreLoader
+
     class Dumper(yaml.SafeDumper):
+        # Quote exactly the strings YAML 1.2 would read as something else ('1e3', not 'yes').
+        yaml_implicit_resolvers = CoreLoader.yaml_implicit_resolvers
+
         def choose_scalar_style(self) -> Any:
             style = super().choose_scalar_style()
             event: Any = self.event
@@ -174,10 +193,17 @@ def dump_like_dvc(data: Any) -> str:
                 return '"'
             return style
 
-    text = yaml.dump(
-        data, Dumper=Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True
-    )
-    return str(text)
+    def float_repr(dumper: Any, value: float) -> Any:
+        if value != value:
+            text = ".nan"
+        elif value in (float("inf"), float("-inf")):
+            text = ".inf" if value > 0 else "-.inf"
+        else:
+            text = repr(value).lower()  # 1e-05, as ruamel writes it (PyYAML: 1.0e-05)
+        return dumper.represent_scalar("tag:yaml.org,2002:float", text)
+
+    Dumper.add_representer(float, float_repr)
+    return Dumper
 
 
 def merge(

@@ -84,7 +84,7 @@ def candidates(cache_dir: str, inputs: LockEntry) -> Iterator[LockEntry]:
     for path in paths:
         try:
             with open(path, encoding="utf-8") as f:
-                data, _node = load_with_nodes(f.read(), path)
+                data, _node = load_with_nodes(f.read(), path, core=True)
             entry = parse_entry(data, path, "")
         except (OSError, TrailError):
             continue
