@@ -145,3 +145,33 @@ def test_stage_add_writes_the_same_bytes(tmp_path: Any, dvc: Any, trail: Any) ->
         made[tool] = (repo / "dvc.yaml").read_text()
     assert made["trail"] == made["dvc"]
     assert "# kept" in made["trail"] and "desc: the first" in made["trail"]
+
+
+REORDERED = """\
+stages:
+  last:
+    cmd: echo last
+    deps: [zz, c, b]
+  makes_b:
+    cmd: echo b
+    deps: [c]
+    outs: [b]
+  makes_zz:
+    cmd: echo zz
+    outs: [zz]
+  makes_c:
+    cmd: echo c
+    outs: [c]
+  free:
+    cmd: echo free
+  last2:
+    cmd: echo last2
+    deps: [c, b]
+"""
+
+
+def test_run_order_when_the_file_lists_consumers_first(dvc_repo: Any, dvc: Any) -> None:
+    dvc_repo.gen({"dvc.yaml": REORDERED})
+    expected = [name for name, _ in _dry_run(dvc)]
+    dag = build_dag(load_pipelines(Repo.find(os.getcwd()))[0].stages.values())
+    assert run_order(dag) == expected == ["makes_zz", "makes_c", "makes_b", "last", "free", "last2"]
