@@ -296,3 +296,23 @@ def test_interrupt_stops_running_commands_and_keeps_finished(pipe):
     ps = subprocess.run(["pgrep", "-f", "sleep 60"], capture_output=True, text=True)
     assert str(proc.pid) not in ps.stdout
     assert sys.executable  # the test ran the installed script
+
+
+def test_gc_keeps_what_lock_files_record(pipe, trail):
+    assert trail("repro").code == 0
+    pipe.git("add", "-A")
+    pipe.git("commit", "-q", "-m", "run")
+    old_model = lock(pipe)["train"].outs[1].oid
+    (pipe / "a.txt").write_text("v2\n")
+    assert trail("repro").code == 0
+    assert trail("gc", "-w", "-f").code == 0
+    assert trail("status", "--json").out.strip() == "{}"  # nothing went missing from the cache
+    from trail.repo import Repo
+
+    repo = Repo.find(str(pipe))
+    assert not repo.odb.exists(old_model)
+    (pipe / "a.txt").write_text("a\n")
+    assert trail("repro").code == 0  # back to the committed inputs: runs again, nothing cached
+    assert trail("gc", "-a", "-f").code == 0
+    pipe.git("checkout", "-q", "--", "trail.lock")
+    assert repo.odb.exists(lock(pipe)["train"].outs[1].oid)

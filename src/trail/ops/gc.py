@@ -32,9 +32,9 @@ class GcPlan:
         return total
 
 
-def _used(repo: Repo, pfs: list[PointerFile], keep: set[Oid]) -> None:
-    for t in outputs(pfs):
-        oid = t.out.oid
+def _used(repo: Repo, pfs: list[PointerFile], keep: set[Oid], more: set[Oid]) -> None:
+    """Keep the outs of ``pfs`` and the objects in ``more`` (lock-file outs), with dir contents."""
+    for oid in [t.out.oid for t in outputs(pfs)] + sorted(more, key=str):
         if oid is None or oid in keep:
             continue
         keep.add(oid)
@@ -59,7 +59,9 @@ def plan(
             "say what to keep: -w (workspace), -a (all branches), -T (all tags) or --all-commits"
         )
     result = GcPlan()
-    _used(repo, collect(repo), result.keep)
+    from trail.pipeline.used import lock_oids, lock_oids_at
+
+    _used(repo, collect(repo), result.keep, lock_oids(repo))
     revs: set[str] = set()
     if all_branches or all_tags or all_commits:
         if repo.scm is None:
@@ -71,7 +73,7 @@ def plan(
         if all_commits:
             revs.update(repo.scm.all_commits())
     for rev in sorted(revs):
-        _used(repo, collect_at(repo, rev), result.keep)
+        _used(repo, collect_at(repo, rev), result.keep, lock_oids_at(repo, rev))
     result.revisions = len(revs)
     for algo in ALGOS:
         result.remove.extend(o for o in repo.odb.iter_oids(algo) if o not in result.keep)
