@@ -73,11 +73,16 @@ def test_stage_add_refuses_existing_name_unless_forced(trail_repo: Any, trail: A
         (["-n", "b", "-o", "out", "echo"], 1, "output 'out' is also written by stage 'a'"),
         (["-n", "b", "-o", "out/sub", "echo"], 1, "is inside output 'out' of stage 'a'"),
         (["-n", "b"], 2, "needs a command"),
+        (["-n", "b", "-o", "data", "echo"], 1, "output 'data' is already tracked by 'data.trail'"),
+        (["-n", "b", "-o", "code.py", "echo"], 1, "output 'code.py' is tracked by Git"),
     ],
 )
 def test_stage_add_bad_input_changes_nothing(
     trail_repo: Any, trail: Any, args: list[str], code: int, message: str
 ) -> None:
+    trail_repo.scm_gen({"code.py": "print()\n"}, commit="code")
+    trail_repo.gen({"data": {"f": "x"}})
+    assert trail("add", "data").code == 0
     assert trail("stage", "add", "-n", "a", "-o", "out", "echo").code == 0
     before = (trail_repo / "trail.yaml").read_text()
     res = trail("stage", "add", *args)

@@ -142,7 +142,7 @@ def stage_add(
     old_text = _read(path)
     new = stage_dict(spec)
     new_text = _rewrite(old_text, spec.name, new, force, relpath)
-    _verify(repo, relpath, new_text)
+    _verify(repo, relpath, new_text, spec.name)
     from trail.fsutil import atomic_write_text
 
     atomic_write_text(path, new_text)
@@ -235,13 +235,36 @@ def _apply(src: Any, dest: Any) -> None:
         del dest[key]
 
 
-def _verify(repo: Repo, relpath: str, text: str) -> None:
+def _verify(repo: Repo, relpath: str, text: str, name: str) -> None:
     """Load the new file and check the whole graph before anything is written."""
     from trail.pipeline.dag import build_dag
 
     mine = load_pipeline(repo.root, relpath, text=text)
     others = [p for p in load_pipelines(repo) if p.file != relpath]
     build_dag([s for p in [*others, mine] for s in p.stages.values()])
+    _check_tracked(repo, mine.stages[name])
+
+
+def _check_tracked(repo: Repo, stage: Stage) -> None:
+    """An output must not be data a pointer file tracks, nor a file Git tracks."""
+    from trail import index
+    from trail.paths import is_inside
+
+    tracked = index.outputs(index.collect(repo))
+    for out in stage.outs:
+        for t in tracked:
+            if is_inside(out.path, t.relpath) or is_inside(t.relpath, out.path):
+                raise PipelineError(
+                    f"output '{out.path}' is already tracked by '{t.pf.path}' "
+                    f"(run `trail remove {t.pf.path}` first)",
+                    stage=stage.name,
+                )
+        if out.cache and repo.scm is not None and repo.scm.is_tracked(out.path):
+            raise PipelineError(
+                f"output '{out.path}' is tracked by Git: run `git rm -r --cached '{out.path}'` "
+                "and commit, or make it an uncached output (-O)",
+                stage=stage.name,
+            )
 
 
 def _ignore_outs(repo: Repo, stage: Stage, result: StageAddResult) -> None:
