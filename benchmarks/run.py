@@ -108,6 +108,29 @@ def gen_big(dest: Path, scale: Scale, seed: int = 2) -> None:
             i += 1000
 
 
+def gen_pipeline(repo: Path, pipeline_file: str, n: int = 20) -> None:
+    """SPEC's ``pipeline`` workload: ``n`` small independent stages, each copying its input."""
+    lines = ["stages:"]
+    for i in range(n):
+        (repo / f"in_{i}.txt").write_text(f"input {i}\n" * 100)
+        lines += [
+            f"  s{i}:",
+            f"    cmd: cp in_{i}.txt out_{i}.txt",
+            f"    deps: [in_{i}.txt]",
+            f"    outs: [out_{i}.txt]",
+        ]
+    (repo / pipeline_file).write_text("\n".join(lines) + "\n")
+
+
+def gen_sleepers(repo: Path, pipeline_file: str, n: int, seconds: float) -> None:
+    """``n`` independent stages that each sleep, for ``repro -j``."""
+    lines = ["stages:"]
+    for i in range(n):
+        lines += [f"  z{i}:", f"    cmd: sleep {seconds} && echo {i} > z_{i}.txt"]
+        lines += [f"    outs: [z_{i}.txt]"]
+    (repo / pipeline_file).write_text("\n".join(lines) + "\n")
+
+
 def bare_walk(top: Path) -> float:
     code = (
         "import os,sys,time\n"
@@ -145,6 +168,8 @@ class Bench:
         }
         self.rows: list[Row] = []
         self.baselines: dict[str, float] = {}
+        self.jobs: dict[str, float] = {}
+        self.jobs_desc = ""
 
     def tools(self, dialect: str) -> list[Tool]:
         dvc = Tool("dvc", self.args.dvc, [self.args.dvc, "init", "-q"])
@@ -247,6 +272,37 @@ class Bench:
                 self.time_row("checkout big", dialect, tool, repo, [ex, "checkout"], warm)
                 shutil.rmtree(repo)
 
+    def run_pipeline(self, dialect: str) -> None:
+        pfile = "trail.yaml" if dialect == "trail" else "dvc.yaml"
+        for rnd in range(self.args.rounds + 1):
+            warm = rnd == 0
+            for tool in self.tools(dialect):
+                repo = self.repo(tool, f"pipeline-{dialect}")
+                ex = tool.exe
+                gen_pipeline(repo, pfile if tool.name == "trail" else "dvc.yaml")
+                settle()
+                self.time_row("repro 20 stages, first", dialect, tool, repo, [ex, "repro"], warm)
+                self.time_row("repro 20 stages, no-op", dialect, tool, repo, [ex, "repro"], warm)
+                (repo / "in_7.txt").write_text("changed\n")
+                row = "repro 20 stages, 1 changed"
+                self.time_row(row, dialect, tool, repo, [ex, "repro"], warm)
+                shutil.rmtree(repo)
+
+    def run_jobs(self) -> None:
+        """``repro -j 1`` vs ``-j 2`` on 20 one-second stages (trail only: dvc runs serially)."""
+        if self.args.only and self.args.only not in "repro -j":
+            return
+        n, seconds = (20, 1.0) if not self.args.quick else (6, 0.3)
+        tool = self.tools("trail")[0]
+        for jobs in ("1", "2"):
+            repo = self.repo(tool, f"jobs-{jobs}")
+            gen_sleepers(repo, "trail.yaml", n, seconds)
+            settle()
+            took = sh([tool.exe, "repro", "-j", jobs], repo, self.env)
+            self.jobs[jobs] = took
+            shutil.rmtree(repo)
+        self.jobs_desc = f"{n} stages of {seconds:g} s"
+
     def time_row(
         self, name: str, dialect: str, tool: Tool, repo: Path, cmd: list[str], warm: bool
     ) -> None:
@@ -288,6 +344,9 @@ def define_rows(bench: Bench) -> None:
         "status, 1 changed big": ("≥ 8×", faster(8)),
         "commit big": ("—", lambda d, t, _b: None),
         "checkout big": ("≤ 1.5× cp", lambda d, t, _b: t <= 1.5 * b["cp big"]),
+        "repro 20 stages, first": ("≥ 3×", faster(3)),
+        "repro 20 stages, no-op": ("≥ 8×", faster(8)),
+        "repro 20 stages, 1 changed": ("≥ 5×", faster(5)),
     }
     for dialect in ("trail", "dvc"):
         for name, (target, check) in rows.items():
@@ -317,6 +376,13 @@ def table(bench: Bench) -> str:
         lines.append(
             f"| {row.name} | {row.dialect} | {d:.3f} | {t:.3f} | {d / t:.1f}× | "
             f"{row.target} | {mark} |"
+        )
+    if bench.jobs:
+        j1, j2 = bench.jobs["1"], bench.jobs["2"]
+        met = "yes" if j2 <= 0.55 * j1 else "**no**"
+        lines.append(
+            f"| repro -j 2 vs -j 1 ({bench.jobs_desc}) | trail | -j 1: {j1:.3f} | -j 2: "
+            f"{j2:.3f} | {j2 / j1:.2f}× of -j 1 | ≤ 0.55× | {met} |"
         )
     lines.append("")
     lines.append(
@@ -362,15 +428,23 @@ def main() -> None:
     args = parser.parse_args()
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src")], check=False)
     bench = Bench(args)
-    bench.prepare()
-    bench.measure_baselines()
+    only_repro = bool(args.only) and args.only.startswith("repro")
+    if not only_repro:  # the pipeline rows need neither the data workloads nor baselines
+        bench.prepare()
+        bench.measure_baselines()
     define_rows(bench)
     for dialect in ("trail", "dvc"):
+        print(f"running pipeline, {dialect} dialect …", flush=True)
+        bench.run_pipeline(dialect)
+        if only_repro:
+            continue
         print(f"running many, {dialect} dialect …", flush=True)
         bench.run_many(dialect)
         if not args.skip_big:
             print(f"running big, {dialect} dialect …", flush=True)
             bench.run_big(dialect)
+    print("running repro -j …", flush=True)
+    bench.run_jobs()
     report = table(bench) + "\n\n" + machine(bench) + "\n"
     print(report)
     raw = {f"{r.name} [{r.dialect}]": r.times for r in bench.rows}
