@@ -174,3 +174,13 @@ def test_find_skips_outputs_and_ignored(tmp_path: pathlib.Path) -> None:
     pipelines = load_pipelines(repo)
     assert [p.file for p in pipelines] == ["dvc.yaml", "sub/dvc.yaml"]
     assert pipelines[1].stages["s"].addressing == "sub/dvc.yaml:s"
+
+
+def test_vars_errors_point_at_the_entry(tmp_path: pathlib.Path) -> None:
+    files = {"params.yaml": "lr: 1\n", "v.yaml": "lr: 2\n"}
+    with pytest.raises(PipelineError) as exc:
+        _load(tmp_path, "vars:\n  - x: 1\n  - v.yaml\nstages: {}\n", files)
+    assert str(exc.value) == "dvc.yaml:3: cannot redefine 'lr' from 'v.yaml'"
+    with pytest.raises(PipelineError) as exc:
+        _load(tmp_path, "stages:\n  a:\n    vars:\n      - lr: 3\n    cmd: x\n", files)
+    assert str(exc.value) == "dvc.yaml:4, stage 'a': cannot redefine 'lr' from 'inline vars'"

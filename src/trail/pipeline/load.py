@@ -69,7 +69,7 @@ def _global_context(pf: _File, data: Mapping[str, Any]) -> dict[str, Any]:
     entries = list(data.get("vars") or [])
     default = pf.join(pf.dir, DEFAULT_PARAMS)
     if DEFAULT_PARAMS not in entries and os.path.isfile(pf.abspath(default)):
-        entries.insert(0, DEFAULT_PARAMS)
+        _load_vars(pf, context, [DEFAULT_PARAMS], pf.dir, (), None)  # implicitly, first
     _load_vars(pf, context, entries, pf.dir, ("vars",), None)
     return context
 
