@@ -62,6 +62,9 @@ def test_stage_add_refuses_existing_name_unless_forced(trail_repo: Any, trail: A
     assert (trail_repo / "trail.yaml").read_text() == before
     assert trail("stage", "add", "-f", "-n", "a", "echo", "2").code == 0
     assert "cmd: echo 2" in (trail_repo / "trail.yaml").read_text()
+    trail_repo.gen({"trail.yaml": "stages:\n  g:\n    foreach: [1]\n    do:\n      cmd: x\n"})
+    res = trail("stage", "add", "-f", "-n", "g", "echo", "2")
+    assert res.code == 1 and "stage 'g' uses foreach/matrix" in res.err
 
 
 @pytest.mark.parametrize(
@@ -128,6 +131,8 @@ def test_dag_formats(pipeline_repo: Any, trail: Any) -> None:
     assert "| prepare |" in text and "prepare, featurize --> train" in text
     only = trail("dag", "--dot", "train").out
     assert '"evaluate"' not in only and '"featurize" -> "train";' in only
+    full = trail("dag", "--dot", "--full", "train").out
+    assert '"evaluate"' in full and '"other"' not in full
     outs = trail("dag", "--outs", "--dot").out
     assert '"data/prep" -> "model";' in outs and '"feat2" -> "m.json";' in outs
 

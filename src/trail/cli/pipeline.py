@@ -42,6 +42,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     fmt.add_argument("--mermaid", action="store_true", help="Mermaid flowchart")
     fmt.add_argument("--md", action="store_true", help="Mermaid flowchart inside Markdown")
     d.add_argument("-o", "--outs", action="store_true", help="a graph of outputs, not stages")
+    d.add_argument("--full", action="store_true", help="the whole part of the graph of targets")
     d.set_defaults(func=cmd_dag)
 
 
@@ -105,7 +106,7 @@ def cmd_stage_list(args: argparse.Namespace, console: Console) -> int:
 def cmd_dag(args: argparse.Namespace, console: Console) -> int:
     from trail.ops.dag import dag, to_dot, to_mermaid, to_text
 
-    graph = dag(_repo(), args.targets, outs=args.outs)
+    graph = dag(_repo(), args.targets, outs=args.outs, full=args.full)
     if args.dot:
         text = to_dot(graph)
     elif args.mermaid or args.md:

@@ -19,9 +19,15 @@ class Graph:
 
 
 def dag(
-    repo: Repo, targets: Sequence[str] = (), *, outs: bool = False, cwd: str | None = None
+    repo: Repo,
+    targets: Sequence[str] = (),
+    *,
+    outs: bool = False,
+    full: bool = False,
+    cwd: str | None = None,
 ) -> Graph:
-    """The graph of every stage (or of ``targets`` and what they need); of outputs with ``outs``."""
+    """The graph of every stage, or of ``targets`` and what they need (``full``: the whole
+    connected part of the graph they are in); of outputs instead of stages with ``outs``."""
     from trail.ops.stage import select_stages
 
     pipelines = load_pipelines(repo)
@@ -31,6 +37,9 @@ def dag(
         wanted: set[str] = set()
         for stage in select_stages(repo, pipelines, targets, cwd=cwd):
             wanted |= {stage.addressing} | ancestors(graph, stage.addressing)
+        if full:
+            whole = _stage_graph(graph, names)
+            wanted = {n for part in components(whole) if wanted & set(part) for n in part}
         names = [n for n in names if n in wanted]
     return _out_graph(graph, names) if outs else _stage_graph(graph, names)
 

@@ -180,6 +180,10 @@ def _rewrite(text: str, name: str, new: dict[str, Any], force: bool, relpath: st
                 where=relpath,
             )
         old = stages[name]
+        if isinstance(old, dict) and ("foreach" in old or "matrix" in old):
+            raise PipelineError(
+                f"stage '{name}' uses foreach/matrix: edit '{relpath}' by hand", where=relpath
+            )
         _restore(old, new)
         _apply(new, old)
     else:
