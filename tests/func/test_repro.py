@@ -316,3 +316,42 @@ def test_gc_keeps_what_lock_files_record(pipe, trail):
     assert trail("gc", "-a", "-f").code == 0
     pipe.git("checkout", "-q", "--", "trail.lock")
     assert repo.odb.exists(lock(pipe)["train"].outs[1].oid)
+
+
+def test_two_repros_of_disjoint_stages_run_side_by_side(trail_repo):
+    # Each stage waits for the other's flag, so both processes must be running commands at once.
+    wait = "i=0; while [ ! -e {o} ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done; test -e {o}"
+    stages = "stages:\n"
+    for me, other in (("a", "b"), ("b", "a")):
+        cmd = f"touch {me}.flag && {wait.format(o=other + '.flag')} && echo {me} > {me}.out"
+        stages += f"  {me}:\n    cmd: {cmd}\n    outs: [{me}.out]\n"
+    trail_repo.gen({"trail.yaml": stages})
+    procs = [
+        subprocess.Popen([trail_exe(), "repro", name], cwd=trail_repo, stderr=subprocess.PIPE)
+        for name in ("a", "b")
+    ]
+    errs = [p.communicate(timeout=60)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], errs
+    assert sorted(lock(trail_repo)) == ["a", "b"]
+
+
+def test_one_output_is_never_produced_twice_at_once(trail_repo):
+    trail_repo.gen(
+        {
+            "trail.yaml": "stages:\n  s:\n    cmd: touch started && sleep 2 && echo x > o\n"
+            "    outs: [o]\n"
+        }
+    )
+    first = subprocess.Popen([trail_exe(), "repro"], cwd=trail_repo, stderr=subprocess.PIPE)
+    for _ in range(600):
+        if (trail_repo / "started").exists():
+            break
+        time.sleep(0.05)
+    (trail_repo / ".trail" / "config").write_text("[core]\n    lock_timeout = 0.2\n")
+    second = subprocess.run(
+        [trail_exe(), "repro", "-f"], cwd=trail_repo, capture_output=True, text=True
+    )
+    first.communicate(timeout=60)
+    assert second.returncode == 1
+    assert "output 'o' is being produced by another process" in second.stderr
+    assert first.returncode == 0

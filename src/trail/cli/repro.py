@@ -57,7 +57,7 @@ class _Printer:
             "running": f"Running stage '{stage}':"
             + "".join(f"\n> {c}" for c in detail.splitlines()),
             "restored": f"Stage '{stage}' is cached - skipping run, checking out outputs",
-            "failed": f"Stage '{stage}' failed ({detail})",
+            "failed": f"Stage '{stage}' failed: {detail}",
             "skipped": f"Stage '{stage}' skipped: an upstream stage failed",
             "lock": f"Updating lock file '{detail}'",
         }
@@ -97,6 +97,8 @@ def cmd_repro(args: argparse.Namespace, console: Console) -> int:
         result = repro(repo, args.targets, opts)
     finally:
         repo.close()
+    if len(result.failed) == 1 and result.failed[0] in result.errors:
+        raise result.errors[result.failed[0]]
     if result.failed:
         names = ", ".join(f"'{n}'" for n in result.failed)
         raise PipelineError(f"failed to reproduce {names} (see `trail logs <stage>`)")

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from trail.errors import PipelineError
+from trail.errors import PipelineError, TrailError
 from trail.pipeline import lockfile, logs, scheduler
 from trail.pipeline.changes import stage_changes
 from trail.pipeline.dag import build_dag, run_order
@@ -56,6 +56,7 @@ class ReproResult:
     failed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     lock_files: list[str] = field(default_factory=list)
+    errors: dict[str, TrailError] = field(default_factory=dict)  # stage → why it failed
 
 
 class _Plan:
@@ -114,6 +115,16 @@ class _Plan:
             return entry is None or bool(stage_changes(self.repo, stage, entry))
 
     def run_one(self, key: str) -> bool:
+        """Run one stage if it needs it; False when it failed (its descendants then wait)."""
+        try:
+            return self._run_one(key)
+        except TrailError as exc:  # a bad dep or a busy output fails this stage, not the rest
+            self.result.failed.append(key)
+            self.result.errors[key] = exc
+            self.opts.on_event("failed", key, str(exc))
+            return False
+
+    def _run_one(self, key: str) -> bool:
         stage = self.stages[key]
         emit = self.opts.on_event
         if not self.needs_run(key):
