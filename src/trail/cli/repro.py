@@ -91,10 +91,13 @@ def cmd_repro(args: argparse.Namespace, console: Console) -> int:
         on_output=printer.output,
         on_event=printer.event,
     )
+    from trail.cli.data import _git_hint
+
     repo = Repo.find()
     repo.on_wait = console.err
     try:
         result = repro(repo, args.targets, opts)
+        _git_hint(repo, result.lock_files + result.gitignores, console)
     finally:
         repo.close()
     if len(result.failed) == 1 and result.failed[0] in result.errors:

@@ -57,6 +57,7 @@ class ReproResult:
     skipped: list[str] = field(default_factory=list)
     lock_files: list[str] = field(default_factory=list)
     errors: dict[str, TrailError] = field(default_factory=dict)  # stage → why it failed
+    gitignores: list[str] = field(default_factory=list)
 
 
 class _Plan:
@@ -164,6 +165,10 @@ class _Plan:
             self.result.failed.append(key)
             return False
         self.opts.on_event(run.how, key, "")
+        with self.mutex:
+            self.result.gitignores.extend(
+                g for g in run.gitignores if g not in self.result.gitignores
+            )
         (self.result.restored if run.how == "restored" else self.result.ran).append(key)
         self._write_lock(stage, run.entry)
         return True

@@ -52,6 +52,7 @@ class StageRun:
     cmd: list[str] = field(default_factory=list)
     stdout: str = ""
     stderr: str = ""
+    gitignores: list[str] = field(default_factory=list)  # .gitignore files changed
 
 
 class Processes:
@@ -113,16 +114,17 @@ def run_stage(repo: Repo, stage: Stage, opts: RunOptions) -> StageRun:
     if absent:
         raise PipelineError(f"dependency '{absent[0]}' does not exist", stage=stage.name)
     if opts.run_cache and runcache.eligible(stage):
-        restored = _restore(repo, stage, inputs)
+        changed: list[str] = []
+        restored = _restore(repo, stage, inputs, changed)
         if restored is not None:
-            return StageRun(stage.name, "restored", restored)
+            return StageRun(stage.name, "restored", restored, gitignores=changed)
     opts.on_run()
     _remove_outs(repo, stage)
     run = _execute(repo, stage, opts.on_output)
     if run.returncode != 0:
         run.how = "failed"
         return run
-    run.entry = commit_outs(repo, stage, inputs.params, store=opts.commit)
+    run.entry = commit_outs(repo, stage, inputs.params, store=opts.commit, changed=run.gitignores)
     if opts.commit and opts.run_cache and runcache.eligible(stage):
         runcache.save(repo.cache_dir, run.entry)
     return run
@@ -140,10 +142,14 @@ def _remove_outs(repo: Repo, stage: Stage) -> None:
 
 
 def commit_outs(
-    repo: Repo, stage: Stage, params: dict[str, dict[str, object]], *, store: bool = True
+    repo: Repo,
+    stage: Stage,
+    params: dict[str, dict[str, object]],
+    *,
+    store: bool = True,
+    changed: list[str] | None = None,
 ) -> LockEntry:
     """Hash (and cache) the outs after a run; deps are hashed again as the run left them."""
-    from trail.workspace import gitignore
 
     outs = []
     for out in stage.outs:
@@ -151,13 +157,24 @@ def commit_outs(
         if built is None:
             raise PipelineError(f"output '{out.declared}' was not created", stage=stage.name)
         outs.append(item_of(out.declared, built))
-        if out.cache and repo.scm is not None:
-            gitignore.ignore(repo.root, out.path)
+        if out.cache:
+            _ignore(repo, out.path, changed)
     deps = tuple(item_of(d.declared, hash_path(repo, d.path, repo.algo)) for d in stage.deps)
     return LockEntry(stage.raw_cmd, deps, params, tuple(outs))
 
 
-def _restore(repo: Repo, stage: Stage, inputs: LockEntry) -> LockEntry | None:
+def _ignore(repo: Repo, relpath: str, changed: list[str] | None) -> None:
+    """Git-ignore a cached out, as ``add`` does; notes the ``.gitignore`` changed."""
+    from trail.workspace import gitignore
+
+    if repo.scm is None:
+        return
+    path = gitignore.ignore(repo.root, relpath)
+    if path and changed is not None and path not in changed:
+        changed.append(path)
+
+
+def _restore(repo: Repo, stage: Stage, inputs: LockEntry, changed: list[str]) -> LockEntry | None:
     from trail.pipeline.changes import in_cache
 
     by_decl = {o.declared: o for o in stage.outs}
@@ -167,10 +184,8 @@ def _restore(repo: Repo, stage: Stage, inputs: LockEntry) -> LockEntry | None:
             for item in entry.outs:
                 assert item.oid is not None
                 _checkout(repo, by_decl[item.path].path, item.oid, item.meta.isexec)
-                if by_decl[item.path].cache and repo.scm is not None:
-                    from trail.workspace import gitignore
-
-                    gitignore.ignore(repo.root, by_decl[item.path].path)
+                if by_decl[item.path].cache:
+                    _ignore(repo, by_decl[item.path].path, changed)
             return LockEntry(stage.raw_cmd, inputs.deps, inputs.params, entry.outs)
     return None
 
