@@ -355,3 +355,18 @@ def test_one_output_is_never_produced_twice_at_once(trail_repo):
     assert second.returncode == 1
     assert "output 'o' is being produced by another process" in second.stderr
     assert first.returncode == 0
+
+
+def test_logs_of_the_run_behind_a_revision(pipe, trail):
+    assert trail("repro").code == 0
+    pipe.git("add", "-A")
+    pipe.git("commit", "-q", "-m", "first")
+    (pipe / "a.txt").write_text("second\n")
+    (pipe / "trail.yaml").write_text(PIPELINE.replace("echo prepared", "echo prepared again"))
+    assert trail("repro").code == 0
+    res = trail("logs", "prep", "--rev", "HEAD")
+    assert res.code == 0, res.err
+    assert "prepared" in res.out and "again" not in res.out
+    assert "again" in trail("logs", "prep").out
+    res = trail("logs", "prep", "--rev", "nope-no-such-rev")
+    assert res.code == 1

@@ -33,6 +33,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     g = sub.add_parser("logs", parents=[common], help="show the logs of a stage's last runs")
     g.add_argument("stage")
     g.add_argument("-n", "--last", type=int, default=1, help="how many runs (default 1)")
+    g.add_argument("--rev", help="the run behind the outputs recorded at this Git revision")
     g.add_argument("--json", action="store_true")
     g.set_defaults(func=cmd_logs)
 
@@ -131,7 +132,7 @@ def cmd_logs(args: argparse.Namespace, console: Console) -> int:
     from trail.repo import Repo
 
     repo = Repo.find()
-    runs = stage_logs(repo, args.stage, last=args.last)
+    runs = stage_logs(repo, args.stage, last=args.last, rev=args.rev)
     if args.json:
         console.json([asdict(r) for r in runs])
         return 0

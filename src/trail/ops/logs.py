@@ -1,18 +1,48 @@
-"""``trail logs <stage>``: the kept logs of a stage's last runs."""
+"""``trail logs <stage> [--rev R]``: the kept logs of a stage's runs.
+
+With ``--rev``, the run that produced the outputs the lock file records at that Git revision.
+"""
 
 from __future__ import annotations
 
 from trail.errors import PipelineError
-from trail.pipeline import logs
+from trail.pipeline import lockfile, logs
 from trail.repo import Repo
 
 
-def stage_logs(repo: Repo, stage: str, *, last: int | None = 1) -> list[logs.RunLog]:
-    """The stage's last ``last`` runs, oldest first; an error when it never ran here."""
-    runs = logs.read(repo.private_dir, stage, last)
+def stage_logs(
+    repo: Repo, stage: str, *, last: int | None = 1, rev: str | None = None
+) -> list[logs.RunLog]:
+    """The stage's last ``last`` runs, oldest first (or the run behind ``rev``'s lock entry)."""
+    runs = logs.read(repo.private_dir, stage, None if rev else last)
     if not runs:
         raise PipelineError(
             "no logs: the stage has not run in this workspace (run `trail repro` first)",
             stage=stage,
         )
-    return runs
+    if rev is None:
+        return runs
+    wanted = _outs_at(repo, stage, rev)
+    found = [r for r in runs if r.outs and r.outs == wanted]
+    if not found:
+        raise PipelineError(
+            f"no kept log of the run that made the outputs recorded at '{rev}'", stage=stage
+        )
+    return found[-1:]
+
+
+def _outs_at(repo: Repo, stage: str, rev: str) -> dict[str, str]:
+    from trail.errors import ScmError
+
+    if repo.scm is None:
+        raise ScmError("this repository has no Git: revisions cannot be read")
+    file, _, name = stage.rpartition(":")
+    path = lockfile.lock_path_for(file or repo.dialect.pipeline_file, repo.dialect.lock_file)
+    sha = repo.scm.resolve(rev)
+    blobs = repo.scm.read_blobs(sha, [path])
+    if path not in blobs:
+        raise PipelineError(f"'{path}' does not exist at '{rev}'", stage=stage)
+    entry = lockfile.parse(blobs[path].decode("utf-8"), path).get(name)
+    if entry is None:
+        raise PipelineError(f"no lock entry at '{rev}'", stage=stage)
+    return {o.path: str(o.oid) for o in entry.outs if o.oid}

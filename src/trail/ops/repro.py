@@ -154,12 +154,11 @@ class _Plan:
 
     def _record(self, key: str, stage: Stage, run: StageRun) -> bool:
         if run.how != "restored":
-            logs.write(
-                self.repo.private_dir,
-                logs.RunLog(
-                    key, run.cmd, run.started, run.ended, run.returncode, run.stdout, run.stderr
-                ),
+            outs = {o.path: str(o.oid) for o in run.entry.outs if o.oid} if run.entry else {}
+            log = logs.RunLog(
+                key, run.cmd, run.started, run.ended, run.returncode, run.stdout, run.stderr, outs
             )
+            logs.write(self.repo.private_dir, log)
         if run.how == "failed" or run.entry is None:
             self.opts.on_event("failed", key, f"exit code {run.returncode}")
             self.result.failed.append(key)

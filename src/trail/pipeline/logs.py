@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import urllib.parse
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from trail.fsutil import atomic_write_text, unlink_missing_ok
@@ -25,6 +25,7 @@ class RunLog:
     returncode: int
     stdout: str
     stderr: str
+    outs: dict[str, str] = field(default_factory=dict)  # out path → object id, after success
 
 
 def stage_dir(private_dir: str, stage: str) -> str:
