@@ -72,6 +72,10 @@ def test_cmd_forms(tmp_path: pathlib.Path) -> None:
     )
     assert stages["a"].cmd == ("echo 1", "echo 2") and stages["a"].raw_cmd == "echo 1\necho 2\n"
     assert stages["b"].cmd == ("echo 3", "echo 4") and stages["b"].raw_cmd == ["echo 3", "echo 4"]
+    stages = _load(
+        tmp_path, "stages:\n  c:\n    cmd: |\n      python x.py \\\n        --y 1\n      echo 5\n"
+    )
+    assert stages["c"].cmd == ("python x.py \\\n  --y 1", "echo 5")
 
 
 def test_templating_and_generated_names(tmp_path: pathlib.Path) -> None:

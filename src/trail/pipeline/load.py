@@ -184,8 +184,18 @@ def _commands(cmd: Any) -> tuple[str, ...]:
     if isinstance(cmd, list):
         return tuple(templating.to_text(c) for c in cmd)
     text = templating.to_text(cmd)
-    lines = tuple(line for line in text.splitlines() if line.strip())
-    return lines or (text,)
+    lines: list[str] = []
+    pending = ""
+    for line in text.splitlines():
+        if line.endswith("\\"):  # a shell line continued on the next one
+            pending += line + "\n"
+            continue
+        if (pending + line).strip():
+            lines.append(pending + line)
+        pending = ""
+    if pending.strip():
+        lines.append(pending.rstrip("\n"))
+    return tuple(lines) or (text,)
 
 
 def _outside(path: str) -> bool:
