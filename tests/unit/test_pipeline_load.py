@@ -188,3 +188,17 @@ def test_vars_errors_point_at_the_entry(tmp_path: pathlib.Path) -> None:
     with pytest.raises(PipelineError) as exc:
         _load(tmp_path, "stages:\n  a:\n    vars:\n      - lr: 3\n    cmd: x\n", files)
     assert str(exc.value) == "dvc.yaml:4, stage 'a': cannot redefine 'lr' from 'inline vars'"
+
+
+def test_stage_output_directories_are_not_searched(tmp_path: pathlib.Path) -> None:
+    from trail.dialect import DVC
+    from trail.repo import Repo
+
+    (tmp_path / ".dvc").mkdir()
+    (tmp_path / "dvc.yaml").write_text("stages:\n  s:\n    cmd: x\n    outs: [gen/data]\n")
+    (tmp_path / "gen/data/deep").mkdir(parents=True)
+    (tmp_path / "gen/data/deep/dvc.yaml").write_text("stages:\n  t:\n    cmd: x\n")
+    (tmp_path / "gen/other").mkdir(parents=True)
+    (tmp_path / "gen/other/dvc.yaml").write_text("stages:\n  u:\n    cmd: x\n")
+    files = [p.file for p in load_pipelines(Repo(str(tmp_path), DVC))]
+    assert files == ["dvc.yaml", "gen/other/dvc.yaml"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from trail.errors import PipelineError
@@ -269,14 +269,15 @@ def _out(declared: str, path: str, kind: OutKind, opts: dict[str, Any]) -> Stage
     )
 
 
-def find_pipeline_files(repo: Repo) -> list[str]:
-    """Repo-relative paths of every pipeline file, skipping ignored dirs and tracked outputs."""
+def _search(repo: Repo, visit: Callable[[str], Iterable[str]]) -> None:
+    """Call ``visit`` on each pipeline file, parents before children; it returns the outputs
+    of the file's stages, and those directories are not entered (they hold data)."""
     from trail.workspace.ignore import ALWAYS_IGNORED
 
     filename = repo.dialect.pipeline_file
     suffix = repo.dialect.pointer_suffix
     ignore = repo.ignore_rules()
-    found: list[str] = []
+    skip: set[str] = set()
     stack = ["."]
     while stack:
         dirrel = stack.pop()
@@ -295,24 +296,49 @@ def find_pipeline_files(repo: Repo) -> list[str]:
                 if entry.name not in ALWAYS_IGNORED and entry.name + suffix not in names:
                     subdirs.append(rel)
             elif entry.name == filename and not (ignore.active and ignore.ignored(rel, False)):
-                found.append(rel)
+                skip.update(visit(rel))
         for rel in reversed(subdirs):
-            if not (ignore.active and ignore.ignored(rel, True)):
-                stack.append(rel)
-    return sorted(found, key=lambda p: (p.count("/"), p))
+            if _under(rel, skip) or (ignore.active and ignore.ignored(rel, True)):
+                continue
+            stack.append(rel)
+
+
+def _under(rel: str, paths: set[str]) -> bool:
+    while rel:
+        if rel in paths:
+            return True
+        rel = rel.rpartition("/")[0]
+    return False
+
+
+def _order(relpath: str) -> tuple[int, str]:
+    return relpath.count("/"), relpath
+
+
+def find_pipeline_files(repo: Repo) -> list[str]:
+    """Repo-relative paths of every pipeline file, skipping ignored dirs and tracked outputs
+    (of pointer files; stage outputs need the files loaded: see ``load_pipelines``)."""
+    found: list[str] = []
+
+    def visit(relpath: str) -> tuple[str, ...]:
+        found.append(relpath)
+        return ()
+
+    _search(repo, visit)
+    return sorted(found, key=_order)
 
 
 def load_pipelines(repo: Repo) -> list[Pipeline]:
     """Every pipeline of the workspace: the root file first, then those in subdirectories.
 
-    Directories that a stage already loaded writes as an output are not searched.
+    Directories that a stage writes as an output are not searched, nor ignored ones.
     """
     pipelines: list[Pipeline] = []
-    out_dirs: list[str] = []
-    for relpath in find_pipeline_files(repo):
-        if any(relpath.startswith(d + "/") for d in out_dirs):
-            continue
+
+    def visit(relpath: str) -> list[str]:
         pipeline = load_pipeline(repo.root, relpath)
         pipelines.append(pipeline)
-        out_dirs.extend(o.path for s in pipeline.stages.values() for o in s.outs)
-    return pipelines
+        return [o.path for s in pipeline.stages.values() for o in s.outs]
+
+    _search(repo, visit)
+    return sorted(pipelines, key=lambda p: _order(p.file))
