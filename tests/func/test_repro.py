@@ -370,3 +370,10 @@ def test_logs_of_the_run_behind_a_revision(pipe, trail):
     assert "again" in trail("logs", "prep").out
     res = trail("logs", "prep", "--rev", "nope-no-such-rev")
     assert res.code == 1
+
+
+def test_a_stage_without_deps_or_outs_always_runs(trail_repo, trail):
+    trail_repo.gen({"trail.yaml": "stages:\n  ping:\n    cmd: echo ping\n"})
+    assert trail("repro").code == 0
+    assert json.loads(trail("status", "--json").out) == {"ping": ["always changed"]}
+    assert "ping" in trail("repro").out

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from trail.errors import PipelineError, TrailError
 from trail.pipeline import lockfile, logs, scheduler
-from trail.pipeline.changes import stage_changes
+from trail.pipeline.changes import StageCheck
 from trail.pipeline.dag import build_dag, run_order
 from trail.pipeline.load import load_pipelines
 from trail.pipeline.lockfile import LockEntry
@@ -112,8 +112,7 @@ class _Plan:
         if self.opts.force or (self.opts.dry and set(self.graph[key]) & self.will_run):
             return True
         with self.meta():
-            entry = self.entry(stage)
-            return entry is None or bool(stage_changes(self.repo, stage, entry))
+            return StageCheck(self.repo, stage, self.entry(stage)).needs_run()
 
     def run_one(self, key: str) -> bool:
         """Run one stage if it needs it; False when it failed (its descendants then wait)."""

@@ -79,11 +79,26 @@ class StageCheck:
         outs = self.out_changes()
         if outs:
             found.append({"changed outs": outs})
-        if self.stage.always_changed:
+        if self.always_changed:
             found.append("always changed")
         if self.entry is not None and self.entry.cmd != self.stage.raw_cmd:
             found.append("changed command")
         return found
+
+    @property
+    def always_changed(self) -> bool:
+        """``always_changed``, or a command with no deps and no outs (DVC's "callback" stage)."""
+        stage = self.stage
+        return stage.always_changed or not (stage.deps or stage.params or stage.outs)
+
+    def needs_run(self) -> bool:
+        """Whether ``repro`` must run the stage (a frozen stage is never "always changed")."""
+        if self.entry is None:
+            return True
+        found = self.changes()
+        if self.stage.frozen and "always changed" in found:
+            found.remove("always changed")
+        return bool(found)
 
     def dep_changes(self) -> dict[str, Any]:
         found: dict[str, Any] = {}
