@@ -107,6 +107,9 @@ def test_stage_list(pipeline_repo: Any, trail: Any) -> None:
     names = trail("stage", "list", "--all", "--name-only").out.split()
     assert names == ["prepare", "featurize", "train", "evaluate", "other", "sub/trail.yaml:s"]
     assert trail("stage", "list", "sub/trail.yaml").out.startswith("sub/trail.yaml:s  Outputs o")
+    (pipeline_repo / "trail.yaml").unlink()
+    res = trail("stage", "list")
+    assert res.code == 1 and "no pipeline file 'trail.yaml' here (try --all)" in res.err
 
 
 def test_dag_formats(pipeline_repo: Any, trail: Any) -> None:

@@ -314,15 +314,18 @@ def stage_list(
     repo: Repo, targets: Sequence[str] = (), *, all_files: bool = False, cwd: str | None = None
 ) -> list[StageInfo]:
     """The stages of the pipeline file here (every file with ``all_files``, or ``targets``)."""
-    pipelines = load_pipelines(repo)
-    if all_files:
-        chosen = [s for p in pipelines for s in p.stages.values()]
-    elif targets:
-        chosen = select_stages(repo, pipelines, targets, cwd=cwd)
-    else:
+    if all_files or targets:
+        pipelines = load_pipelines(repo)
+        if all_files:
+            chosen = [s for p in pipelines for s in p.stages.values()]
+        else:
+            chosen = select_stages(repo, pipelines, targets, cwd=cwd)
+    else:  # only the file here: a broken file elsewhere does not matter
         base = repo_relpath(repo.root, cwd or os.getcwd())
         here = posixpath.normpath(posixpath.join(base, repo.dialect.pipeline_file))
-        chosen = [s for p in pipelines if p.file == here for s in p.stages.values()]
+        if not os.path.exists(repo.path(here)):
+            raise PipelineError(f"no pipeline file '{here}' here (try --all)")
+        chosen = list(load_pipeline(repo.root, here).stages.values())
     return [StageInfo(s.addressing, describe(s)) for s in chosen]
 
 
