@@ -96,11 +96,13 @@ def cmd_repro(args: argparse.Namespace, console: Console) -> int:
 
     repo = Repo.find()
     repo.on_wait = console.err
+    previous = _stop_on_sigterm()
     try:
         result = repro(repo, args.targets, opts)
         _git_hint(repo, result.lock_files + result.gitignores, console)
     finally:
         repo.close()
+        _restore_sigterm(previous)
     if len(result.failed) == 1 and result.failed[0] in result.errors:
         raise result.errors[result.failed[0]]
     if result.failed:
@@ -109,6 +111,25 @@ def cmd_repro(args: argparse.Namespace, console: Console) -> int:
     if not result.ran and not result.restored:
         console.out("Data and pipelines are up to date.")
     return 0
+
+
+def _stop_on_sigterm() -> Any:
+    """A kill (SIGTERM) stops the stage commands as Ctrl-C does, instead of orphaning them."""
+    import signal
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, interrupt)
+
+
+def _restore_sigterm(previous: Any) -> None:
+    import signal
+
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def cmd_freeze(args: argparse.Namespace, console: Console) -> int:
