@@ -72,7 +72,7 @@ def run_graph(
     rank = {n: i for i, n in enumerate(selected)}
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         try:
-            _drive(ts, graph, pool, run_one, rank, failed, blocked, keep_going)
+            _drive(ts, graph, pool, run_one, rank, failed, blocked, keep_going, max(1, jobs))
         except BaseException:
             on_abort()
             raise
@@ -89,22 +89,28 @@ def _drive(
     failed: list[str],
     blocked: set[str],
     keep_going: bool,
+    jobs: int,
 ) -> None:
+    """Start the first ready stages in run order, at most ``jobs`` at once: with one job this
+    is exactly DVC's serial order."""
     running: dict[Future[bool], str] = {}
+    ready: list[str] = []
     stop = False
     while ts.is_active():
-        if not stop:
-            for n in sorted(ts.get_ready(), key=rank.__getitem__):
-                if n in blocked:
-                    ts.done(n)
-                    continue
-                running[pool.submit(run_one, n)] = n
+        ready.extend(ts.get_ready())
+        ready.sort(key=rank.__getitem__)
+        while ready and not stop and len(running) < jobs:
+            n = ready.pop(0)
+            if n in blocked:
+                ts.done(n)
+                continue
+            running[pool.submit(run_one, n)] = n
         if not running:
-            if stop:
+            if stop or not ready:
                 break
             continue
         done, _ = wait(running, return_when=FIRST_COMPLETED)
-        for fut in done:
+        for fut in sorted(done, key=lambda f: rank[running[f]]):
             n = running.pop(fut)
             if not fut.result():
                 failed.append(n)
