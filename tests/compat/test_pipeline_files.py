@@ -175,3 +175,52 @@ def test_run_order_when_the_file_lists_consumers_first(dvc_repo: Any, dvc: Any) 
     expected = [name for name, _ in _dry_run(dvc)]
     dag = build_dag(load_pipelines(Repo.find(os.getcwd()))[0].stages.values())
     assert run_order(dag) == expected == ["makes_zz", "makes_c", "makes_b", "last", "free", "last2"]
+
+
+GRAPH = """\
+stages:
+  prepare:
+    cmd: echo
+    deps: [raw]
+    outs: [data/prep]
+  featurize:
+    cmd: echo
+    deps: [data/prep]
+    outs: [feat, feat2]
+  train:
+    cmd: echo
+    deps: [feat, data/prep]
+    outs: [model]
+  evaluate:
+    cmd: echo
+    deps: [model, feat2]
+    metrics: [m.json]
+  other:
+    cmd: echo
+    outs: [zz]
+  each:
+    foreach: [a, b]
+    do:
+      cmd: echo
+      deps: [zz]
+      outs:
+      - ${item}
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--dot"], ["--mermaid"], ["--md"], ["--dot", "--outs"], ["--mermaid", "--outs"],
+     ["--dot", "train"], ["--dot", "--full", "train"], ["--dot", "--outs", "train"],
+     ["--mermaid", "each@a"], ["--dot", "raw.dvc"], ["--dot", "model"],
+     ["--mermaid", "--collapse-foreach-matrix"]],
+)  # fmt: skip
+def test_dag_prints_what_dvc_prints(dvc_repo: Any, dvc: Any, trail: Any, args: list[str]) -> None:
+    dvc_repo.gen({"dvc.yaml": GRAPH, "raw": "r", "dd": "d", "sub/dvc.yaml": SUB, "zsub/q": "q"})
+    dvc("add", "-q", "raw", "dd", "zsub/q")
+    res = trail("dag", *args)
+    assert res.code == 0, res.err
+    assert res.out == dvc("dag", *args).out
+
+
+SUB = "stages:\n  s:\n    cmd: x\n    deps: [../model]\n    outs: [o]\n"

@@ -43,6 +43,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     fmt.add_argument("--md", action="store_true", help="Mermaid flowchart inside Markdown")
     d.add_argument("-o", "--outs", action="store_true", help="a graph of outputs, not stages")
     d.add_argument("--full", action="store_true", help="the whole part of the graph of targets")
+    d.add_argument(
+        "--collapse-foreach-matrix", action="store_true", help="one node per foreach/matrix"
+    )
     d.set_defaults(func=cmd_dag)
 
 
@@ -104,14 +107,19 @@ def cmd_stage_list(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_dag(args: argparse.Namespace, console: Console) -> int:
-    from trail.ops.dag import dag, to_dot, to_mermaid, to_text
+    from trail.errors import UsageError
+    from trail.ops.dag import collapse_groups, dag, to_dot, to_mermaid, to_text
 
+    if args.outs and args.collapse_foreach_matrix:
+        raise UsageError("--outs and --collapse-foreach-matrix cannot be used together")
     graph = dag(_repo(), args.targets, outs=args.outs, full=args.full)
+    if args.collapse_foreach_matrix:
+        graph = collapse_groups(graph)
     if args.dot:
         text = to_dot(graph)
     elif args.mermaid or args.md:
         text = to_mermaid(graph, markdown=args.md)
     else:
         text = to_text(graph)
-    console.out(text.rstrip("\n"))
+    console.out(text if args.dot else text.rstrip("\n"))  # dvc ends dot with a blank line
     return 0

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from trail.pipeline.dag import Dag, ancestors, build_dag
+from trail.paths import is_inside, repo_relpath
+from trail.pipeline.dag import build_dag
 from trail.pipeline.load import load_pipelines
 from trail.repo import Repo
+
+if TYPE_CHECKING:
+    from trail.pipeline.model import Stage
 
 
 @dataclass(frozen=True)
@@ -18,6 +23,17 @@ class Graph:
     edges: tuple[tuple[str, str], ...]
 
 
+@dataclass
+class _Node:
+    """A stage, or a pointer file (which DVC draws as a stage with no command)."""
+
+    name: str
+    file: str
+    outs: list[str]
+    deps: list[str] = field(default_factory=list)
+    preds: list[str] = field(default_factory=list)
+
+
 def dag(
     repo: Repo,
     targets: Sequence[str] = (),
@@ -26,47 +42,102 @@ def dag(
     full: bool = False,
     cwd: str | None = None,
 ) -> Graph:
-    """The graph of every stage, or of ``targets`` and what they need (``full``: the whole
-    connected part of the graph they are in); of outputs instead of stages with ``outs``."""
+    """The graph of every stage and pointer file, or of ``targets`` and what they need
+    (``full``: the whole connected part of the graph they are in); of outputs with ``outs``."""
     from trail.ops.stage import select_stages
 
     pipelines = load_pipelines(repo)
-    graph = build_dag([s for p in pipelines for s in p.stages.values()])
-    names = list(graph.stages)
-    if targets:
-        wanted: set[str] = set()
-        for stage in select_stages(repo, pipelines, targets, cwd=cwd):
-            wanted |= {stage.addressing} | ancestors(graph, stage.addressing)
-        if full:
-            whole = _stage_graph(graph, names)
-            wanted = {n for part in components(whole) if wanted & set(part) for n in part}
-        names = [n for n in names if n in wanted]
-    return _out_graph(graph, names) if outs else _stage_graph(graph, names)
+    nodes = _nodes(repo, [s for p in pipelines for s in p.stages.values()])
+    names = list(nodes)
+    graph = _out_graph(nodes, names) if outs else _stage_graph(nodes, names)
+    if not targets:
+        return graph
+    chosen = [t for t in targets if t in nodes and t.endswith(repo.dialect.pointer_suffix)]
+    by_out = {o: n.name for n in nodes.values() for o in n.outs}
+    for target in targets:  # an output names the stage that writes it
+        path = repo_relpath(repo.root, target, cwd)
+        if target not in chosen and path in by_out:
+            chosen.append(by_out[path])
+    rest = [t for t in targets if t not in chosen and repo_relpath(repo.root, t, cwd) not in by_out]
+    chosen += [s.addressing for s in select_stages(repo, pipelines, rest, cwd=cwd)]
+    if outs:
+        chosen = [o for name in chosen for o in nodes[name].outs]
+    return _filter(graph, chosen, full)
 
 
-def _stage_graph(graph: Dag, names: list[str]) -> Graph:
-    keep = set(names)
-    edges = [(p, n) for n in names for p in graph.preds[n] if p in keep]
-    order = {n: i for i, n in enumerate(names)}
-    edges.sort(key=lambda e: (order[e[0]], order[e[1]]))
-    return Graph(tuple(names), tuple(edges))
+def _filter(graph: Graph, chosen: list[str], full: bool) -> Graph:
+    """``chosen`` and what they need, or (``full``) the whole parts of the graph they are in."""
+    preds: dict[str, list[str]] = {n: [] for n in graph.nodes}
+    for a, b in graph.edges:
+        preds[b].append(a)
+    wanted = set(chosen)
+    stack = list(chosen)
+    while stack:
+        for pred in preds[stack.pop()]:
+            if pred not in wanted:
+                wanted.add(pred)
+                stack.append(pred)
+    if full:
+        wanted = {n for part in components(graph) if wanted & set(part) for n in part}
+    nodes = [n for n in graph.nodes if n in wanted]
+    return Graph(tuple(nodes), tuple(e for e in graph.edges if e[0] in wanted and e[1] in wanted))
 
 
-def _out_graph(graph: Dag, names: list[str]) -> Graph:
-    from trail.paths import is_inside
+def _nodes(repo: Repo, stages: list[Stage]) -> dict[str, _Node]:
+    """Stages and pointer files, ordered as DVC orders them: by file, then within the file."""
+    from trail import index
 
-    nodes = [o.path for n in names for o in graph.stages[n].outs]
-    edges: list[tuple[str, str]] = []
-    keep = set(nodes)
-    for name in names:
-        stage = graph.stages[name]
-        for dep in stage.deps:
-            for src in nodes:
-                if src in keep and (is_inside(dep.path, src) or is_inside(src, dep.path)):
-                    edges.extend((src, o.path) for o in stage.outs if (src, o.path) not in edges)
+    graph = build_dag(stages)
+    found = [
+        _Node(name, s.file, [o.path for o in s.outs], [d.path for d in s.deps], graph.preds[name])
+        for name, s in graph.stages.items()
+    ]
+    pointers = [
+        _Node(pf.path, pf.path, [pf.out_relpath(o) for o in pf.outs]) for pf in index.collect(repo)
+    ]
+    for node in found:
+        for pf in pointers:
+            if any(_overlap(d, o) for d in node.deps for o in pf.outs):
+                node.preds.append(pf.name)
+    ordered = sorted([*found, *pointers], key=lambda n: n.file)  # stable: file order kept
+    return {n.name: n for n in ordered}
+
+
+def _overlap(a: str, b: str) -> bool:
+    return is_inside(a, b) or is_inside(b, a)
+
+
+def _sorted(nodes: list[str], edges: list[tuple[str, str]]) -> Graph:
     order = {n: i for i, n in enumerate(nodes)}
     edges.sort(key=lambda e: (order[e[0]], order[e[1]]))
     return Graph(tuple(nodes), tuple(edges))
+
+
+def _stage_graph(nodes: dict[str, _Node], names: list[str]) -> Graph:
+    keep = set(names)
+    return _sorted(names, [(p, n) for n in names for p in nodes[n].preds if p in keep])
+
+
+def _out_graph(nodes: dict[str, _Node], names: list[str]) -> Graph:
+    outs = [o for n in names for o in nodes[n].outs]
+    edges: list[tuple[str, str]] = []
+    for name in names:
+        node = nodes[name]
+        for src in outs:
+            if any(_overlap(d, src) for d in node.deps):
+                edges.extend((src, o) for o in node.outs if (src, o) not in edges)
+    return _sorted(outs, edges)
+
+
+def collapse_groups(graph: Graph) -> Graph:
+    """One node per ``foreach``/``matrix`` group (``train`` for ``train@0``, ``train@1`` …)."""
+
+    def group(name: str) -> str:
+        return name if name.endswith((".dvc", ".trail")) else name.rsplit("@", 1)[0]
+
+    nodes = list(dict.fromkeys(group(n) for n in graph.nodes))
+    edges = list(dict.fromkeys((group(a), group(b)) for a, b in graph.edges))
+    return _sorted(nodes, [e for e in edges if e[0] != e[1]])
 
 
 def to_dot(graph: Graph) -> str:
