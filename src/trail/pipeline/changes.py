@@ -63,7 +63,7 @@ def in_cache(repo: Repo, oid: Oid) -> bool:
 
 @dataclass
 class StageCheck:
-    """Checks one stage against its lock entry; hashes each path at most once."""
+    """Checks one stage against its lock entry (files hashed through the stat cache)."""
 
     repo: Repo
     stage: Stage
@@ -104,7 +104,7 @@ class StageCheck:
         found: dict[str, Any] = {}
         for dep in self.stage.deps:
             old = self.entry.dep(dep.declared) if self.entry else None
-            change = self._path_change(dep.path, old, for_out=False)
+            change = self._path_change(dep.path, old)
             if change:
                 found[dep.declared] = change
         for pdep in self.stage.params:
@@ -130,9 +130,9 @@ class StageCheck:
             and not in_cache(self.repo, old.oid)
         ):
             return "not in cache"
-        return self._path_change(out.path, old, for_out=True)
+        return self._path_change(out.path, old)
 
-    def _path_change(self, relpath: str, old: LockItem | None, *, for_out: bool) -> str | None:
+    def _path_change(self, relpath: str, old: LockItem | None) -> str | None:
         algo = old.oid.algo if old is not None and old.oid is not None else self.repo.algo
         built = hash_path(self.repo, relpath, algo)
         if built is None:
