@@ -111,12 +111,17 @@ def test_commands_and_run_order_match_dvc(sample: Any, dvc: Any) -> None:
     assert got == expected
 
 
-def test_stages_in_subdirectories(sample: Any, dvc: Any, trail: Any) -> None:
+def test_stages_in_subdirectories_and_pointer_files(sample: Any, dvc: Any, trail: Any) -> None:
     sample.gen({"sub/dvc.yaml": "stages:\n  s:\n    cmd: echo sub\n", "sub/params.yaml": "x: 1\n"})
-    assert (
-        trail("stage", "list", "--all").out.splitlines()
-        == dvc("stage", "list", "--all").out.splitlines()
-    )
+    sample.gen({"raw": "r", "zsub/q": "q"})
+    dvc("add", "-q", "raw", "zsub/q")
+    for args in (["--all"], ["raw.dvc", "per_model"], ["sub/dvc.yaml"]):
+        res = trail("stage", "list", *args)
+        assert res.code == 0, res.err
+        assert res.out == dvc("stage", "list", *args).out
+    os.chdir("sub")
+    for args in ([], ["--all"], ["../dvc.yaml:prep", "../raw.dvc"]):
+        assert trail("stage", "list", *args).out == dvc("stage", "list", *args).out
 
 
 ADDS = [

@@ -105,7 +105,8 @@ def test_stage_list(pipeline_repo: Any, trail: Any) -> None:
         "other      No outputs or dependencies",
     ]
     names = trail("stage", "list", "--all", "--name-only").out.split()
-    assert names == ["prepare", "featurize", "train", "evaluate", "other", "sub/trail.yaml:s"]
+    # by file path as dvc orders them, so "sub/trail.yaml" comes before "trail.yaml"
+    assert names == ["sub/trail.yaml:s", "prepare", "featurize", "train", "evaluate", "other"]
     assert trail("stage", "list", "sub/trail.yaml").out.startswith("sub/trail.yaml:s  Outputs o")
     (pipeline_repo / "trail.yaml").unlink()
     res = trail("stage", "list")

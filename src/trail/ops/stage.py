@@ -313,20 +313,57 @@ def describe(stage: Stage) -> str:
 def stage_list(
     repo: Repo, targets: Sequence[str] = (), *, all_files: bool = False, cwd: str | None = None
 ) -> list[StageInfo]:
-    """The stages of the pipeline file here (every file with ``all_files``, or ``targets``)."""
-    if all_files or targets:
-        pipelines = load_pipelines(repo)
-        if all_files:
-            chosen = [s for p in pipelines for s in p.stages.values()]
-        else:
-            chosen = select_stages(repo, pipelines, targets, cwd=cwd)
-    else:  # only the file here: a broken file elsewhere does not matter
-        base = repo_relpath(repo.root, cwd or os.getcwd())
+    """The stages of the pipeline file here; with ``all_files`` every stage and pointer file
+    (DVC lists those as stages too), by file; or those ``targets`` name. Names are relative
+    to ``cwd``, as a user would type them there."""
+    base = repo_relpath(repo.root, cwd or os.getcwd())
+    if not all_files and not targets:  # only the file here: a broken file elsewhere is no matter
         here = posixpath.normpath(posixpath.join(base, repo.dialect.pipeline_file))
         if not os.path.exists(repo.path(here)):
             raise PipelineError(f"no pipeline file '{here}' here (try --all)")
-        chosen = list(load_pipeline(repo.root, here).stages.values())
-    return [StageInfo(s.addressing, describe(s)) for s in chosen]
+        stages = load_pipeline(repo.root, here).stages.values()
+        return [StageInfo(_display(repo, s.file, s.name, base), describe(s)) for s in stages]
+    from trail import index
+    from trail.pointer import PointerFile
+
+    pipelines = load_pipelines(repo)
+    pointers = index.collect(repo)
+    found: list[tuple[str, StageInfo]] = []
+    by_path = {pf.path: pf for pf in pointers}
+    if all_files:
+        items: list[Stage | PointerFile] = [s for p in pipelines for s in p.stages.values()]
+        items += pointers
+    else:
+        items = []
+        for target in targets:
+            path = repo_relpath(repo.root, target, cwd)
+            if path in by_path:
+                items.append(by_path[path])
+            else:
+                items += select_stages(repo, pipelines, [target], cwd=cwd)
+    for item in items:
+        if isinstance(item, Stage):
+            name = _display(repo, item.file, item.name, base)
+            found.append((item.file, StageInfo(name, describe(item))))
+        else:
+            outs = ", ".join(o.path for o in item.outs)
+            found.append((item.path, StageInfo(_relative(item.path, base), f"Outputs {outs}")))
+    if all_files:
+        found.sort(key=lambda f: f[0])  # by file; stable, so file order within one
+    return [info for _, info in found]
+
+
+def _relative(path: str, base: str) -> str:
+    return path if base == "." else posixpath.relpath(path, base)
+
+
+def _display(repo: Repo, file: str, name: str, base: str) -> str:
+    """How a stage is named from directory ``base``: ``name`` for the pipeline file there."""
+    if posixpath.dirname(file) == ("" if base == "." else base) and (
+        posixpath.basename(file) == repo.dialect.pipeline_file
+    ):
+        return name
+    return f"{_relative(file, base)}:{name}"
 
 
 def select_stages(
