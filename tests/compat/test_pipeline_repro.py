@@ -126,6 +126,7 @@ def test_each_restores_from_the_others_run_cache(pipe, trail, dvc):
 
 
 def test_status_agrees_after_a_change(pipe, trail, dvc):
+    assert json.loads(trail("status", "--json").out) == json.loads(dvc("status", "--json").out)
     dvc("repro")
     (pipe / "params.yaml").write_text("seed: 8\ntrain:\n  lr: 0.1\n  epochs: 3\n")
     (pipe / "raw.txt").write_text("new\n")

@@ -226,6 +226,8 @@ def test_targets_single_item_downstream_dry(pipe, trail):
     assert not (pipe / "trail.lock").exists()
     res = trail("repro", "prep")
     assert "Running stage 'train'" not in res.out and list(lock(pipe)) == ["prep"]
+    res = trail("repro", "--dry", "trail.yaml")
+    assert "Running stage 'train'" in res.out
     assert trail("repro", "-s", "train").code == 0
     (pipe / "a.txt").write_text("z\n")
     res = trail("repro", "--downstream", "prep")
@@ -256,6 +258,7 @@ def test_no_commit_writes_lock_but_caches_nothing(pipe, trail):
     ("args", "message", "code"),
     [
         (("repro", "nope"), "no stage named 'nope'", 1),
+        (("repro", "rain"), "no stage named 'rain'", 1),
         (("repro", "--pull"), "--pull is not available yet", 2),
         (("repro", "-j", "0"), "-j/--jobs must be at least 1", 2),
     ],

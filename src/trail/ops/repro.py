@@ -90,7 +90,7 @@ class _Plan:
     def select(self, targets: Sequence[str]) -> list[str]:
         if not targets:
             return list(self.order)
-        keys = [self._resolve(t) for t in targets]
+        keys = [k for t in targets for k in self._resolve(t)]
         if self.opts.single_item:
             wanted = set(keys)
         elif self.opts.downstream:
@@ -99,13 +99,20 @@ class _Plan:
             wanted = set(run_order(self.dag, keys))
         return [k for k in self.order if k in wanted]
 
-    def _resolve(self, target: str) -> str:
+    def _resolve(self, target: str) -> list[str]:
+        """A stage (``train``, ``sub/dvc.yaml:train``) or a pipeline file (all its stages)."""
         if target in self.stages:
-            return target
-        matches = [k for k, s in self.stages.items() if s.name == target or k.endswith(target)]
-        if len(matches) != 1:
-            raise PipelineError(f"no stage named '{target}' (see `trail stage list`)")
-        return matches[0]
+            return [target]
+        target = target.removeprefix("./")
+        in_file = [k for k, s in self.stages.items() if s.file == target]
+        if in_file:
+            return in_file
+        named = [k for k, s in self.stages.items() if s.name == target]
+        if len(named) == 1:
+            return named
+        if named:
+            raise PipelineError(f"'{target}' names several stages: {', '.join(named)}")
+        raise PipelineError(f"no stage named '{target}' (see `trail stage list`)")
 
     def needs_run(self, key: str) -> bool:
         stage = self.stages[key]
