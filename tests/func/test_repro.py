@@ -269,6 +269,19 @@ def test_bad_input(pipe, trail, args, message, code):
     assert not (pipe / "trail.lock").exists()
 
 
+def test_missing_dep_stops_before_anything_runs(trail_repo, trail):
+    trail_repo.gen(
+        {
+            "trail.yaml": "stages:\n  first:\n    cmd: echo 1 > one\n    outs: [one]\n"
+            "  s:\n    cmd: cp nothere o\n    deps: [one, nothere]\n    outs: [o]\n"
+        }
+    )
+    res = trail("repro")
+    assert res.code == 1
+    assert "trail.yaml:5, stage 's': dependency 'nothere' does not exist" in res.err
+    assert not (trail_repo / "one").exists()
+
+
 def test_missing_dep_is_an_error(trail_repo, trail):
     trail_repo.gen(
         {"trail.yaml": "stages:\n  s:\n    cmd: cp nothere o\n    deps: [nothere]\n    outs: [o]\n"}

@@ -114,6 +114,28 @@ class _Plan:
             raise PipelineError(f"'{target}' names several stages: {', '.join(named)}")
         raise PipelineError(f"no stage named '{target}' (see `trail stage list`)")
 
+    def check_deps(self, selected: Sequence[str]) -> None:
+        """Before anything runs: every dep exists or some stage makes it."""
+        import os
+
+        from trail.paths import is_inside
+
+        outs = list(self.dag.producer)
+        for key in selected:
+            stage = self.stages[key]
+            for dep in stage.deps:
+                if os.path.lexists(self.repo.path(dep.path)):
+                    continue
+                if any(
+                    o == dep.path or is_inside(dep.path, o) or is_inside(o, dep.path) for o in outs
+                ):
+                    continue
+                raise PipelineError(
+                    f"dependency '{dep.declared}' does not exist and no stage makes it",
+                    where=str(stage.where) if stage.where else stage.file,
+                    stage=key,
+                )
+
     def needs_run(self, key: str) -> bool:
         stage = self.stages[key]
         if self.opts.force or (self.opts.dry and set(self.graph[key]) & self.will_run):
@@ -205,6 +227,7 @@ def repro(repo: Repo, targets: Sequence[str] = (), opts: ReproOptions | None = N
     opts = opts or ReproOptions()
     plan = _Plan(repo, opts)
     selected = plan.select(targets)
+    plan.check_deps(selected)
     _failed, skipped = scheduler.run_graph(
         plan.graph,
         selected,
