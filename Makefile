@@ -22,6 +22,7 @@ $(DVC_VENV)/bin/dvc:
 
 demo: $(BIN)/trail
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh
+	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo_pipeline.sh
 
 lint: $(BIN)/trail
 	$(BIN)/ruff check src tests benchmarks
