@@ -130,7 +130,8 @@ ADDS = [
      "--plots-no-cache", "p2.csv", "--desc", "the first", "--always-changed",
      "python", "a.py", "--x", "a b", 'say "hi"', ""],
     ["-n", "second", "-w", "sub", "-d", "../out", "-o", "model", "echo", "2"],
-    ["-n", "3", "-o", "x y", "echo 3"],
+    ["-n", "3", "-o", "x y", "--outs-persist", "keep", "--outs-persist-no-cache", "keep2",
+     "echo 3"],
     ["-f", "-n", "first", "-o", "out", "-o", "other", "--desc", "ignored", "echo", "again"],
 ]  # fmt: skip
 

@@ -54,6 +54,13 @@ def test_stage_add_writes_the_stage_keeping_comments(trail_repo: Any, trail: Any
     assert "/out" in (trail_repo / ".gitignore").read_text().splitlines()
 
 
+def test_stage_add_run_runs_the_stage(trail_repo: Any, trail: Any) -> None:
+    res = trail("stage", "add", "-n", "hello", "-o", "out.txt", "--run", "echo hi > out.txt")
+    assert res.code == 0, res.err
+    assert (trail_repo / "out.txt").read_text() == "hi\n"
+    assert "hello:" in (trail_repo / "trail.lock").read_text()
+
+
 def test_stage_add_refuses_existing_name_unless_forced(trail_repo: Any, trail: Any) -> None:
     assert trail("stage", "add", "-n", "a", "echo", "1").code == 0
     before = (trail_repo / "trail.yaml").read_text()

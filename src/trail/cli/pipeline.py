@@ -17,6 +17,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     a.add_argument("-p", "--params", action="append", default=[], metavar="[FILE:]KEYS")
     a.add_argument("-o", "--outs", action="append", default=[], metavar="PATH")
     a.add_argument("-O", "--outs-no-cache", action="append", default=[], metavar="PATH")
+    a.add_argument("--outs-persist", action="append", default=[], metavar="PATH")
+    a.add_argument("--outs-persist-no-cache", action="append", default=[], metavar="PATH")
     a.add_argument("-m", "--metrics", action="append", default=[], metavar="PATH")
     a.add_argument("-M", "--metrics-no-cache", action="append", default=[], metavar="PATH")
     a.add_argument("--plots", action="append", default=[], metavar="PATH")
@@ -25,6 +27,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     a.add_argument("--always-changed", action="store_true", help="run the stage every time")
     a.add_argument("--desc", help="what the stage does")
     a.add_argument("-f", "--force", action="store_true", help="overwrite a stage of that name")
+    a.add_argument("--run", action="store_true", help="run the stage once it is written")
     a.add_argument("command", nargs=argparse.REMAINDER, help="the command to run")
     a.set_defaults(func=cmd_stage_add)
 
@@ -70,6 +73,8 @@ def cmd_stage_add(args: argparse.Namespace, console: Console) -> int:
         params=args.params,
         outs=args.outs,
         outs_no_cache=args.outs_no_cache,
+        outs_persist=args.outs_persist,
+        outs_persist_no_cache=args.outs_persist_no_cache,
         metrics=args.metrics,
         metrics_no_cache=args.metrics_no_cache,
         plots=args.plots,
@@ -83,9 +88,15 @@ def cmd_stage_add(args: argparse.Namespace, console: Console) -> int:
         with repo.lock():
             result = stage_add(repo, spec, force=args.force)
         console.out(f"Added stage '{result.name}' in '{result.file}'")
-        _git_hint(repo, [*result.gitignores, result.file], console)
+        if not args.run:
+            _git_hint(repo, [*result.gitignores, result.file], console)
     finally:
         repo.close()
+    if args.run:  # what `trail repro -s` does, with its output and exit code
+        from trail.cli.main import main
+
+        target = result.name if "/" not in result.file else f"{result.file}:{result.name}"
+        return main(["repro", "-s", target])
     return 0
 
 

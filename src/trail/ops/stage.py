@@ -29,6 +29,8 @@ class StageSpec:
     params: Sequence[str] = ()
     outs: Sequence[str] = ()
     outs_no_cache: Sequence[str] = ()
+    outs_persist: Sequence[str] = ()
+    outs_persist_no_cache: Sequence[str] = ()
     metrics: Sequence[str] = ()
     metrics_no_cache: Sequence[str] = ()
     plots: Sequence[str] = ()
@@ -75,25 +77,30 @@ def _params_entries(specs: Sequence[str]) -> list[Any]:
 
 
 def _outs_entries(spec: StageSpec) -> dict[str, list[Any]]:
-    flagged: list[tuple[str, OutKind, bool]] = []
-    for paths, kind, cache in (
-        (spec.outs, OutKind.OUT, True),
-        (spec.outs_no_cache, OutKind.OUT, False),
-        (spec.metrics, OutKind.METRIC, True),
-        (spec.metrics_no_cache, OutKind.METRIC, False),
-        (spec.plots, OutKind.PLOT, True),
-        (spec.plots_no_cache, OutKind.PLOT, False),
+    flagged: list[tuple[str, OutKind, bool, bool]] = []  # path, kind, cache, persist
+    for paths, kind, cache, persist in (
+        (spec.outs, OutKind.OUT, True, False),
+        (spec.outs_no_cache, OutKind.OUT, False, False),
+        (spec.outs_persist, OutKind.OUT, True, True),
+        (spec.outs_persist_no_cache, OutKind.OUT, False, True),
+        (spec.metrics, OutKind.METRIC, True, False),
+        (spec.metrics_no_cache, OutKind.METRIC, False, False),
+        (spec.plots, OutKind.PLOT, True, False),
+        (spec.plots_no_cache, OutKind.PLOT, False, False),
     ):
-        flagged.extend((p, kind, cache) for p in paths)
+        flagged.extend((p, kind, cache, persist) for p in paths)
     seen: set[str] = set()
-    for path, _, _ in flagged:
+    for path, *_ in flagged:
         norm = posixpath.normpath(path)
         if norm in seen:
             raise UsageError(f"output '{path}' is given more than once")
         seen.add(norm)
     buckets: dict[str, list[Any]] = {k.value: [] for k in OutKind}
-    for path, kind, cache in sorted(flagged, key=lambda f: f[0]):
-        buckets[kind.value].append(path if cache else {path: {"cache": False}})
+    for path, kind, cache, persist in sorted(flagged, key=lambda f: f[0]):
+        flags = {"cache": False} if not cache else {}
+        if persist:
+            flags["persist"] = True
+        buckets[kind.value].append({path: flags} if flags else path)
     return buckets
 
 
