@@ -139,6 +139,7 @@ stages:
         ("stages:\n  a:\n    cmd: x\n    outs:\n      - o: {cache: 1}\n", 5, ["must be a boolean"]),
         ("stages:\n  a:\n    foreach: [1]\n    do:\n      cmd: ${item.x}\n", 5, ["stage 'a@1'"]),
         ("- 1\n", 1, ["must be a mapping"]),
+        ("stages:\n  a@b:\n    cmd: x\n", 2, ["stage 'a@b'", "cannot contain '@'"]),
     ],
 )
 def test_errors_name_file_line_stage(

@@ -214,7 +214,9 @@ def validate(data: Any, node: Any, file: str) -> None:
             FOREACH if isinstance(stage, dict) and ("foreach" in stage or "do" in stage) else STAGE
         )
         problem: tuple[Path, str] | None
-        if isinstance(stage, dict) and "foreach" in stage and "matrix" in stage:
+        if "@" in name or ":" in name:  # they separate generated names and file names
+            problem = ("stages", name), "a stage name cannot contain '@' or ':'"
+        elif isinstance(stage, dict) and "foreach" in stage and "matrix" in stage:
             problem = ("stages", name, "matrix"), "cannot be used together with 'foreach'"
         else:
             problem = check(stage, spec, ("stages", name))
