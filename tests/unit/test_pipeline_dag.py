@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from trail.errors import PipelineError
 from trail.pipeline.dag import ancestors, build_dag, descendants, downstream_order, run_order
@@ -86,3 +88,28 @@ def test_cycle_names_its_stages() -> None:
     assert "the pipeline has a cycle" in message
     assert all(f"{n} ->" in message or f"-> {n}" in message for n in "abc")
     assert "d" not in message.split("cycle:")[1]
+
+
+@st.composite
+def _acyclic(draw: st.DrawFn) -> list[Stage]:
+    """Stages s0..sN where each may read outputs of lower-numbered ones, in a shuffled file."""
+    n = draw(st.integers(min_value=1, max_value=12))
+    stages = []
+    for i in range(n):
+        reads = draw(st.sets(st.integers(min_value=0, max_value=max(i - 1, 0)), max_size=3))
+        deps = tuple(f"o{j}" for j in sorted(reads) if j < i)
+        stages.append(_stage(f"s{i}", deps, (f"o{i}",)))
+    return draw(st.permutations(stages))
+
+
+@given(_acyclic())
+def test_run_order_is_a_topological_order(stages: list[Stage]) -> None:
+    dag = build_dag(stages)
+    order = run_order(dag)
+    assert sorted(order) == sorted(s.name for s in stages)
+    seen: set[str] = set()
+    for name in order:
+        assert set(dag.preds[name]) <= seen
+        seen.add(name)
+    target = stages[0].name
+    assert set(run_order(dag, [target])) == ancestors(dag, target) | {target}
