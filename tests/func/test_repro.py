@@ -405,3 +405,12 @@ def test_a_stage_without_deps_or_outs_always_runs(trail_repo, trail):
     assert trail("repro").code == 0
     assert json.loads(trail("status", "--json").out) == {"ping": ["always changed"]}
     assert "ping" in trail("repro").out
+
+
+def test_parallel_stages_all_reach_the_gitignore(trail_repo, trail):
+    stages = "stages:\n" + "".join(
+        f"  s{i}:\n    cmd: echo {i} > o{i}\n    outs: [o{i}]\n" for i in range(12)
+    )
+    trail_repo.gen({"trail.yaml": stages})
+    assert trail("repro", "-j", "4").code == 0
+    assert set((trail_repo / ".gitignore").read_text().split()) == {f"/o{i}" for i in range(12)}

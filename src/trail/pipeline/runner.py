@@ -169,7 +169,11 @@ def _ignore(repo: Repo, relpath: str, changed: list[str] | None) -> None:
 
     if repo.scm is None:
         return
-    path = gitignore.ignore(repo.root, relpath)
+    from trail.pipeline.scheduler import output_locks
+
+    # Parallel stages (and other repros) may edit one .gitignore: one writer at a time.
+    with output_locks(repo.private_dir, ["\0.gitignore"], 60.0):
+        path = gitignore.ignore(repo.root, relpath)
     if path and changed is not None and path not in changed:
         changed.append(path)
 
