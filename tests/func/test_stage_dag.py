@@ -160,7 +160,8 @@ def test_dag_reports_a_cycle(trail_repo: Any, trail: Any) -> None:
 
 def test_unknown_stage_target(pipeline_repo: Any, trail: Any) -> None:
     res = trail("dag", "nope")
-    assert res.code == 1 and "stage 'nope' not found in 'trail.yaml'" in res.err
+    assert res.code == 1
+    assert res.err == "ERROR: stage 'nope' not found in 'trail.yaml' (see `trail stage list`)\n"
 
 
 BAD_FILES = [

@@ -403,4 +403,4 @@ def _select_one(repo: Repo, by_file: dict[str, Pipeline], target: str, base: str
     group = [s for n, s in pipeline.stages.items() if n.startswith(name + "@")]
     if group:
         return group
-    raise PipelineError(f"stage '{name}' not found in '{relfile}'", where=relfile)
+    raise PipelineError(f"stage '{name}' not found in '{relfile}' (see `trail stage list`)")
