@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from trail.errors import PipelineError
 from trail.pipeline import lockfile
@@ -157,3 +159,48 @@ def test_scalars_are_written_as_dvcs_writer_does():
     values += [1e-05, 0.1, 1e20, float("inf"), 3.0, True, """echo '{"a": 1}' > m.json""", "a: b"]
     text = lockfile.dump_like_dvc({"l": values})
     assert text == RUAMEL
+
+
+_hex = st.text(alphabet="0123456789abcdef", min_size=32, max_size=32)
+_path = st.from_regex(r"[a-z][a-z0-9_./-]{0,12}[a-z0-9]", fullmatch=True)
+_items = st.lists(
+    st.builds(
+        LockItem,
+        _path,
+        st.builds(Oid, st.just("md5"), _hex, st.sampled_from(list(Kind))),
+        st.builds(
+            Meta, st.integers(0, 10**12), st.one_of(st.none(), st.integers(0, 99)), st.booleans()
+        ),
+    ),
+    max_size=4,
+    unique_by=lambda i: i.path,
+)
+_scalar = st.one_of(
+    st.integers(-(10**9), 10**9),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),
+    st.text(max_size=12),
+)
+_values = st.recursive(
+    _scalar, lambda c: st.dictionaries(st.text(min_size=1, max_size=6), c, max_size=3), max_leaves=6
+)
+_cmd = st.one_of(
+    st.text(min_size=1, max_size=30),
+    st.lists(st.text(min_size=1, max_size=20), min_size=1, max_size=3),
+)
+
+
+@given(
+    cmd=_cmd,
+    deps=_items,
+    outs=_items,
+    params=st.dictionaries(
+        _path, st.dictionaries(st.text(min_size=1, max_size=6), _values, max_size=3), max_size=3
+    ),
+)
+def test_what_is_written_reads_back_the_same(cmd, deps, outs, params):
+    entry = LockEntry(cmd, tuple(deps), params, tuple(outs))
+    text = lockfile.serialize({"s": entry})
+    back = lockfile.parse(text, "dvc.lock")["s"]
+    assert back.to_dict() == entry.to_dict()
+    assert lockfile.serialize({"s": back}) == text

@@ -202,7 +202,11 @@ def _dumper() -> type:
             text = repr(value).lower()  # 1e-05, as ruamel writes it (PyYAML: 1.0e-05)
         return dumper.represent_scalar("tag:yaml.org,2002:float", text)
 
+    def none_repr(dumper: Any, _value: None) -> Any:
+        return dumper.represent_scalar("tag:yaml.org,2002:null", "")  # ruamel: an empty value
+
     Dumper.add_representer(float, float_repr)
+    Dumper.add_representer(type(None), none_repr)
     return Dumper
 
 
