@@ -133,11 +133,16 @@ ADDS = [
     ["-n", "3", "-o", "x y", "--outs-persist", "keep", "--outs-persist-no-cache", "keep2",
      "echo 3"],
     ["-f", "-n", "first", "-o", "out", "-o", "other", "--desc", "ignored", "echo", "again"],
+    ["-f", "-n", "zero", "-O", "z0", "-o", "z1", "echo", "0"],
 ]  # fmt: skip
 
 
 def test_stage_add_writes_the_same_bytes(tmp_path: Any, dvc: Any, trail: Any) -> None:
-    text = "# my pipeline\nstages:\n  # kept\n  zero:   # inline\n    cmd: echo 0\n"
+    text = (
+        "# my pipeline\nstages:\n  # kept\n  zero:   # inline\n    cmd: echo 0\n"
+        "    desc: old\n    meta: {owner: me}\n    outs:\n    - z0:\n        desc: a file\n"
+        "        remote: store\n        push: false\n        persist: true\n"
+    )
     made = {}
     for tool in ("dvc", "trail"):
         repo = tmp_path / tool

@@ -16,7 +16,6 @@ from trail.pipeline.model import OutKind, Pipeline, Stage
 from trail.repo import Repo
 
 _BAD_NAME_CHARS = set(string.punctuation) - {"_", "-"}
-_KEEP_ON_OUT = ("desc", "type", "labels", "meta", "remote", "push")
 
 
 @dataclass
@@ -219,9 +218,15 @@ def _restore(old: Any, new: dict[str, Any]) -> None:
         entries = new.get(kind.value) or []
         for i, entry in enumerate(entries):
             path = entry if isinstance(entry, str) else next(iter(entry))
-            kept = {k: v for k, v in old_opts.get(path, {}).items() if k in _KEEP_ON_OUT}
-            if kept:
-                opts = {**kept, **({} if isinstance(entry, str) else entry[path])}
+            old_out = old_opts.get(path, {})
+            mine = {} if isinstance(entry, str) else entry[path]
+            # DVC's order: annotations, then cache/persist, then remote/push.
+            opts: dict[str, Any] = {
+                k: old_out[k] for k in ("desc", "type", "labels", "meta") if k in old_out
+            }
+            opts |= mine
+            opts |= {k: old_out[k] for k in ("remote", "push") if k in old_out}
+            if opts:
                 entries[i] = {path: opts}
 
 
