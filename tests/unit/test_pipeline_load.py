@@ -203,3 +203,16 @@ def test_stage_output_directories_are_not_searched(tmp_path: pathlib.Path) -> No
     (tmp_path / "gen/other/dvc.yaml").write_text("stages:\n  u:\n    cmd: x\n")
     files = [p.file for p in load_pipelines(Repo(str(tmp_path), DVC))]
     assert files == ["dvc.yaml", "gen/other/dvc.yaml"]
+
+
+def test_a_whole_vars_file_named_again_is_loaded_once(tmp_path: pathlib.Path) -> None:
+    files = {"params.yaml": "lr: 1\n", "w.yaml": "q: 5\n"}
+    stages = _load(
+        tmp_path,
+        "vars:\n  - ./params.yaml\n  - w.yaml\nstages:\n  a:\n    vars: [w.yaml, params.yaml]\n"
+        "    cmd: echo ${lr} ${q}\n",
+        files,
+    )
+    assert stages["a"].cmd == ("echo 1 5",)
+    with pytest.raises(PipelineError, match="'params.yaml' is already loaded"):
+        _load(tmp_path, "vars:\n  - params.yaml:lr\nstages: {}\n", files)

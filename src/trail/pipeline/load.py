@@ -32,6 +32,7 @@ class _File:
     def __init__(self, root: str, relpath: str, node: Any) -> None:
         self.root, self.relpath, self.node = root, relpath, node
         self.dir = posixpath.dirname(relpath) or "."
+        self.imports: dict[str, bool] = {}  # vars files of the file's context: path → whole?
 
     def where(self, *keys: str | int) -> str:
         line = line_of(self.node, *keys)
@@ -68,9 +69,9 @@ def _global_context(pf: _File, data: Mapping[str, Any]) -> dict[str, Any]:
     context: dict[str, Any] = {}
     entries = list(data.get("vars") or [])
     default = pf.join(pf.dir, DEFAULT_PARAMS)
-    if DEFAULT_PARAMS not in entries and os.path.isfile(pf.abspath(default)):
-        _load_vars(pf, context, [DEFAULT_PARAMS], pf.dir, (), None)  # implicitly, first
-    _load_vars(pf, context, entries, pf.dir, ("vars",), None)
+    if os.path.isfile(pf.abspath(default)):
+        _load_vars(pf, context, [DEFAULT_PARAMS], pf.dir, (), None, pf.imports)  # implicitly
+    _load_vars(pf, context, entries, pf.dir, ("vars",), None, pf.imports)
     return context
 
 
@@ -81,6 +82,7 @@ def _load_vars(
     wdir: str,
     keys: tuple[str | int, ...],
     stage: str | None,
+    imports: dict[str, bool],
 ) -> None:
     for i, entry in enumerate(entries):
         try:
@@ -90,7 +92,13 @@ def _load_vars(
             if templating.REF.search(entry):
                 raise TemplateError("'vars' cannot use ${} references")
             path, _, selected = entry.partition(":")
-            data = read_params(pf.abspath(pf.join(wdir, path)), pf.join(wdir, path), stage=stage)
+            full = pf.join(wdir, path)
+            if imports.get(full) and not selected:
+                continue  # a whole file named again (as params.yaml often is): loaded already
+            if full in imports:
+                raise TemplateError(f"'{path}' is already loaded: it cannot be loaded again")
+            imports[full] = not selected
+            data = read_params(pf.abspath(full), full, stage=stage)
             if not isinstance(data, Mapping):
                 raise TemplateError(f"vars file '{path}' must hold a mapping")
             if selected:
@@ -161,7 +169,7 @@ def _stage(
         raise fail("'wdir' is outside the repository", "wdir")
     if d.get("vars"):
         context = dict(context)
-        _load_vars(pf, context, list(d["vars"]), wdir, (*keys, "vars"), name)
+        _load_vars(pf, context, list(d["vars"]), wdir, (*keys, "vars"), name, dict(pf.imports))
     cmd = res("cmd")
     return Stage(
         name=name,
