@@ -214,5 +214,5 @@ def test_a_whole_vars_file_named_again_is_loaded_once(tmp_path: pathlib.Path) ->
         files,
     )
     assert stages["a"].cmd == ("echo 1 5",)
-    with pytest.raises(PipelineError, match="'params.yaml' is already loaded"):
+    with pytest.raises(PipelineError, match=r"'params\.yaml' is already loaded"):
         _load(tmp_path, "vars:\n  - params.yaml:lr\nstages: {}\n", files)
