@@ -54,6 +54,13 @@ def test_stage_add_writes_the_stage_keeping_comments(trail_repo: Any, trail: Any
     assert "/out" in (trail_repo / ".gitignore").read_text().splitlines()
 
 
+def test_stage_add_to_a_broken_file_says_where(trail_repo: Any, trail: Any) -> None:
+    trail_repo.gen({"trail.yaml": "stages:\n  a:\n    cmd: [x\n"})
+    res = trail("stage", "add", "-n", "b", "echo")
+    assert res.code == 1 and res.err.startswith("ERROR: trail.yaml:4: invalid YAML")
+    assert (trail_repo / "trail.yaml").read_text() == "stages:\n  a:\n    cmd: [x\n"
+
+
 def test_stage_add_run_runs_the_stage(trail_repo: Any, trail: Any) -> None:
     res = trail("stage", "add", "-n", "hello", "-o", "out.txt", "--run", "echo hi > out.txt")
     assert res.code == 0, res.err
@@ -65,7 +72,8 @@ def test_stage_add_refuses_existing_name_unless_forced(trail_repo: Any, trail: A
     assert trail("stage", "add", "-n", "a", "echo", "1").code == 0
     before = (trail_repo / "trail.yaml").read_text()
     res = trail("stage", "add", "-n", "a", "echo", "2")
-    assert res.code == 1 and "stage 'a' already exists in 'trail.yaml'" in res.err
+    assert res.err == ("ERROR: stage 'a' already exists in 'trail.yaml' (use -f to overwrite it)\n")
+    assert res.code == 1
     assert (trail_repo / "trail.yaml").read_text() == before
     assert trail("stage", "add", "-f", "-n", "a", "echo", "2").code == 0
     assert "cmd: echo 2" in (trail_repo / "trail.yaml").read_text()

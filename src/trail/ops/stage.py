@@ -147,6 +147,8 @@ def stage_add(
     path = repo.path(relpath)
     old_text = _read(path)
     new = stage_dict(spec)
+    if old_text.strip():  # a broken file is reported as such, before ruamel reads it
+        load_pipeline(repo.root, relpath, text=old_text)
     new_text = _rewrite(old_text, spec.name, new, force, relpath)
     _verify(repo, relpath, new_text, spec.name)
     from trail.fsutil import atomic_write_text
@@ -182,8 +184,7 @@ def _rewrite(text: str, name: str, new: dict[str, Any], force: bool, relpath: st
     if name in stages:
         if not force:
             raise PipelineError(
-                f"stage '{name}' already exists in '{relpath}' (use -f to overwrite it)",
-                where=relpath,
+                f"stage '{name}' already exists in '{relpath}' (use -f to overwrite it)"
             )
         old = stages[name]
         if isinstance(old, dict) and ("foreach" in old or "matrix" in old):
