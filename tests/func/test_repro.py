@@ -414,3 +414,17 @@ def test_parallel_stages_all_reach_the_gitignore(trail_repo, trail):
     trail_repo.gen({"trail.yaml": stages})
     assert trail("repro", "-j", "4").code == 0
     assert set((trail_repo / ".gitignore").read_text().split()) == {f"/o{i}" for i in range(12)}
+
+
+def test_checkout_restores_stage_outputs_from_the_lock_file(pipe, trail):
+    assert trail("repro").code == 0
+    pipe.git("add", "-A")
+    pipe.git("commit", "-q", "-m", "v1")
+    (pipe / "a.txt").write_text("v2\n")
+    assert trail("repro").code == 0
+    pipe.git("checkout", "-q", "--", "a.txt", "trail.lock")  # back to v1's inputs and lock
+    res = trail("checkout")
+    assert res.code == 0, res.err
+    assert (pipe / "model.pkl").read_text() == "a\na\n"
+    assert (pipe / "eval" / "copy").read_text() == "a\na\n"
+    assert trail("status", "--json").out.strip() == "{}"

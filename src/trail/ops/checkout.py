@@ -1,4 +1,4 @@
-"""``trail checkout``: make the workspace match the pointer files."""
+"""``trail checkout``: make the workspace match the pointer files and lock files."""
 
 from __future__ import annotations
 
@@ -37,6 +37,14 @@ def checkout(
             checkout_dir(ctx, t.relpath, oid, changes, subpath=target.subpath)
         else:
             checkout_file(ctx, t.relpath, oid, t.out.meta.isexec, changes)
+    if not targets:  # stage outputs too, as the lock files record them
+        from trail.pipeline.used import lock_outputs
+
+        for relpath, oid, isexec in lock_outputs(repo):
+            if oid.is_tree:
+                checkout_dir(ctx, relpath, oid, changes)
+            else:
+                checkout_file(ctx, relpath, oid, isexec, changes)
     if changes.missing:
         raise CheckoutError(
             changes.missing,

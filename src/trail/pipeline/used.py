@@ -39,3 +39,21 @@ def lock_oids_at(repo: Repo, rev: str) -> set[Oid]:
         except (UnicodeDecodeError, TrailError):
             continue  # an old, broken lock file does not stop reading a revision
     return found
+
+
+def lock_outputs(repo: Repo) -> list[tuple[str, Oid, bool]]:
+    """Cached stage outputs as the lock files record them: (repo path, object, isexec)."""
+    from trail.pipeline.load import load_pipelines
+
+    found: list[tuple[str, Oid, bool]] = []
+    for pipeline in load_pipelines(repo):
+        lock = lockfile.read(
+            repo.root, lockfile.lock_path_for(pipeline.file, repo.dialect.lock_file)
+        )
+        for stage in pipeline.stages.values():
+            entry = lock.get(stage.name)
+            for out in stage.outs if entry is not None else ():
+                item = entry.out(out.declared) if entry is not None else None
+                if out.cache and item is not None and item.oid is not None:
+                    found.append((out.path, item.oid, item.meta.isexec))
+    return found
