@@ -131,3 +131,17 @@ def test_status_agrees_after_a_change(pipe, trail, dvc):
     (pipe / "params.yaml").write_text("seed: 8\ntrain:\n  lr: 0.1\n  epochs: 3\n")
     (pipe / "raw.txt").write_text("new\n")
     assert json.loads(trail("status", "--json").out) == json.loads(dvc("status", "--json").out)
+
+
+def test_checkout_of_stage_outputs_both_ways(pipe, trail, dvc):
+    assert trail("repro").code == 0
+    for tool in ("dvc", "trail"):
+        os.remove(pipe / "model_0.1_3.bin")
+        shutil.rmtree(pipe / "data")
+        if tool == "dvc":
+            dvc("checkout")
+        else:
+            assert trail("checkout").code == 0
+        assert (pipe / "data" / "a.txt").read_text() == "raw\n"
+        assert (pipe / "model_0.1_3.bin").exists()
+        assert json.loads(dvc("status", "--json").out) == {}
