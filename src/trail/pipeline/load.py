@@ -254,8 +254,6 @@ def _outs(pf: _File, wdir: str, res: Any, fail: Any) -> list[StageOut]:
                     raise fail(
                         f"output '{declared}' must be a path inside the repository", kind.value, i
                     )
-                if isinstance(opts, list):  # several plot definitions for one file
-                    opts = {"definitions": opts}
                 path = pf.join(wdir, declared)
                 if _outside(path):
                     raise fail(f"output '{declared}' is outside the repository", kind.value, i)

@@ -60,9 +60,8 @@ PLOT_PROPS = {
     "header": bool,
 }
 OUT_ENTRY = OneOf((str, MapOf(Keys(OUT_OPTIONS))))
-PLOT_ENTRY = OneOf(
-    (str, MapOf(OneOf((Keys(OUT_OPTIONS | PLOT_PROPS), ListOf(Keys(OUT_OPTIONS | PLOT_PROPS))))))
-)
+# DVC's schema also lets a list of definitions through, then fails on it: refused here.
+PLOT_ENTRY = OneOf((str, MapOf(Keys(OUT_OPTIONS | PLOT_PROPS))))
 VARS = ListOf(OneOf((str, MapOf(object))))
 STAGE = Keys(
     {
