@@ -291,15 +291,17 @@ def test_missing_dep_is_an_error(trail_repo, trail):
     assert not (trail_repo / "trail.lock").exists()
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_interrupt_stops_running_commands_and_keeps_finished(pipe, sig):
+@pytest.mark.parametrize(
+    ("sig", "jobs"), [(signal.SIGINT, "1"), (signal.SIGTERM, "1"), (signal.SIGINT, "2")]
+)
+def test_interrupt_stops_running_commands_and_keeps_finished(pipe, sig, jobs):
     (pipe / "trail.yaml").write_text(
         "stages:\n  quick:\n    cmd: echo q > q.txt\n    outs: [q.txt]\n"
         "  slow:\n    cmd: echo partial > s.txt && echo $$ > pid && touch started && sleep 60\n"
         "    deps: [q.txt]\n    outs: [s.txt]\n"
     )
     proc = subprocess.Popen(
-        [trail_exe(), "repro"], cwd=pipe, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [trail_exe(), "repro", "-j", jobs], cwd=pipe, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     for _ in range(600):
         if (pipe / "started").exists():
