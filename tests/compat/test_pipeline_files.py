@@ -235,3 +235,17 @@ def test_dag_prints_what_dvc_prints(dvc_repo: Any, dvc: Any, trail: Any, args: l
 
 
 SUB = "stages:\n  s:\n    cmd: x\n    deps: [../model]\n    outs: [o]\n"
+
+
+def test_every_key_dvc_accepts_is_accepted(dvc_repo: Any, dvc: Any, trail: Any) -> None:
+    import pathlib
+    import runpy
+
+    unit = pathlib.Path(__file__).parents[1] / "unit" / "test_pipeline_schema.py"
+    everything = runpy.run_path(str(unit))["EVERYTHING"]
+    dvc_repo.gen(
+        {"dvc.yaml": everything, "params.yaml": "models: [a, b]\nitems: [x]\n", "sub/v.yaml": ""}
+    )
+    res = trail("stage", "list")
+    assert res.code == 0, res.err
+    assert res.out == dvc("stage", "list").out

@@ -99,6 +99,8 @@ def _load_vars(
                 raise TemplateError(f"'{path}' is already loaded: it cannot be loaded again")
             imports[full] = not selected
             data = read_params(pf.abspath(full), full, stage=stage)
+            if data is None:
+                data = {}  # an empty file
             if not isinstance(data, Mapping):
                 raise TemplateError(f"vars file '{path}' must hold a mapping")
             if selected:
