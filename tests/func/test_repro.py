@@ -430,3 +430,22 @@ def test_checkout_restores_stage_outputs_from_the_lock_file(pipe, trail):
     assert (pipe / "model.pkl").read_text() == "a\na\n"
     assert (pipe / "eval" / "copy").read_text() == "a\na\n"
     assert trail("status", "--json").out.strip() == "{}"
+
+
+def test_commit_records_stage_outputs(pipe, trail):
+    assert trail("repro", "--no-commit").code == 0
+    res = trail("commit")
+    assert res.code == 0, res.err
+    assert "Updated trail.lock" in res.out
+    assert trail("status", "--json").out.strip() == "{}"
+    (pipe / "model.pkl").write_text("edited by hand\n")  # an output changed: recorded freely
+    assert trail("commit").code == 0
+    assert trail("status", "--json").out.strip() == "{}"
+    (pipe / "a.txt").write_text("new input\n")  # a dep changed: only with -f
+    before = (pipe / "trail.lock").read_text()
+    res = trail("commit")
+    assert res.code == 1
+    assert "stage 'prep': its deps or command changed since it ran" in res.err
+    assert (pipe / "trail.lock").read_text() == before
+    assert trail("commit", "-f").code == 0
+    assert trail("status", "--json").out.strip() == "{}"

@@ -1,8 +1,10 @@
-"""``trail commit``: record the workspace's current state of tracked outputs."""
+"""``trail commit``: record the workspace's current state of tracked outputs (pointer files,
+and stage outputs in lock files)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from trail import pointer
 from trail.index import Tracked, collect, outputs, resolve_targets
@@ -20,6 +22,7 @@ def commit(
 
     ``force`` also re-stores outputs whose hash did not change (repairing a damaged cache).
     """
+    stage_plan = _stage_plan(repo, targets, force)  # may refuse: before anything is written
     pfs = collect(repo)
     tracked = [t.tracked for t in resolve_targets(repo, targets, pfs)] if targets else outputs(pfs)
     by_pf: dict[str, list[Tracked]] = {}
@@ -45,4 +48,20 @@ def commit(
         if changed:
             pointer.write(repo.root, pf.with_outs(tuple(outs)))
             written.append(pf.path)
+    if stage_plan is not None:
+        from trail.pipeline import commit as stage_commit
+
+        written.extend(stage_commit.apply(repo, stage_plan))
     return written
+
+
+def _stage_plan(repo: Repo, targets: Sequence[str], force: bool) -> Any:
+    """Stage outputs to record (without targets, when a pipeline file exists), or None."""
+    import os
+
+    if targets or not os.path.exists(repo.path(repo.dialect.pipeline_file)):
+        return None
+    from trail.pipeline import commit as stage_commit
+    from trail.pipeline.load import load_pipelines
+
+    return stage_commit.plan(repo, load_pipelines(repo), force=force)
