@@ -37,6 +37,13 @@ stages:
     - feat_2.txt
     outs:
     - model_${item.lr}_${item.depth}.bin
+  report:
+    cmd: echo "a long command line, longer than the eighty columns YAML wraps at" > report.txt &&
+      echo 'with quotes of both kinds' >> report.txt
+    deps:
+    - raw.txt
+    outs:
+    - report.txt
   evaluate:
     cmd: >-
       echo '{"acc": 0.9, "lr": 0.1}' > metrics.json &&
@@ -68,6 +75,7 @@ STAGES = [
     "featurize@2",
     "train@0.1-3",
     "train@0.2-3",
+    "report",
     "evaluate",
 ]
 

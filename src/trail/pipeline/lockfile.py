@@ -8,7 +8,6 @@ the top level only. Existing entries keep their place; new ones are appended in 
 
 from __future__ import annotations
 
-import functools
 import os
 import posixpath
 from collections.abc import Mapping, Sequence
@@ -159,55 +158,17 @@ def serialize(entries: Mapping[str, LockEntry]) -> str:
 
 
 def dump_like_dvc(data: Any) -> str:
-    """Block YAML with the scalars DVC's writer (ruamel.yaml, YAML 1.2) gives: strings quoted
-    only when 1.2 would read them otherwise, double quotes when a quoted string holds ``'`` or a
-    newline, floats as ``repr`` writes them."""
-    text = yaml_dump(data, _dumper())
-    return str(text)
+    """YAML exactly as DVC writes lock files and run-cache entries: with ruamel.yaml's
+    round-trip dumper, block style. (PyYAML differs in line wrapping, quoting and floats.)"""
+    import io
 
+    from ruamel.yaml import YAML
 
-def yaml_dump(data: Any, dumper: type) -> Any:
-    import yaml
-
-    return yaml.dump(
-        data, Dumper=dumper, sort_keys=False, default_flow_style=False, allow_unicode=True
-    )
-
-
-@functools.cache
-def _dumper() -> type:
-    """A PyYAML dumper that resolves and styles scalars as ruamel.yaml (YAML 1.2) does."""
-    import yaml
-
-    from trail.yamlio import CoreLoader
-
-    class Dumper(yaml.SafeDumper):
-        # Quote exactly the strings YAML 1.2 would read as something else ('1e3', not 'yes').
-        yaml_implicit_resolvers = CoreLoader.yaml_implicit_resolvers
-
-        def choose_scalar_style(self) -> Any:
-            style = super().choose_scalar_style()
-            event: Any = self.event
-            value = event.value
-            if style == "'" and not event.style and ("'" in value or "\n" in value):
-                return '"'
-            return style
-
-    def float_repr(dumper: Any, value: float) -> Any:
-        if value != value:
-            text = ".nan"
-        elif value in (float("inf"), float("-inf")):
-            text = ".inf" if value > 0 else "-.inf"
-        else:
-            text = repr(value).lower()  # 1e-05, as ruamel writes it (PyYAML: 1.0e-05)
-        return dumper.represent_scalar("tag:yaml.org,2002:float", text)
-
-    def none_repr(dumper: Any, _value: None) -> Any:
-        return dumper.represent_scalar("tag:yaml.org,2002:null", "")  # ruamel: an empty value
-
-    Dumper.add_representer(float, float_repr)
-    Dumper.add_representer(type(None), none_repr)
-    return Dumper
+    yaml = YAML()
+    yaml.default_flow_style = False
+    buf = io.StringIO()
+    yaml.dump(data, buf)
+    return buf.getvalue()
 
 
 def merge(
