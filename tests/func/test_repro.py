@@ -449,3 +449,12 @@ def test_commit_records_stage_outputs(pipe, trail):
     assert (pipe / "trail.lock").read_text() == before
     assert trail("commit", "-f").code == 0
     assert trail("status", "--json").out.strip() == "{}"
+
+
+def test_status_finds_pipelines_in_subdirectories(trail_repo, trail):
+    trail_repo.gen({"sub/trail.yaml": "stages:\n  s:\n    cmd: echo 1 > o\n    outs: [o]\n"})
+    assert json.loads(trail("status", "--json").out) == {
+        "sub/trail.yaml:s": [{"changed outs": {"o": "deleted"}}]
+    }
+    assert trail("repro").code == 0
+    assert trail("status", "--json").out.strip() == "{}"

@@ -30,9 +30,7 @@ def status(repo: Repo, targets: Sequence[str] = ()) -> dict[str, list[Any]]:
 
 def _stage_status(repo: Repo, targets: Sequence[str]) -> tuple[dict[str, list[Any]], list[str]]:
     """Changes of the stages named in ``targets`` (all without), and the targets left over."""
-    import os
-
-    if not os.path.exists(repo.path(repo.dialect.pipeline_file)):
+    if not _has_pipeline_file(repo):
         return {}, list(targets)  # no pipeline: keep a plain status free of YAML
     from trail.pipeline import lockfile, scheduler
     from trail.pipeline.changes import stage_changes
@@ -54,3 +52,38 @@ def _stage_status(repo: Repo, targets: Sequence[str]) -> tuple[dict[str, list[An
         if changes:
             result[s.addressing] = changes
     return result, rest
+
+
+def _has_pipeline_file(repo: Repo) -> bool:
+    """Whether any pipeline file exists, without the YAML machinery of the loader.
+
+    Like the loader, skips ignored directories and those tracked by a pointer file beside them.
+    """
+    import os
+
+    from trail.workspace.ignore import ALWAYS_IGNORED
+
+    if os.path.exists(repo.path(repo.dialect.pipeline_file)):
+        return True
+    name, suffix = repo.dialect.pipeline_file, repo.dialect.pointer_suffix
+    ignore = repo.ignore_rules()
+    stack = ["."]
+    while stack:
+        dirrel = stack.pop()
+        try:
+            with os.scandir(repo.path(dirrel)) as it:
+                entries = list(it)
+        except OSError:
+            continue
+        names = {e.name for e in entries}
+        ignore.load_dir(dirrel, ignore.filename in names)
+        if name in names:
+            return True
+        for e in entries:
+            rel = e.name if dirrel == "." else f"{dirrel}/{e.name}"
+            if e.name in ALWAYS_IGNORED or e.name + suffix in names:
+                continue
+            skipped = ignore.active and ignore.ignored(rel, True)
+            if e.is_dir(follow_symlinks=False) and not skipped:
+                stack.append(rel)
+    return False
