@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import urllib.parse
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -29,6 +28,8 @@ class RunLog:
 
 
 def stage_dir(private_dir: str, stage: str) -> str:
+    import urllib.parse
+
     # Stage names hold ``@``, ``:`` and ``/`` (``sub/dvc.yaml:train@1``): keep them readable.
     return os.path.join(private_dir, "logs", urllib.parse.quote(stage, safe="@-_."))
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from trail.errors import PipelineError
 from trail.fsutil import remove_tree, unlink_missing_ok
@@ -22,6 +22,9 @@ from trail.pipeline.lockfile import LockEntry, LockItem
 from trail.pipeline.model import Stage
 from trail.repo import Repo
 from trail.types import Oid
+
+if TYPE_CHECKING:
+    import subprocess
 
 # (stage name, stream "stdout"/"stderr", line without its newline)
 OnOutput = Callable[[str, str, str], None]
@@ -221,6 +224,8 @@ def stage_env(repo: Repo, stage: Stage) -> dict[str, str]:
 
 
 def _execute(repo: Repo, stage: Stage, on_output: OnOutput) -> StageRun:
+    import subprocess
+
     run = StageRun(stage.name, "ran", started=time.time(), cmd=list(stage.cmd))
     env = stage_env(repo, stage)
     cwd = repo.path(stage.wdir)
@@ -246,6 +251,9 @@ def _execute(repo: Repo, stage: Stage, on_output: OnOutput) -> StageRun:
             run.returncode = proc.wait()
             for t in readers:
                 t.join()
+        except BaseException:  # interrupted while waiting (serial runs wait in the main thread)
+            _kill(proc)
+            raise
         finally:
             RUNNING.discard(proc)
         if run.returncode != 0:

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from graphlib import TopologicalSorter
+from typing import TYPE_CHECKING
 
 from trail.errors import LockError
 from trail.pipeline.model import Pipeline, Stage
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 
 def key(stage: Stage) -> str:
@@ -69,15 +71,42 @@ def run_graph(
     ts.prepare()
     failed: list[str] = []
     blocked: set[str] = set()
-    rank = {n: i for i, n in enumerate(selected)}
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    if jobs <= 1:  # in the calling thread, in run order: no pool to start
         try:
-            _drive(ts, graph, pool, run_one, rank, failed, blocked, keep_going, max(1, jobs))
+            _serial(graph, selected, run_one, failed, blocked, keep_going)
+        except BaseException:
+            on_abort()
+            raise
+        return failed, [n for n in selected if n in blocked and n not in failed]
+    from concurrent.futures import ThreadPoolExecutor
+
+    rank = {n: i for i, n in enumerate(selected)}
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        try:
+            _drive(ts, graph, pool, run_one, rank, failed, blocked, keep_going, jobs)
         except BaseException:
             on_abort()
             raise
     skipped = [n for n in selected if n in blocked and n not in failed]
     return failed, skipped
+
+
+def _serial(
+    graph: dict[str, list[str]],
+    selected: Sequence[str],
+    run_one: RunOne,
+    failed: list[str],
+    blocked: set[str],
+    keep_going: bool,
+) -> None:
+    for n in selected:  # ``selected`` is in run order: upstreams come first
+        if n in blocked:
+            continue
+        if not run_one(n):
+            failed.append(n)
+            blocked |= downstream_of(graph, [n]) - {n}
+            if not keep_going:
+                return
 
 
 def _drive(
@@ -93,6 +122,8 @@ def _drive(
 ) -> None:
     """Start the first ready stages in run order, at most ``jobs`` at once: with one job this
     is exactly DVC's serial order."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+
     running: dict[Future[bool], str] = {}
     ready: list[str] = []
     stop = False
@@ -127,6 +158,8 @@ def output_locks(private_dir: str, paths: Sequence[str], timeout: float) -> Iter
     fds: list[int] = []
     try:
         for path in sorted(set(paths)):  # one order everywhere: no deadlock between repros
+            import hashlib
+
             name = hashlib.sha256(path.encode()).hexdigest()[:32]
             fd = os.open(os.path.join(folder, name), os.O_RDWR | os.O_CREAT, 0o644)
             fds.append(fd)
