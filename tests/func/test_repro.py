@@ -458,3 +458,18 @@ def test_status_finds_pipelines_in_subdirectories(trail_repo, trail):
     }
     assert trail("repro").code == 0
     assert trail("status", "--json").out.strip() == "{}"
+
+
+def test_a_stage_command_may_run_trail_itself(trail_repo, trail):
+    # The repository lock is not held while a command runs, so a nested write does not wait.
+    trail_repo.gen(
+        {
+            "raw.txt": "r\n",
+            "trail.yaml": "stages:\n  s:\n"
+            f"    cmd: {trail_exe()} add raw.txt && echo ok > o\n    outs: [o]\n",
+        }
+    )
+    (trail_repo / ".trail" / "config").write_text("[core]\n    lock_timeout = 2\n")
+    res = trail("repro")
+    assert res.code == 0, res.err
+    assert (trail_repo / "raw.txt.trail").exists()

@@ -65,19 +65,23 @@ class _Plan:
 
     def __init__(self, repo: Repo, opts: ReproOptions) -> None:
         self.repo, self.opts = repo, opts
-        self.meta = scheduler.MetaLock(repo.lock)
+        self.meta = scheduler.MetaLock(repo.lock, sticky=opts.jobs <= 1)
         self.mutex = threading.Lock()
         self.result = ReproResult()
         self.will_run: set[str] = set()
         self.fresh: set[tuple[str, str]] = set()  # (pipeline file, stage name) new in the lock
-        with self.meta():
-            self.dag = build_dag(scheduler.all_stages(load_pipelines(repo)))
-            self.stages = self.dag.stages
-            self.graph = self.dag.preds
-            self.locks = {
-                f: lockfile.read(repo.root, self.lock_path(f))
-                for f in {s.file for s in self.stages.values()}
-            }
+        try:
+            with self.meta():
+                self.dag = build_dag(scheduler.all_stages(load_pipelines(repo)))
+                self.locks = {
+                    f: lockfile.read(repo.root, self.lock_path(f))
+                    for f in {s.file for s in self.dag.stages.values()}
+                }
+        except BaseException:
+            self.meta.release()
+            raise
+        self.stages = self.dag.stages
+        self.graph = self.dag.preds
         self.order = run_order(self.dag)
 
     def lock_path(self, pipeline_file: str) -> str:
@@ -170,6 +174,7 @@ class _Plan:
 
     def _run(self, key: str, stage: Stage) -> StageRun:
         def on_run() -> None:
+            self.meta.release()  # commands never run under the repository lock
             self.opts.on_event("running", key, "\n".join(stage.cmd))
 
         # A forced run really runs (as with DVC): the run-cache is not consulted.
@@ -226,6 +231,13 @@ def repro(repo: Repo, targets: Sequence[str] = (), opts: ReproOptions | None = N
     """Bring the selected stages (all by default, with their upstreams) up to date."""
     opts = opts or ReproOptions()
     plan = _Plan(repo, opts)
+    try:
+        return _repro(plan, targets, opts)
+    finally:
+        plan.meta.release()
+
+
+def _repro(plan: _Plan, targets: Sequence[str], opts: ReproOptions) -> ReproResult:
     selected = plan.select(targets)
     plan.check_deps(selected)
     _failed, skipped = scheduler.run_graph(

@@ -8,7 +8,6 @@ either tool restores what the other ran.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Iterator
@@ -42,6 +41,8 @@ def _strip(value: Any) -> Any:
 
 
 def _sha256(value: Any) -> str:
+    import hashlib
+
     return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
 
 

@@ -185,13 +185,36 @@ def _flock(fd: int, path: str, timeout: float) -> None:
 
 
 class MetaLock:
-    """The repository lock, taken only around metadata reads and writes; re-entrant per thread."""
+    """The repository lock, taken only around metadata reads and writes.
 
-    def __init__(self, take: Callable[[], contextlib.AbstractContextManager[None]]) -> None:
-        self._take = take
+    ``sticky`` keeps it from one metadata step to the next until ``release`` (called before a
+    command runs, and at the end): a serial no-op repro then takes it once, not once per stage.
+    """
+
+    def __init__(
+        self, take: Callable[[], contextlib.AbstractContextManager[None]], sticky: bool = False
+    ) -> None:
+        self._take, self._sticky = take, sticky
         self._mutex = threading.RLock()
+        self._held: contextlib.AbstractContextManager[None] | None = None
 
     @contextlib.contextmanager
     def __call__(self) -> Iterator[None]:
-        with self._mutex, self._take():
+        with self._mutex:
+            if self._held is not None:
+                yield
+                return
+            if not self._sticky:
+                with self._take():
+                    yield
+                return
+            held = self._take()
+            held.__enter__()
+            self._held = held
             yield
+
+    def release(self) -> None:
+        with self._mutex:
+            held, self._held = self._held, None
+            if held is not None:
+                held.__exit__(None, None, None)
