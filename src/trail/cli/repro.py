@@ -99,7 +99,8 @@ def cmd_repro(args: argparse.Namespace, console: Console) -> int:
     previous = _stop_on_sigterm()
     try:
         result = repro(repo, args.targets, opts)
-        _git_hint(repo, result.lock_files + result.gitignores, console)
+        if result.lock_files or result.gitignores:  # (finding Git costs an import)
+            _git_hint(repo, result.lock_files + result.gitignores, console)
     finally:
         repo.close()
         _restore_sigterm(previous)
