@@ -1,0 +1,141 @@
+"""Sharing commands: remote add|modify|default|list|remove|rename, push, pull, fetch."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from trail.cli.ui import Console
+
+
+def _levels(p: argparse.ArgumentParser) -> None:
+    level = p.add_mutually_exclusive_group()
+    for flag in ("--system", "--global", "--project", "--local"):
+        level.add_argument(flag, dest="level", action="store_const", const=flag[2:])
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("remote", parents=[common], help="manage remote storage")
+    rsub = p.add_subparsers(dest="remote_command", metavar="<subcommand>", required=True)
+    s = rsub.add_parser("add", parents=[common], help="add a remote")
+    s.add_argument("name")
+    s.add_argument("url")
+    s.add_argument("-d", "--default", action="store_true", help="make it the default remote")
+    s.add_argument("-f", "--force", action="store_true", help="overwrite an existing remote")
+    _levels(s)
+    s.set_defaults(func=cmd_remote_add)
+    s = rsub.add_parser("modify", parents=[common], help="set or unset an option of a remote")
+    s.add_argument("name")
+    s.add_argument("option")
+    s.add_argument("value", nargs="?")
+    s.add_argument("-u", "--unset", action="store_true")
+    _levels(s)
+    s.set_defaults(func=cmd_remote_modify)
+    s = rsub.add_parser("default", parents=[common], help="show or set the default remote")
+    s.add_argument("name", nargs="?")
+    s.add_argument("-u", "--unset", action="store_true")
+    _levels(s)
+    s.set_defaults(func=cmd_remote_default)
+    s = rsub.add_parser("list", parents=[common], help="list remotes")
+    s.add_argument("--json", action="store_true")
+    _levels(s)
+    s.set_defaults(func=cmd_remote_list)
+    s = rsub.add_parser("remove", parents=[common], help="remove a remote")
+    s.add_argument("name")
+    _levels(s)
+    s.set_defaults(func=cmd_remote_remove)
+    s = rsub.add_parser("rename", parents=[common], help="rename a remote")
+    s.add_argument("old")
+    s.add_argument("new")
+    _levels(s)
+    s.set_defaults(func=cmd_remote_rename)
+    _register_transfers(sub, common)
+
+
+def _config(args: argparse.Namespace) -> tuple[Any, str]:
+    """The configuration to edit and the level (``repo`` unless a flag says otherwise)."""
+    import os
+
+    from trail.config import Config
+    from trail.errors import NotARepoError
+    from trail.repo import find_root
+
+    level = {None: "repo", "project": "repo"}.get(args.level, args.level)
+    try:
+        root, dialect = find_root(".")
+    except NotARepoError:
+        if level in ("repo", "local"):
+            raise
+        return Config(None), level
+    return Config(os.path.join(root, dialect.control)), level
+
+
+def cmd_remote_add(args: argparse.Namespace, console: Console) -> int:
+    from trail.remote import settings
+
+    config, level = _config(args)
+    settings.add(config, level, args.name, args.url, default=args.default, force=args.force)
+    return 0
+
+
+def cmd_remote_modify(args: argparse.Namespace, console: Console) -> int:
+    from trail.errors import UsageError
+    from trail.remote import settings
+
+    if args.unset == (args.value is not None):
+        raise UsageError("give a value, or -u to unset the option")
+    config, level = _config(args)
+    written = settings.modify(config, level, args.name, args.option, args.value)
+    if written != level:
+        console.err(
+            f"note: {args.option} is a secret: written to config.local (not tracked by Git)"
+        )
+    return 0
+
+
+def cmd_remote_default(args: argparse.Namespace, console: Console) -> int:
+    from trail.errors import RemoteConfigError
+    from trail.remote import settings
+
+    config, level = _config(args)
+    if args.unset or args.name:
+        settings.set_default(config, level, None if args.unset else args.name)
+        return 0
+    name = config.get("core", "remote")
+    if not name:
+        raise RemoteConfigError("no default remote is set (`trail remote default NAME`)")
+    console.data(name)
+    return 0
+
+
+def cmd_remote_list(args: argparse.Namespace, console: Console) -> int:
+    from trail.remote import settings
+
+    config, _level = _config(args)
+    infos = settings.remotes(config)
+    if args.json:
+        console.json([{"name": r.name, "url": r.url, "default": r.is_default} for r in infos])
+        return 0
+    for r in infos:
+        console.data(f"{r.name}\t{r.url}{'  (default)' if r.is_default else ''}")
+    return 0
+
+
+def cmd_remote_remove(args: argparse.Namespace, console: Console) -> int:
+    from trail.remote import settings
+
+    config, level = _config(args)
+    settings.remove(config, level, args.name)
+    return 0
+
+
+def cmd_remote_rename(args: argparse.Namespace, console: Console) -> int:
+    from trail.remote import settings
+
+    config, level = _config(args)
+    settings.rename(config, level, args.old, args.new)
+    return 0
+
+
+def _register_transfers(sub: Any, common: argparse.ArgumentParser) -> None:
+    pass
