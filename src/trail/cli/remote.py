@@ -137,5 +137,129 @@ def cmd_remote_rename(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def _transfer_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("targets", nargs="*", help="outputs, pointer files or paths inside outputs")
+    p.add_argument("-r", "--remote", help="the remote to use (default: the default remote)")
+    p.add_argument("-j", "--jobs", type=int, help="parallel transfers (default: 4 × cores)")
+    p.add_argument("-a", "--all-branches", action="store_true", help="also every branch's data")
+    p.add_argument("-T", "--all-tags", action="store_true", help="also every tag's data")
+    p.add_argument("--all-commits", action="store_true", help="also every commit's data")
+
+
 def _register_transfers(sub: Any, common: argparse.ArgumentParser) -> None:
-    pass
+    p = sub.add_parser("push", parents=[common], help="upload tracked data to a remote")
+    _transfer_flags(p)
+    p.add_argument(
+        "--no-index", action="store_true", help="forget what the remote is known to hold"
+    )
+    p.set_defaults(func=cmd_push)
+    p = sub.add_parser("fetch", parents=[common], help="download tracked data into the cache")
+    _transfer_flags(p)
+    p.set_defaults(func=cmd_fetch)
+    p = sub.add_parser("pull", parents=[common], help="fetch, then check out")
+    _transfer_flags(p)
+    p.add_argument("-f", "--force", action="store_true", help="overwrite uncached changes")
+    p.set_defaults(func=cmd_pull)
+
+
+def _jobs(args: argparse.Namespace) -> int | None:
+    from trail.errors import UsageError
+
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("-j/--jobs must be at least 1")
+    return int(args.jobs) if args.jobs is not None else None
+
+
+def _revs(args: argparse.Namespace) -> dict[str, bool]:
+    return {
+        "all_branches": args.all_branches,
+        "all_tags": args.all_tags,
+        "all_commits": args.all_commits,
+    }
+
+
+def _summary(verb: str, result: Any, console: Console) -> None:
+    if result.transferred:
+        console.out(f"{result.transferred} files {verb}")
+    else:
+        console.out("Everything is up to date.")
+
+
+def cmd_push(args: argparse.Namespace, console: Console) -> int:
+    from trail.cli.data import _writing
+    from trail.ops.push import push
+
+    jobs = _jobs(args)
+    with _writing(console) as repo:
+        result = push(
+            repo,
+            args.targets,
+            remote=args.remote,
+            jobs=jobs,
+            use_index=not args.no_index,
+            progress=console.progress(),
+            **_revs(args),
+        )
+    _summary("pushed", result, console)
+    return 0
+
+
+def cmd_fetch(args: argparse.Namespace, console: Console) -> int:
+    from trail.cli.data import _writing
+    from trail.ops.fetch import fetch
+
+    jobs = _jobs(args)
+    with _writing(console) as repo:
+        result = fetch(
+            repo,
+            args.targets,
+            remote=args.remote,
+            jobs=jobs,
+            progress=console.progress(),
+            **_revs(args),
+        )
+    _summary("fetched", result, console)
+    return 0
+
+
+def cmd_pull(args: argparse.Namespace, console: Console) -> int:
+    from trail.cli.data import _writing
+    from trail.ops.fetch import pull
+
+    jobs = _jobs(args)
+    with _writing(console) as repo:
+        result = pull(
+            repo,
+            args.targets,
+            remote=args.remote,
+            jobs=jobs,
+            force=args.force,
+            progress=console.progress(),
+            **_revs(args),
+        )
+    _summary("fetched", result, console)
+    return 0
+
+
+def cloud_status(args: argparse.Namespace, console: Console) -> int:
+    """``trail status -c``: DVC's words and layout."""
+    from trail.cli.data import _repo
+    from trail.ops import used
+    from trail.ops.cloud_status import cloud_status as run
+
+    repo = _repo(console)
+    try:
+        revs = used.revisions(repo, **_revs(args))
+        result = run(repo, args.targets, remote=args.remote, jobs=_jobs(args), revs=revs)
+    finally:
+        repo.close()
+    if args.json:
+        console.json(result.changes)
+        return 0
+    if not result.changes:
+        names = ", ".join(f"'{n}'" for n in result.remotes)
+        console.out(f"Cache and remote {names} are in sync.")
+        return 0
+    for path, what in result.changes.items():
+        console.out(f"\t{what + ':':<20}{path}")
+    return 0

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from trail import manifest
-from trail.errors import ObjectMissingError, TrailError, UsageError
-from trail.index import collect, collect_at, outputs
-from trail.pointer import PointerFile
+from trail.errors import UsageError
+from trail.ops import used
 from trail.repo import Repo
 from trail.types import Oid
 
@@ -32,20 +30,6 @@ class GcPlan:
         return total
 
 
-def _used(repo: Repo, pfs: list[PointerFile], keep: set[Oid]) -> None:
-    for t in outputs(pfs):
-        oid = t.out.oid
-        if oid is None or oid in keep:
-            continue
-        keep.add(oid)
-        if oid.is_tree:
-            try:
-                data = repo.odb.read_bytes(oid)
-            except ObjectMissingError:
-                continue
-            keep.update(e.oid for e in manifest.parse(data, oid.algo, repo.odb.path(oid)))
-
-
 def plan(
     repo: Repo,
     *,
@@ -59,19 +43,10 @@ def plan(
             "say what to keep: -w (workspace), -a (all branches), -T (all tags) or --all-commits"
         )
     result = GcPlan()
-    _used(repo, collect(repo), result.keep)
-    revs: set[str] = set()
-    if all_branches or all_tags or all_commits:
-        if repo.scm is None:
-            raise TrailError("-a, -T and --all-commits need Git, and this repository has none")
-        if all_branches:
-            revs.update(repo.scm.refs("refs/heads/"))
-        if all_tags:
-            revs.update(repo.scm.refs("refs/tags/"))
-        if all_commits:
-            revs.update(repo.scm.all_commits())
-    for rev in sorted(revs):
-        _used(repo, collect_at(repo, rev), result.keep)
+    revs = used.revisions(
+        repo, all_branches=all_branches, all_tags=all_tags, all_commits=all_commits
+    )
+    result.keep, _unreadable = used.closure(repo, used.used_outputs(repo, revs=revs))
     result.revisions = len(revs)
     for algo in ALGOS:
         result.remove.extend(o for o in repo.odb.iter_oids(algo) if o not in result.keep)
@@ -85,3 +60,39 @@ def apply(repo: Repo, gc_plan: GcPlan) -> int:
     for algo in ALGOS:
         repo.odb.clean_tmp(algo)
     return len(gc_plan.remove)
+
+
+@dataclass
+class RemoteGcPlan:
+    """Objects on a remote that no kept revision needs."""
+
+    remote: str
+    url: str
+    remove: list[Oid] = field(default_factory=list)
+
+
+def plan_remote(repo: Repo, gc_plan: GcPlan, remote: str | None) -> RemoteGcPlan:
+    from trail.remote.open import open_remote
+
+    store = open_remote(repo.config, remote)
+    store.fs.check()
+    if not store.fs.can_list:
+        from trail.errors import RemoteReadOnlyError
+
+        raise RemoteReadOnlyError(store.url)
+    stale = sorted((o for o in store.iter_oids() if o not in gc_plan.keep), key=str)
+    return RemoteGcPlan(store.name, store.url, stale)
+
+
+def apply_remote(repo: Repo, remote_plan: RemoteGcPlan, jobs: int | None = None) -> int:
+    """Delete the planned objects; the gc marker is rewritten before and after, so every
+    client's remote index of this remote is dropped (SPEC 11)."""
+    from trail.parallel import bounded_map
+    from trail.remote.open import open_remote
+    from trail.remote.transfer import default_jobs
+
+    store = open_remote(repo.config, remote_plan.remote)
+    store.write_gc_marker()
+    list(bounded_map(store.remove, remote_plan.remove, jobs or default_jobs()))
+    store.write_gc_marker()
+    return len(remote_plan.remove)

@@ -63,6 +63,17 @@ def check_option(name: str, url: str, key: str) -> None:
     raise RemoteConfigError(f"unknown option '{key}' for {kind} remote '{name}' (known: {known})")
 
 
+def stored_url(config: Config, level: str, url: str) -> str:
+    """A relative folder is kept relative to the config file, as DVC keeps it."""
+    import os
+
+    if "://" in url or os.path.isabs(url) or url.startswith("~"):
+        return url
+    if level in ("repo", "local") and config.control_dir is not None:
+        return os.path.relpath(os.path.abspath(url), config.control_dir).replace(os.sep, "/")
+    return os.path.abspath(url)
+
+
 def _ini(config: Config, level: str) -> IniFile:
     path = config.level_path(level)
     if path is None:
@@ -106,7 +117,7 @@ def add(config: Config, level: str, name: str, url: str, *, default: bool, force
         if not force:
             raise RemoteConfigError(f"remote '{name}' already exists: use -f to overwrite it")
         ini.remove_section(section(name))
-    ini.set(section(name), "url", url)
+    ini.set(section(name), "url", stored_url(config, level, url))
     if default:
         ini.set("core", "remote", name)
     ini.write()
@@ -119,8 +130,8 @@ def modify(config: Config, level: str, name: str, key: str, value: str | None) -
     if key == "name":
         raise RemoteConfigError("use `trail remote rename` to rename a remote")
     check_option(name, info.url, key)
-    if key in SECRET_KEYS and value is not None:
-        level = "local"
+    if key in SECRET_KEYS and value is not None and level == "repo":
+        level = "local"  # never into the tracked config; an explicit --global is respected
     ini = _ini(config, level)
     if value is None:
         if not ini.unset(section(name), key):
