@@ -57,10 +57,10 @@ class _Breaker:
         return self.streak >= GIVE_UP_AFTER
 
 
-def _retrying(fn: Callable[[], int], breaker: _Breaker) -> int:
+def _retrying(fn: Callable[[], int], breaker: _Breaker, url: str) -> int:
     for attempt in range(RETRIES):
         if breaker.open:
-            raise RemoteUnreachableError("(remote)", "gave up after repeated connection errors")
+            raise RemoteUnreachableError(url, "gave up after repeated connection errors")
         try:
             result = fn()
         except (RemoteUnreachableError, ConnectionError, TimeoutError):
@@ -75,6 +75,7 @@ def _retrying(fn: Callable[[], int], breaker: _Breaker) -> int:
 
 
 def _run(
+    url: str,
     items: Sequence[Oid],
     work: Callable[[Oid], int],
     jobs: int,
@@ -89,7 +90,7 @@ def _run(
 
     def one(oid: Oid) -> None:
         try:
-            n = _retrying(lambda: work(oid), breaker)
+            n = _retrying(lambda: work(oid), breaker, url)
         except (TrailError, OSError) as exc:
             with lock:
                 result.failed[format_oid(oid)] = _reason(exc)
@@ -136,7 +137,7 @@ def upload(
     try:
         blobs = [o for o in oids if not o.is_tree]
         trees = [o for o in oids if o.is_tree]
-        _run(blobs, work, jobs, progress, result)
+        _run(store.url, blobs, work, jobs, progress, result)
         if index is not None:
             index.add(result.done)
         if result.failed:
@@ -144,7 +145,7 @@ def upload(
             for t in trees:
                 result.failed[format_oid(t)] = "held back: some files failed to upload"
         else:
-            _run(trees, work, jobs, progress, result)
+            _run(store.url, trees, work, jobs, progress, result)
         if index is not None:
             index.add(o for o in result.done if o.is_tree)
     finally:
@@ -182,7 +183,7 @@ def download(
         return size
 
     try:
-        _run(list(oids), work, jobs, progress, result)
+        _run(store.url, list(oids), work, jobs, progress, result)
     finally:
         progress.finish()
     return result
