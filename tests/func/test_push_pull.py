@@ -107,3 +107,13 @@ def test_pull_names_what_did_not_arrive_and_checks_out_the_rest(repo, trail, tmp
     assert res.code == 1
     assert "not on the remote" in res.err
     assert (repo / "data" / "a").read_text() == "1"
+
+
+def test_data_status_not_in_remote(repo, trail):
+    out = json.loads(trail("data", "status", "--not-in-remote", "--json").out)
+    assert out["not_in_remote"] == ["data/", "model"]
+    granular = trail("data", "status", "--not-in-remote", "--granular", "--json").out
+    assert json.loads(granular)["not_in_remote"] == ["data/a", "data/b", "model"]
+    assert trail("push", "model").code == 0
+    text = trail("data", "status", "--not-in-remote").out
+    assert "Not in remote:" in text and "data/" in text and "model" not in text

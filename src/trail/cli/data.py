@@ -56,6 +56,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     s = dsub.add_parser("status", parents=[common], help="changes since the last Git commit")
     s.add_argument("--granular", action="store_true", help="show files inside directories")
     s.add_argument("--unchanged", action="store_true", help="also list unchanged outputs")
+    s.add_argument("--not-in-remote", action="store_true", help="also list what a remote lacks")
+    s.add_argument("-r", "--remote", help="the remote for --not-in-remote")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_data_status)
 
@@ -160,7 +162,13 @@ def cmd_data_status(args: argparse.Namespace, console: Console) -> int:
 
     repo = _repo(console)
     try:
-        result = data_status(repo, granular=args.granular, unchanged=args.unchanged)
+        result = data_status(
+            repo,
+            granular=args.granular,
+            unchanged=args.unchanged,
+            not_in_remote=args.not_in_remote,
+            remote=args.remote,
+        )
     finally:
         repo.close()
     if args.json:
@@ -174,6 +182,12 @@ def cmd_data_status(args: argparse.Namespace, console: Console) -> int:
         console.out("Not in cache:")
         console.out(f'  (use "{tool} fetch <file>..." to download files)')
         for p in result.not_in_cache:
+            console.out(f"        {p}")
+        console.out()
+    if result.not_in_remote:
+        console.out("Not in remote:")
+        console.out(f'  (use "{tool} push <file>..." to upload files)')
+        for p in result.not_in_remote:
             console.out(f"        {p}")
         console.out()
     sections = (
