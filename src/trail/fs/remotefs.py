@@ -231,7 +231,6 @@ class RemoteFS:
                 return
         prefix = base.rstrip("/") + "/"
         for name in found:
-            name = name.split("://", 1)[-1] if "://" in name and "://" not in prefix else name
             if name.startswith(prefix):
                 yield name[len(prefix) :]
 

@@ -76,6 +76,10 @@ def _push_one(
     failed: dict[str, str],
 ) -> None:
     store = open_remote(repo.config, name)
+    if store.fs.readonly:
+        from trail.errors import RemoteReadOnlyError
+
+        raise RemoteReadOnlyError(store.url)
     result.remotes.append(store.name)
     local = {o for o in needed if repo.odb.exists(o)}
     for oid in needed - local:
