@@ -50,6 +50,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     _levels(s)
     s.set_defaults(func=cmd_remote_rename)
     _register_transfers(sub, common)
+    register_get(sub, common)
 
 
 def _config(args: argparse.Namespace) -> tuple[Any, str]:
@@ -262,4 +263,31 @@ def cloud_status(args: argparse.Namespace, console: Console) -> int:
         return 0
     for path, what in result.changes.items():
         console.out(f"\t{what + ':':<20}{path}")
+    return 0
+
+
+def register_get(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("get", parents=[common], help="copy data out of any trail/DVC repository")
+    p.add_argument("url", help="a Git URL or a path to the repository")
+    p.add_argument("path", help="the file or directory inside it")
+    p.add_argument("-o", "--out", help="where to write it (default: its base name, here)")
+    p.add_argument("--rev", help="a Git revision of the repository (default: its HEAD)")
+    p.add_argument("-r", "--remote", help="a remote of that repository (default: its default)")
+    p.add_argument("-j", "--jobs", type=int, help="parallel downloads")
+    p.set_defaults(func=cmd_get)
+
+
+def cmd_get(args: argparse.Namespace, console: Console) -> int:
+    from trail.ops.get import get
+
+    result = get(
+        args.url,
+        args.path,
+        out=args.out,
+        rev=args.rev,
+        remote=args.remote,
+        jobs=_jobs(args),
+        progress=console.progress(),
+    )
+    console.out(f"Copied {args.path} to {result.path}")
     return 0
