@@ -117,3 +117,49 @@ def test_data_status_not_in_remote(repo, trail):
     assert trail("push", "model").code == 0
     text = trail("data", "status", "--not-in-remote").out
     assert "Not in remote:" in text and "data/" in text and "model" not in text
+
+
+@pytest.fixture
+def small_disk(tmp_path_factory):
+    """A 256 KiB tmpfs (SPEC 11: root in CI may mount one to test a full disk)."""
+    import subprocess
+
+    where = tmp_path_factory.mktemp("full")
+    proc = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(where)],
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.strip()}")
+    yield where
+    subprocess.run(["umount", str(where)], check=True)
+
+
+def test_full_disk_during_pull(trail_repo, trail, tmp_path_factory, small_disk):
+    import os
+    import shutil
+
+    from trail import hashing
+
+    trail_repo.gen({"data": {f"f{i}": os.urandom(60_000) for i in range(8)}})
+    assert trail("add", "data").code == 0
+    store = tmp_path_factory.mktemp("store")
+    assert trail("remote", "add", "-d", "s", str(store)).code == 0
+    assert trail("push").code == 0
+    shutil.rmtree(trail_repo / ".trail" / "cache")
+    shutil.rmtree(trail_repo / "data")
+    assert trail("config", "cache.dir", str(small_disk)).code == 0
+    res = trail("fetch")
+    assert res.code == 1
+    assert "No space left on device" in res.err
+    assert "run the command again to retry" in res.err
+    # Whatever did land is whole and sound; no temp file is left behind.
+    for path in small_disk.rglob("*"):
+        if path.is_file():
+            assert not path.name.startswith(".trail-tmp")
+            oid = path.parent.name + path.name.removesuffix(".dir")
+            assert hashing.get("blake3").hash_file(path) == oid
+    assert trail("config", "-u", "cache.dir").code == 0
+    assert trail("pull").code == 0
+    assert len(list((trail_repo / "data").iterdir())) == 8
