@@ -51,6 +51,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     s.set_defaults(func=cmd_remote_rename)
     _register_transfers(sub, common)
     register_get(sub, common)
+    register_ls(sub, common)
 
 
 def _config(args: argparse.Namespace) -> tuple[Any, str]:
@@ -290,4 +291,37 @@ def cmd_get(args: argparse.Namespace, console: Console) -> int:
         progress=console.progress(),
     )
     console.out(f"Copied {args.path} to {result.path}")
+    return 0
+
+
+def register_ls(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("ls", parents=[common], help="list a repository's files and outputs")
+    p.add_argument("url", help="a Git URL or a path to the repository ('.' for this one)")
+    p.add_argument("path", nargs="?", default="", help="a directory or file inside it")
+    p.add_argument("--rev", help="a Git revision (default: its HEAD)")
+    p.add_argument("-R", "--recursive", action="store_true", help="everything below the path")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_ls)
+
+
+def cmd_ls(args: argparse.Namespace, console: Console) -> int:
+    from trail.ops.ls import ls
+
+    entries = ls(args.url, args.path, rev=args.rev, recursive=args.recursive)
+    base = args.path.strip("/")
+
+    def shown(path: str) -> str:
+        """Paths relative to the listed directory, as DVC shows them."""
+        return path[len(base) + 1 :] if base and path != base else path
+
+    if args.json:
+        console.json(
+            [
+                {"path": shown(e.path), "isout": e.isout, "isdir": e.isdir, "isexec": e.isexec}
+                for e in entries
+            ]
+        )
+        return 0
+    for e in entries:
+        console.data(shown(e.path) + ("/" if e.isdir else ""))
     return 0

@@ -98,6 +98,10 @@ class Git:
     def is_tracked(self, path: str) -> bool:
         return bool(self.run("ls-files", "--", path, check=False).strip())
 
+    def ls_files(self) -> list[str]:
+        """Files Git tracks in the checked-out tree (posix, repo-relative)."""
+        return [p for p in self.run("ls-files", "-z").split("\0") if p]
+
 
 def clone(url: str, dest: str, rev: str | None = None) -> Git:
     """Clone ``url`` (a Git URL or a local path) into ``dest``, checked out at ``rev``."""
