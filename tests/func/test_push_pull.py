@@ -152,7 +152,7 @@ def test_full_disk_during_pull(trail_repo, trail, tmp_path_factory, small_disk):
     assert trail("config", "cache.dir", str(small_disk)).code == 0
     res = trail("fetch")
     assert res.code == 1
-    assert "No space left on device" in res.err
+    assert "no space left on device" in res.err
     assert "run the command again to retry" in res.err
     # Whatever did land is whole and sound; no temp file is left behind.
     for path in small_disk.rglob("*"):

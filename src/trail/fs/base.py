@@ -26,6 +26,9 @@ class FileSystem(Protocol):
 
     def read_bytes(self, path: str) -> bytes: ...
 
+    def read_small(self, path: str, limit: int) -> bytes | None:
+        """The file's bytes if that is cheap and it is at most ``limit`` long, else None."""
+
     def write_bytes(self, path: str, data: bytes) -> None: ...
 
     def remove(self, path: str) -> None: ...

@@ -55,6 +55,16 @@ class LocalFS:
         with open(self._abs(path), "rb") as f:
             return f.read()
 
+    def read_small(self, path: str, limit: int) -> bytes | None:
+        from trail.fsutil import read_fd
+
+        fd = os.open(self._abs(path), os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            size = os.fstat(fd).st_size
+            return read_fd(fd, size) if size <= limit else None
+        finally:
+            os.close(fd)
+
     def write_bytes(self, path: str, data: bytes) -> None:
         def fill(tmp: str) -> None:
             with open(tmp, "wb") as f:

@@ -61,6 +61,10 @@ class MemoryFS:
         except KeyError:
             raise FileNotFoundError(path) from None
 
+    def read_small(self, path: str, limit: int) -> bytes | None:
+        data = self.read_bytes(path)
+        return data if len(data) <= limit else None
+
     def write_bytes(self, path: str, data: bytes) -> None:
         self._hit("write", path)
         self.files[path] = data

@@ -202,6 +202,9 @@ class RemoteFS:
         with translated(self.url):
             return bytes(self.fs.cat_file(self._abs(path)))
 
+    def read_small(self, path: str, limit: int) -> bytes | None:
+        return None  # a network round trip for the size would cost what it saves
+
     def write_bytes(self, path: str, data: bytes) -> None:
         if self.readonly:
             raise RemoteReadOnlyError(self.url)

@@ -26,6 +26,7 @@ from trail.types import Oid
 RETRIES = 3
 BACKOFF = 0.25  # seconds, doubled on each retry
 GIVE_UP_AFTER = 8  # consecutive unreachable errors: the remote is down, stop trying the rest
+SMALL = 1 << 20  # objects up to this size move through memory when the backend allows
 
 
 def default_jobs() -> int:
@@ -109,6 +110,13 @@ def _run(
 
 
 def _reason(exc: BaseException) -> str:
+    """A short reason for the failure list (the full error of each would repeat itself)."""
+    import errno
+
+    from trail.errors import DiskFullError
+
+    if isinstance(exc, DiskFullError) or getattr(exc, "errno", None) == errno.ENOSPC:
+        return "no space left on device"
     if isinstance(exc, FileNotFoundError):
         return "not on the remote"
     if isinstance(exc, OSError) and not isinstance(exc, RemoteError):
@@ -167,6 +175,11 @@ def download(
     progress.start(f"{label} from {store.name}", len(oids), None)
 
     def work(oid: Oid) -> int:
+        # Small objects of a folder remote: one read, hashed in memory, one write.
+        data = store.read_small(oid, SMALL)
+        if data is not None:
+            odb.add_bytes(oid, data)
+            return len(data)
         dst = odb.path(oid)
         parent = os.path.dirname(dst)
         os.makedirs(parent, exist_ok=True)
