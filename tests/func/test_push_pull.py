@@ -163,3 +163,36 @@ def test_full_disk_during_pull(trail_repo, trail, tmp_path_factory, small_disk):
     assert trail("config", "-u", "cache.dir").code == 0
     assert trail("pull").code == 0
     assert len(list((trail_repo / "data").iterdir())) == 8
+
+
+def test_gc_cloud_keeps_files_of_a_manifest_missing_from_the_cache(repo, trail):
+    import shutil
+
+    repo.git("tag", "v1")
+    assert trail("push").code == 0
+    repo.gen({"data": {"a": "new a"}})
+    assert trail("add", "data").code == 0
+    repo.git("commit", "-q", "-am", "v2")
+    assert trail("push").code == 0
+    shutil.rmtree(repo / ".trail" / "cache")  # v1's manifest is now only on the remote
+    assert trail("fetch").code == 0
+    before = _objects(repo.store)
+    res = trail("gc", "-T", "-c", "-f")
+    assert res.code == 0, res.err
+    assert _objects(repo.store) == before  # v1's files stay: the tag keeps them
+    out = trail("gc", "-w", "-c", "-f")
+    assert out.code == 0 and "Removed 2 objects from remote main." in out.out
+
+
+def test_gc_cloud_stops_when_a_kept_manifest_is_lost(repo, trail):
+    assert trail("push").code == 0
+    for p in repo.store.rglob("*.dir"):
+        p.unlink()
+    import shutil
+
+    shutil.rmtree(repo / ".trail" / "cache")
+    before = _objects(repo.store)
+    res = trail("gc", "-w", "-c", "-f")
+    assert res.code == 1
+    assert "are in neither the cache nor the remote" in res.err
+    assert _objects(repo.store) == before

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from trail.errors import UsageError
 from trail.ops import used
 from trail.repo import Repo
 from trail.types import Oid
+
+if TYPE_CHECKING:
+    from trail.remote.store import RemoteStore
 
 ALGOS = ("blake3", "md5", "md5-dos2unix")
 
@@ -17,6 +21,7 @@ class GcPlan:
     keep: set[Oid] = field(default_factory=set)
     remove: list[Oid] = field(default_factory=list)
     revisions: int = 0
+    unreadable: set[Oid] = field(default_factory=set)  # kept manifests not in the cache
 
     def size(self, repo: Repo) -> int:
         import os
@@ -46,7 +51,7 @@ def plan(
     revs = used.revisions(
         repo, all_branches=all_branches, all_tags=all_tags, all_commits=all_commits
     )
-    result.keep, _unreadable = used.closure(repo, used.used_outputs(repo, revs=revs))
+    result.keep, result.unreadable = used.closure(repo, used.used_outputs(repo, revs=revs))
     result.revisions = len(revs)
     for algo in ALGOS:
         result.remove.extend(o for o in repo.odb.iter_oids(algo) if o not in result.keep)
@@ -80,8 +85,36 @@ def plan_remote(repo: Repo, gc_plan: GcPlan, remote: str | None) -> RemoteGcPlan
         from trail.errors import RemoteReadOnlyError
 
         raise RemoteReadOnlyError(store.url)
-    stale = sorted((o for o in store.iter_oids() if o not in gc_plan.keep), key=str)
+    keep = gc_plan.keep | _listed_by_remote_manifests(store, gc_plan.unreadable)
+    stale = sorted((o for o in store.iter_oids() if o not in keep), key=str)
     return RemoteGcPlan(store.name, store.url, stale)
+
+
+def _listed_by_remote_manifests(store: RemoteStore, trees: set[Oid]) -> set[Oid]:
+    """Files that kept directories list, read from the remote's copy of their manifests: a
+    manifest missing from the cache must never let its files be deleted from the remote."""
+    from trail import hashing, manifest
+    from trail.errors import TrailError
+    from trail.remote.store import object_path
+
+    found: set[Oid] = set()
+    lost = []
+    for oid in sorted(trees, key=str):
+        try:
+            data = store.fs.read_bytes(object_path(oid))
+        except FileNotFoundError:
+            data = b""
+        if hashing.get(oid.algo).hash_bytes(data) != oid.hex:
+            lost.append(str(oid))
+            continue
+        found.update(e.oid for e in manifest.parse(data, oid.algo, object_path(oid)))
+    if lost:
+        raise TrailError(
+            f"gc -c stopped: the manifests of kept directories {', '.join(lost[:5])} are in "
+            "neither the cache nor the remote, so the files they list cannot be told apart; "
+            "nothing was removed"
+        )
+    return found
 
 
 def apply_remote(repo: Repo, remote_plan: RemoteGcPlan, jobs: int | None = None) -> int:
