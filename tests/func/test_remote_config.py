@@ -78,3 +78,10 @@ def test_local_and_global_levels(trail_repo, trail, tmp_path_factory):
     names = [line.split("\t")[0] for line in trail("remote", "list").out.splitlines()]
     assert names == ["everywhere", "mine"]
     assert trail("remote", "modify", "--local", "mine", "-u", "url").code == 0
+
+
+def test_a_password_in_a_url_is_never_listed(trail_repo, trail):
+    assert trail("remote", "add", "s", "ssh://me:hunter2@host:2222/data").code == 0
+    for args in (("remote", "list"), ("remote", "list", "--json")):
+        out = trail(*args).out
+        assert "hunter2" not in out and "me:***@host:2222" in out

@@ -116,10 +116,15 @@ def cmd_remote_list(args: argparse.Namespace, console: Console) -> int:
     config, _level = _config(args)
     infos = settings.remotes(config)
     if args.json:
-        console.json([{"name": r.name, "url": r.url, "default": r.is_default} for r in infos])
+        console.json(
+            [
+                {"name": r.name, "url": settings.masked(r.url), "default": r.is_default}
+                for r in infos
+            ]
+        )
         return 0
     for r in infos:
-        console.data(f"{r.name}\t{r.url}{'  (default)' if r.is_default else ''}")
+        console.data(f"{r.name}\t{settings.masked(r.url)}{'  (default)' if r.is_default else ''}")
     return 0
 
 

@@ -63,6 +63,20 @@ def check_option(name: str, url: str, key: str) -> None:
     raise RemoteConfigError(f"unknown option '{key}' for {kind} remote '{name}' (known: {known})")
 
 
+def masked(url: str) -> str:
+    """The URL with any password in it replaced by ``***``."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    if "://" not in url:
+        return url
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 def stored_url(config: Config, level: str, url: str) -> str:
     """A relative folder is kept relative to the config file, as DVC keeps it."""
     import os
