@@ -196,3 +196,12 @@ def test_gc_cloud_stops_when_a_kept_manifest_is_lost(repo, trail):
     assert res.code == 1
     assert "are in neither the cache nor the remote" in res.err
     assert _objects(repo.store) == before
+
+
+def test_a_wiped_remote_is_noticed(repo, trail):
+    import shutil
+
+    assert trail("push").code == 0
+    shutil.rmtree(repo.store)
+    res = trail("push")
+    assert res.code == 0 and "4 files pushed" in res.out

@@ -87,7 +87,11 @@ def _push_one(
     index = RemoteIndex(repo.private_dir, store.url)
     try:
         store.fs.check(for_write=True)
-        index.validate(store.gc_marker())
+        marker = store.gc_marker()
+        if not marker:
+            # A marker from the first push: a remote wiped later loses it, and so the index.
+            marker = store.write_gc_marker()
+        index.validate(marker)
         if not use_index:
             index.clear()
         todo = local - index.known(local)
