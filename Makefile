@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DVC_VENV := .venv-dvc
 DVC_VERSION := 3.67.1
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit bench clean services
 
 $(BIN)/trail: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,23 @@ $(BIN)/trail: pyproject.toml
 # The real dvc lives in its own venv so its dependencies never leak into trail's.
 $(DVC_VENV)/bin/dvc:
 	$(PYTHON) -m venv $(DVC_VENV)
-	$(DVC_VENV)/bin/python -m pip install -q 'dvc==$(DVC_VERSION)'
+	$(DVC_VENV)/bin/python -m pip install -q 'dvc[s3]==$(DVC_VERSION)'
 	@touch $@
+
+# dvc's S3 support, for the S3 compatibility tests (also added to a dvc venv made earlier).
+$(DVC_VENV)/.with-s3: $(DVC_VENV)/bin/dvc
+	$(DVC_VENV)/bin/python -m pip install -q 'dvc[s3]==$(DVC_VERSION)'
+	@touch $@
+
+# Servers the remote tests start on loopback: sshd from Debian (SeaweedFS comes from PyPI with
+# the test extra). Installed when missing; the tests skip, saying why, where it cannot be.
+services:
+	@if [ ! -x /usr/sbin/sshd ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      openssh-server openssh-client </dev/null; \
+	  else echo "note: no sshd and no root to install it: SSH remote tests will be skipped"; fi; \
+	fi
 
 demo: $(BIN)/trail
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh
@@ -31,7 +46,7 @@ lint: $(BIN)/trail
 typecheck: $(BIN)/trail
 	$(BIN)/mypy
 
-test: $(BIN)/trail $(DVC_VENV)/bin/dvc lint typecheck
+test: $(BIN)/trail $(DVC_VENV)/bin/dvc $(DVC_VENV)/.with-s3 services lint typecheck
 	TRAIL_TEST_DVC="$(CURDIR)/$(DVC_VENV)/bin/dvc" TRAIL_REQUIRE_DVC=1 \
 	  $(BIN)/python -m pytest -q -p no:cacheprovider
 

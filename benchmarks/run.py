@@ -237,6 +237,7 @@ class Bench:
                 sh(["git", "add", "-A"], repo, self.env)
                 sh(["git", "commit", "-qm", "v1"], repo, self.env)
                 self.time_row("no-op status many", dialect, tool, repo, [ex, "status"], warm)
+                self.run_remote(dialect, tool, repo, warm)
                 shutil.rmtree(repo / "data")
                 settle()
                 self.time_row("checkout many", dialect, tool, repo, [ex, "checkout"], warm)
@@ -247,6 +248,26 @@ class Bench:
                 settle()
                 self.time_row("gc -w many", dialect, tool, repo, [ex, "gc", "-w", "-f"], warm)
                 shutil.rmtree(repo)
+
+    def run_remote(self, dialect: str, tool: Tool, repo: Path, warm: bool) -> None:
+        """push many / no-op push / pull many into a fresh clone, on a local folder remote."""
+        ex = tool.exe
+        store = self.work / "remotes" / f"{dialect}-{tool.name}"
+        shutil.rmtree(store, ignore_errors=True)
+        store.mkdir(parents=True)
+        sh([ex, "remote", "add", "-d", "bench", str(store)], repo, self.env)
+        sh(["git", "add", "-A"], repo, self.env)
+        sh(["git", "commit", "-qm", "remote"], repo, self.env)
+        settle()
+        self.time_row("push many", dialect, tool, repo, [ex, "push"], warm)
+        self.time_row("no-op push many", dialect, tool, repo, [ex, "push"], warm)
+        clone = repo.parent / f"{repo.name}-clone"
+        shutil.rmtree(clone, ignore_errors=True)
+        sh(["git", "clone", "-q", str(repo), str(clone)], repo.parent, self.env)
+        settle()
+        self.time_row("pull many (fresh clone)", dialect, tool, clone, [ex, "pull"], warm)
+        shutil.rmtree(clone)
+        shutil.rmtree(store)
 
     def run_big(self, dialect: str) -> None:
         big = self.src / "big"
@@ -336,6 +357,9 @@ def define_rows(bench: Bench) -> None:
         ),
         "checkout many": ("≥ 5×", faster(5)),
         "no-op checkout many": ("—", lambda d, t, _b: None),
+        "push many": ("≥ 5×", faster(5)),
+        "no-op push many": ("≥ 20×", faster(20)),
+        "pull many (fresh clone)": ("≥ 5×", faster(5)),
         "gc -w many": ("≥ 5×", faster(5)),
         "add big": (
             "≥ 5×; ≤ 1.5× read + cp",

@@ -136,3 +136,64 @@ class PipelineError(TrailError):
         if stage:
             parts.append(f"stage '{stage}'")
         super().__init__(f"{', '.join(parts)}: {message}" if parts else message)
+
+
+class RemoteError(TrailError):
+    """Base of errors about remote storage: configuration, reachability, transfers."""
+
+
+class RemoteConfigError(ConfigError):
+    """A remote is unknown, misnamed or badly configured."""
+
+
+class RemoteBackendMissingError(RemoteError):
+    """The Python package a remote's protocol needs is not installed."""
+
+    def __init__(self, protocol: str, package: str, extra: str) -> None:
+        self.protocol, self.package, self.extra = protocol, package, extra
+        super().__init__(
+            f"{protocol}:// remotes need the '{package}' package: pip install 'trail[{extra}]'"
+        )
+
+
+class RemoteAuthError(RemoteError):
+    def __init__(self, url: str, detail: str = "") -> None:
+        self.url = url
+        more = f" ({detail})" if detail else ""
+        super().__init__(
+            f"access denied by remote {url}{more}: check its credentials "
+            "(`trail remote modify <name> ...`)"
+        )
+
+
+class RemoteUnreachableError(RemoteError):
+    def __init__(self, url: str, detail: str = "") -> None:
+        self.url = url
+        more = f" ({detail})" if detail else ""
+        super().__init__(f"cannot reach remote {url}{more}: check its URL and endpoint")
+
+
+class RemoteNotFoundError(RemoteError):
+    def __init__(self, url: str, detail: str = "") -> None:
+        self.url = url
+        more = f" ({detail})" if detail else ""
+        super().__init__(f"remote location {url} does not exist{more}: create it or fix the URL")
+
+
+class RemoteReadOnlyError(RemoteError):
+    def __init__(self, url: str) -> None:
+        self.url = url
+        super().__init__(f"remote {url} is read-only: push and gc -c need a writable remote")
+
+
+class TransferError(RemoteError):
+    """Some objects failed to move; the others did. ``failures`` maps object → reason."""
+
+    def __init__(self, verb: str, failures: dict[str, str]) -> None:
+        self.verb, self.failures = verb, dict(sorted(failures.items()))
+        shown = "; ".join(f"{k}: {v}" for k, v in list(self.failures.items())[:5])
+        more = f" (and {len(failures) - 5} more)" if len(failures) > 5 else ""
+        super().__init__(
+            f"{len(failures)} objects failed to {verb}: {shown}{more} — "
+            "the others were transferred; run the command again to retry"
+        )

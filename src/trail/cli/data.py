@@ -43,6 +43,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("status", parents=[common], help="show tracked data that changed")
     p.add_argument("targets", nargs="*")
     p.add_argument("--json", action="store_true")
+    p.add_argument("-c", "--cloud", action="store_true", help="compare the cache with a remote")
+    p.add_argument("-r", "--remote", help="the remote for -c (default: the default remote)")
+    p.add_argument("-j", "--jobs", type=int, help="parallel requests to the remote")
+    p.add_argument("-a", "--all-branches", action="store_true")
+    p.add_argument("-T", "--all-tags", action="store_true")
+    p.add_argument("--all-commits", action="store_true")
     p.set_defaults(func=cmd_status)
 
     p = sub.add_parser("data", parents=[common], help="data status")
@@ -50,6 +56,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     s = dsub.add_parser("status", parents=[common], help="changes since the last Git commit")
     s.add_argument("--granular", action="store_true", help="show files inside directories")
     s.add_argument("--unchanged", action="store_true", help="also list unchanged outputs")
+    s.add_argument("--not-in-remote", action="store_true", help="also list what a remote lacks")
+    s.add_argument("-r", "--remote", help="the remote for --not-in-remote")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_data_status)
 
@@ -91,6 +99,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--all-commits", action="store_true")
     p.add_argument("--dry", action="store_true", help="only show what would be removed")
     p.add_argument("-f", "--force", action="store_true", help="do not ask for confirmation")
+    p.add_argument("-c", "--cloud", action="store_true", help="also remove from the remote")
+    p.add_argument("-r", "--remote", help="the remote for -c (default: the default remote)")
+    p.add_argument("-j", "--jobs", type=int, help="parallel deletions on the remote")
     p.set_defaults(func=cmd_gc)
 
     p = sub.add_parser("fsck", parents=[common], help="verify every cached object")
@@ -119,6 +130,10 @@ def _git_hint(repo: Any, files: list[str], console: Console) -> None:
 
 
 def cmd_status(args: argparse.Namespace, console: Console) -> int:
+    if args.cloud:
+        from trail.cli.remote import cloud_status
+
+        return cloud_status(args, console)
     from trail.ops.status import status
 
     repo = _repo(console)
@@ -160,7 +175,13 @@ def cmd_data_status(args: argparse.Namespace, console: Console) -> int:
 
     repo = _repo(console)
     try:
-        result = data_status(repo, granular=args.granular, unchanged=args.unchanged)
+        result = data_status(
+            repo,
+            granular=args.granular,
+            unchanged=args.unchanged,
+            not_in_remote=args.not_in_remote,
+            remote=args.remote,
+        )
     finally:
         repo.close()
     if args.json:
@@ -174,6 +195,12 @@ def cmd_data_status(args: argparse.Namespace, console: Console) -> int:
         console.out("Not in cache:")
         console.out(f'  (use "{tool} fetch <file>..." to download files)')
         for p in result.not_in_cache:
+            console.out(f"        {p}")
+        console.out()
+    if result.not_in_remote:
+        console.out("Not in remote:")
+        console.out(f'  (use "{tool} push <file>..." to upload files)')
+        for p in result.not_in_remote:
             console.out(f"        {p}")
         console.out()
     sections = (
@@ -316,9 +343,7 @@ def _human(n: int) -> str:
 
 
 def cmd_gc(args: argparse.Namespace, console: Console) -> int:
-    import sys
 
-    from trail.errors import TrailError
     from trail.ops import gc
 
     with _writing(console) as repo:
@@ -330,27 +355,47 @@ def cmd_gc(args: argparse.Namespace, console: Console) -> int:
             all_commits=args.all_commits,
         )
         size = _human(plan.size(repo))
+        cloud = gc.plan_remote(repo, plan, args.remote) if args.cloud else None
         if args.dry:
             for oid in plan.remove:
                 console.out(repo.odb.path(oid))
             console.out(f"Would remove {len(plan.remove)} objects ({size}).")
+            if cloud is not None:
+                from trail.remote.store import object_path
+
+                for oid in cloud.remove:
+                    console.out(f"{cloud.url}/{object_path(oid)}")
+                console.out(f"Would remove {len(cloud.remove)} objects from remote {cloud.remote}.")
             return 0
+        if cloud is not None:  # even with nothing to remove: gc -c always rewrites the marker
+            what = f"{len(cloud.remove)} objects from remote {cloud.remote}"
+            if cloud.remove and not _confirm(args, what):
+                console.out("Nothing removed.")
+                return 1
+            removed = gc.apply_remote(repo, cloud, args.jobs)
+            console.out(f"Removed {removed} objects from remote {cloud.remote}.")
         if not plan.remove:
             console.out("Nothing to remove.")
             return 0
-        if not args.force:
-            if not sys.stdin.isatty():
-                raise TrailError(
-                    f"gc would remove {len(plan.remove)} objects ({size}); "
-                    "run with -f to confirm (or --dry to list them)"
-                )
-            answer = input(f"Remove {len(plan.remove)} objects ({size}) from the cache? [y/N] ")
-            if answer.strip().lower() not in ("y", "yes"):
-                console.out("Nothing removed.")
-                return 1
+        if not _confirm(args, f"{len(plan.remove)} objects ({size}) from the cache"):
+            console.out("Nothing removed.")
+            return 1
         removed = gc.apply(repo, plan)
     console.out(f"Removed {removed} objects ({size}) from the cache.")
     return 0
+
+
+def _confirm(args: argparse.Namespace, what: str) -> bool:
+    import sys
+
+    from trail.errors import TrailError
+
+    if args.force:
+        return True
+    if not sys.stdin.isatty():
+        raise TrailError(f"gc would remove {what}; run with -f to confirm (or --dry to list them)")
+    answer = input(f"Remove {what}? [y/N] ")
+    return answer.strip().lower() in ("y", "yes")
 
 
 def cmd_fsck(args: argparse.Namespace, console: Console) -> int:

@@ -17,11 +17,14 @@ class DataStatus:
     uncommitted: dict[str, list[str]] = field(default_factory=dict)
     not_in_cache: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    not_in_remote: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         d: dict[str, object] = {}
         if self.not_in_cache:
             d["not_in_cache"] = self.not_in_cache
+        if self.not_in_remote:
+            d["not_in_remote"] = self.not_in_remote
         if self.committed:
             d["committed"] = self.committed
         if self.uncommitted:
@@ -65,7 +68,14 @@ def _classify(
     return True
 
 
-def data_status(repo: Repo, *, granular: bool = False, unchanged: bool = False) -> DataStatus:
+def data_status(
+    repo: Repo,
+    *,
+    granular: bool = False,
+    unchanged: bool = False,
+    not_in_remote: bool = False,
+    remote: str | None = None,
+) -> DataStatus:
     pfs = collect(repo)
     head: dict[str, Oid] = {}
     if repo.scm is not None and repo.scm.has_commits():
@@ -91,4 +101,28 @@ def data_status(repo: Repo, *, granular: bool = False, unchanged: bool = False) 
     for path, oid in head.items():
         if path not in tracked_now:
             _classify(repo, path, oid, None, result.committed, granular)
+    if not_in_remote:
+        result.not_in_remote = _not_in_remote(repo, remote, granular)
     return result
+
+
+def _not_in_remote(repo: Repo, remote: str | None, granular: bool) -> list[str]:
+    """Outputs (or, granular, files) some of whose objects the remote lacks."""
+    from trail.ops.cloud_status import cloud_status
+
+    lacking = {
+        p for p, what in cloud_status(repo, remote=remote).changes.items() if what != "deleted"
+    }
+    found: list[str] = []
+    for t in outputs(collect(repo)):
+        oid = t.out.oid
+        if oid is None or not t.out.use_cache:
+            continue
+        mine = sorted(p for p in lacking if p == t.relpath or p.startswith(t.relpath + "/"))
+        if not mine:
+            continue
+        if granular and oid.is_tree:
+            found.extend(p for p in mine if p != t.relpath)
+        else:
+            found.append(t.relpath + ("/" if oid.is_tree else ""))
+    return found

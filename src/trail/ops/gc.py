@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from trail import manifest
-from trail.errors import ObjectMissingError, TrailError, UsageError
-from trail.index import collect, collect_at, outputs
-from trail.pointer import PointerFile
+from trail.errors import UsageError
+from trail.ops import used
 from trail.repo import Repo
 from trail.types import Oid
+
+if TYPE_CHECKING:
+    from trail.remote.store import RemoteStore
 
 ALGOS = ("blake3", "md5", "md5-dos2unix")
 
@@ -19,6 +21,7 @@ class GcPlan:
     keep: set[Oid] = field(default_factory=set)
     remove: list[Oid] = field(default_factory=list)
     revisions: int = 0
+    unreadable: set[Oid] = field(default_factory=set)  # kept manifests not in the cache
 
     def size(self, repo: Repo) -> int:
         import os
@@ -30,20 +33,6 @@ class GcPlan:
             except OSError:
                 pass
         return total
-
-
-def _used(repo: Repo, pfs: list[PointerFile], keep: set[Oid], more: set[Oid]) -> None:
-    """Keep the outs of ``pfs`` and the objects in ``more`` (lock-file outs), with dir contents."""
-    for oid in [t.out.oid for t in outputs(pfs)] + sorted(more, key=str):
-        if oid is None or oid in keep:
-            continue
-        keep.add(oid)
-        if oid.is_tree:
-            try:
-                data = repo.odb.read_bytes(oid)
-            except ObjectMissingError:
-                continue
-            keep.update(e.oid for e in manifest.parse(data, oid.algo, repo.odb.path(oid)))
 
 
 def plan(
@@ -59,21 +48,10 @@ def plan(
             "say what to keep: -w (workspace), -a (all branches), -T (all tags) or --all-commits"
         )
     result = GcPlan()
-    from trail.pipeline.used import lock_oids, lock_oids_at
-
-    _used(repo, collect(repo), result.keep, lock_oids(repo))
-    revs: set[str] = set()
-    if all_branches or all_tags or all_commits:
-        if repo.scm is None:
-            raise TrailError("-a, -T and --all-commits need Git, and this repository has none")
-        if all_branches:
-            revs.update(repo.scm.refs("refs/heads/"))
-        if all_tags:
-            revs.update(repo.scm.refs("refs/tags/"))
-        if all_commits:
-            revs.update(repo.scm.all_commits())
-    for rev in sorted(revs):
-        _used(repo, collect_at(repo, rev), result.keep, lock_oids_at(repo, rev))
+    revs = used.revisions(
+        repo, all_branches=all_branches, all_tags=all_tags, all_commits=all_commits
+    )
+    result.keep, result.unreadable = used.closure(repo, used.used_outputs(repo, revs=revs))
     result.revisions = len(revs)
     for algo in ALGOS:
         result.remove.extend(o for o in repo.odb.iter_oids(algo) if o not in result.keep)
@@ -87,3 +65,67 @@ def apply(repo: Repo, gc_plan: GcPlan) -> int:
     for algo in ALGOS:
         repo.odb.clean_tmp(algo)
     return len(gc_plan.remove)
+
+
+@dataclass
+class RemoteGcPlan:
+    """Objects on a remote that no kept revision needs."""
+
+    remote: str
+    url: str
+    remove: list[Oid] = field(default_factory=list)
+
+
+def plan_remote(repo: Repo, gc_plan: GcPlan, remote: str | None) -> RemoteGcPlan:
+    from trail.remote.open import open_remote
+
+    store = open_remote(repo.config, remote)
+    store.fs.check()
+    if not store.fs.can_list:
+        from trail.errors import RemoteReadOnlyError
+
+        raise RemoteReadOnlyError(store.url)
+    keep = gc_plan.keep | _listed_by_remote_manifests(store, gc_plan.unreadable)
+    stale = sorted((o for o in store.iter_oids() if o not in keep), key=str)
+    return RemoteGcPlan(store.name, store.url, stale)
+
+
+def _listed_by_remote_manifests(store: RemoteStore, trees: set[Oid]) -> set[Oid]:
+    """Files that kept directories list, read from the remote's copy of their manifests: a
+    manifest missing from the cache must never let its files be deleted from the remote."""
+    from trail import hashing, manifest
+    from trail.errors import TrailError
+    from trail.remote.store import object_path
+
+    found: set[Oid] = set()
+    lost = []
+    for oid in sorted(trees, key=str):
+        try:
+            data = store.fs.read_bytes(object_path(oid))
+        except FileNotFoundError:
+            data = b""
+        if hashing.get(oid.algo).hash_bytes(data) != oid.hex:
+            lost.append(str(oid))
+            continue
+        found.update(e.oid for e in manifest.parse(data, oid.algo, object_path(oid)))
+    if lost:
+        raise TrailError(
+            f"gc -c stopped: the manifests of kept directories {', '.join(lost[:5])} are in "
+            "neither the cache nor the remote, so the files they list cannot be told apart; "
+            "nothing was removed"
+        )
+    return found
+
+
+def apply_remote(repo: Repo, remote_plan: RemoteGcPlan, jobs: int | None = None) -> int:
+    """Delete the planned objects; the gc marker is rewritten before and after, so every
+    client's remote index of this remote is dropped (SPEC 11)."""
+    from trail.parallel import bounded_map
+    from trail.remote.open import open_remote
+    from trail.remote.transfer import default_jobs
+
+    store = open_remote(repo.config, remote_plan.remote)
+    store.write_gc_marker()
+    list(bounded_map(store.remove, remote_plan.remove, jobs or default_jobs()))
+    store.write_gc_marker()
+    return len(remote_plan.remove)

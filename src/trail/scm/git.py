@@ -97,3 +97,25 @@ class Git:
 
     def is_tracked(self, path: str) -> bool:
         return bool(self.run("ls-files", "--", path, check=False).strip())
+
+    def ls_files(self) -> list[str]:
+        """Files Git tracks in the checked-out tree (posix, repo-relative)."""
+        return [p for p in self.run("ls-files", "-z").split("\0") if p]
+
+
+def clone(url: str, dest: str, rev: str | None = None) -> Git:
+    """Clone ``url`` (a Git URL or a local path) into ``dest``, checked out at ``rev``."""
+    git = Git(os.path.dirname(dest) or ".")
+    git.run("clone", "-q", "--no-checkout", url, dest)
+    repo = Git(dest)
+    target = "HEAD"
+    if rev:
+        try:
+            target = repo.resolve(rev)
+        except ScmError:
+            try:  # a branch of the source, not yet a local one
+                target = repo.resolve(f"origin/{rev}")
+            except ScmError:
+                raise ScmError(f"unknown revision '{rev}' in {url}") from None
+    repo.run("checkout", "-q", "--detach", target)
+    return repo

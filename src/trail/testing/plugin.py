@@ -134,3 +134,8 @@ def dvc_dialect_repo(scm: TmpDir) -> TmpDir:
     scm.git("add", "-A")
     scm.git("commit", "-q", "-m", "init dvc dialect")
     return scm
+
+
+from trail.testing.servers import http_server, s3_server, ssh_server  # noqa: E402
+
+__all__ = ["http_server", "s3_server", "ssh_server"]

@@ -1,0 +1,332 @@
+"""Sharing commands: remote add|modify|default|list|remove|rename, push, pull, fetch."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from trail.cli.ui import Console
+
+
+def _levels(p: argparse.ArgumentParser) -> None:
+    level = p.add_mutually_exclusive_group()
+    for flag in ("--system", "--global", "--project", "--local"):
+        level.add_argument(flag, dest="level", action="store_const", const=flag[2:])
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("remote", parents=[common], help="manage remote storage")
+    rsub = p.add_subparsers(dest="remote_command", metavar="<subcommand>", required=True)
+    s = rsub.add_parser("add", parents=[common], help="add a remote")
+    s.add_argument("name")
+    s.add_argument("url")
+    s.add_argument("-d", "--default", action="store_true", help="make it the default remote")
+    s.add_argument("-f", "--force", action="store_true", help="overwrite an existing remote")
+    _levels(s)
+    s.set_defaults(func=cmd_remote_add)
+    s = rsub.add_parser("modify", parents=[common], help="set or unset an option of a remote")
+    s.add_argument("name")
+    s.add_argument("option")
+    s.add_argument("value", nargs="?")
+    s.add_argument("-u", "--unset", action="store_true")
+    _levels(s)
+    s.set_defaults(func=cmd_remote_modify)
+    s = rsub.add_parser("default", parents=[common], help="show or set the default remote")
+    s.add_argument("name", nargs="?")
+    s.add_argument("-u", "--unset", action="store_true")
+    _levels(s)
+    s.set_defaults(func=cmd_remote_default)
+    s = rsub.add_parser("list", parents=[common], help="list remotes")
+    s.add_argument("--json", action="store_true")
+    _levels(s)
+    s.set_defaults(func=cmd_remote_list)
+    s = rsub.add_parser("remove", parents=[common], help="remove a remote")
+    s.add_argument("name")
+    _levels(s)
+    s.set_defaults(func=cmd_remote_remove)
+    s = rsub.add_parser("rename", parents=[common], help="rename a remote")
+    s.add_argument("old")
+    s.add_argument("new")
+    _levels(s)
+    s.set_defaults(func=cmd_remote_rename)
+    _register_transfers(sub, common)
+    register_get(sub, common)
+    register_ls(sub, common)
+
+
+def _config(args: argparse.Namespace) -> tuple[Any, str]:
+    """The configuration to edit and the level (``repo`` unless a flag says otherwise)."""
+    import os
+
+    from trail.config import Config
+    from trail.errors import NotARepoError
+    from trail.repo import find_root
+
+    level = {None: "repo", "project": "repo"}.get(args.level, args.level)
+    try:
+        root, dialect = find_root(".")
+    except NotARepoError:
+        if level in ("repo", "local"):
+            raise
+        return Config(None), level
+    return Config(os.path.join(root, dialect.control)), level
+
+
+def cmd_remote_add(args: argparse.Namespace, console: Console) -> int:
+    from trail.remote import settings
+
+    config, level = _config(args)
+    settings.add(config, level, args.name, args.url, default=args.default, force=args.force)
+    return 0
+
+
+def cmd_remote_modify(args: argparse.Namespace, console: Console) -> int:
+    from trail.errors import UsageError
+    from trail.remote import settings
+
+    if args.unset == (args.value is not None):
+        raise UsageError("give a value, or -u to unset the option")
+    config, level = _config(args)
+    written = settings.modify(config, level, args.name, args.option, args.value)
+    if written != level:
+        console.err(
+            f"note: {args.option} is a secret: written to config.local (not tracked by Git)"
+        )
+    return 0
+
+
+def cmd_remote_default(args: argparse.Namespace, console: Console) -> int:
+    from trail.errors import RemoteConfigError
+    from trail.remote import settings
+
+    config, level = _config(args)
+    if args.unset or args.name:
+        settings.set_default(config, level, None if args.unset else args.name)
+        return 0
+    name = config.get("core", "remote")
+    if not name:
+        raise RemoteConfigError("no default remote is set (`trail remote default NAME`)")
+    console.data(name)
+    return 0
+
+
+def cmd_remote_list(args: argparse.Namespace, console: Console) -> int:
+    from trail.remote import settings
+
+    config, _level = _config(args)
+    infos = settings.remotes(config)
+    if args.json:
+        console.json(
+            [
+                {"name": r.name, "url": settings.masked(r.url), "default": r.is_default}
+                for r in infos
+            ]
+        )
+        return 0
+    for r in infos:
+        console.data(f"{r.name}\t{settings.masked(r.url)}{'  (default)' if r.is_default else ''}")
+    return 0
+
+
+def cmd_remote_remove(args: argparse.Namespace, console: Console) -> int:
+    from trail.remote import settings
+
+    config, level = _config(args)
+    settings.remove(config, level, args.name)
+    return 0
+
+
+def cmd_remote_rename(args: argparse.Namespace, console: Console) -> int:
+    from trail.remote import settings
+
+    config, level = _config(args)
+    settings.rename(config, level, args.old, args.new)
+    return 0
+
+
+def _transfer_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("targets", nargs="*", help="outputs, pointer files or paths inside outputs")
+    p.add_argument("-r", "--remote", help="the remote to use (default: the default remote)")
+    p.add_argument("-j", "--jobs", type=int, help="parallel transfers (default: 4 × cores)")
+    p.add_argument("-a", "--all-branches", action="store_true", help="also every branch's data")
+    p.add_argument("-T", "--all-tags", action="store_true", help="also every tag's data")
+    p.add_argument("--all-commits", action="store_true", help="also every commit's data")
+
+
+def _register_transfers(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("push", parents=[common], help="upload tracked data to a remote")
+    _transfer_flags(p)
+    p.add_argument(
+        "--no-index", action="store_true", help="forget what the remote is known to hold"
+    )
+    p.set_defaults(func=cmd_push)
+    p = sub.add_parser("fetch", parents=[common], help="download tracked data into the cache")
+    _transfer_flags(p)
+    p.set_defaults(func=cmd_fetch)
+    p = sub.add_parser("pull", parents=[common], help="fetch, then check out")
+    _transfer_flags(p)
+    p.add_argument("-f", "--force", action="store_true", help="overwrite uncached changes")
+    p.set_defaults(func=cmd_pull)
+
+
+def _jobs(args: argparse.Namespace) -> int | None:
+    from trail.errors import UsageError
+
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("-j/--jobs must be at least 1")
+    return int(args.jobs) if args.jobs is not None else None
+
+
+def _revs(args: argparse.Namespace) -> dict[str, bool]:
+    return {
+        "all_branches": args.all_branches,
+        "all_tags": args.all_tags,
+        "all_commits": args.all_commits,
+    }
+
+
+def _summary(verb: str, result: Any, console: Console) -> None:
+    if result.transferred:
+        console.out(f"{result.transferred} files {verb}")
+    else:
+        console.out("Everything is up to date.")
+
+
+def cmd_push(args: argparse.Namespace, console: Console) -> int:
+    from trail.cli.data import _writing
+    from trail.ops.push import push
+
+    jobs = _jobs(args)
+    with _writing(console) as repo:
+        result = push(
+            repo,
+            args.targets,
+            remote=args.remote,
+            jobs=jobs,
+            use_index=not args.no_index,
+            progress=console.progress(),
+            **_revs(args),
+        )
+    _summary("pushed", result, console)
+    return 0
+
+
+def cmd_fetch(args: argparse.Namespace, console: Console) -> int:
+    from trail.cli.data import _writing
+    from trail.ops.fetch import fetch
+
+    jobs = _jobs(args)
+    with _writing(console) as repo:
+        result = fetch(
+            repo,
+            args.targets,
+            remote=args.remote,
+            jobs=jobs,
+            progress=console.progress(),
+            **_revs(args),
+        )
+    _summary("fetched", result, console)
+    return 0
+
+
+def cmd_pull(args: argparse.Namespace, console: Console) -> int:
+    from trail.cli.data import _writing
+    from trail.ops.fetch import pull
+
+    jobs = _jobs(args)
+    with _writing(console) as repo:
+        result = pull(
+            repo,
+            args.targets,
+            remote=args.remote,
+            jobs=jobs,
+            force=args.force,
+            progress=console.progress(),
+            **_revs(args),
+        )
+    _summary("fetched", result, console)
+    return 0
+
+
+def cloud_status(args: argparse.Namespace, console: Console) -> int:
+    """``trail status -c``: DVC's words and layout."""
+    from trail.cli.data import _repo
+    from trail.ops import used
+    from trail.ops.cloud_status import cloud_status as run
+
+    repo = _repo(console)
+    try:
+        revs = used.revisions(repo, **_revs(args))
+        result = run(repo, args.targets, remote=args.remote, jobs=_jobs(args), revs=revs)
+    finally:
+        repo.close()
+    if args.json:
+        console.json(result.changes)
+        return 0
+    if not result.changes:
+        names = ", ".join(f"'{n}'" for n in result.remotes)
+        console.out(f"Cache and remote {names} are in sync.")
+        return 0
+    for path, what in result.changes.items():
+        console.out(f"\t{what + ':':<20}{path}")
+    return 0
+
+
+def register_get(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("get", parents=[common], help="copy data out of any trail/DVC repository")
+    p.add_argument("url", help="a Git URL or a path to the repository")
+    p.add_argument("path", help="the file or directory inside it")
+    p.add_argument("-o", "--out", help="where to write it (default: its base name, here)")
+    p.add_argument("--rev", help="a Git revision of the repository (default: its HEAD)")
+    p.add_argument("-r", "--remote", help="a remote of that repository (default: its default)")
+    p.add_argument("-j", "--jobs", type=int, help="parallel downloads")
+    p.set_defaults(func=cmd_get)
+
+
+def cmd_get(args: argparse.Namespace, console: Console) -> int:
+    from trail.ops.get import get
+
+    result = get(
+        args.url,
+        args.path,
+        out=args.out,
+        rev=args.rev,
+        remote=args.remote,
+        jobs=_jobs(args),
+        progress=console.progress(),
+    )
+    console.out(f"Copied {args.path} to {result.path}")
+    return 0
+
+
+def register_ls(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("ls", parents=[common], help="list a repository's files and outputs")
+    p.add_argument("url", help="a Git URL or a path to the repository ('.' for this one)")
+    p.add_argument("path", nargs="?", default="", help="a directory or file inside it")
+    p.add_argument("--rev", help="a Git revision (default: its HEAD)")
+    p.add_argument("-R", "--recursive", action="store_true", help="everything below the path")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_ls)
+
+
+def cmd_ls(args: argparse.Namespace, console: Console) -> int:
+    from trail.ops.ls import ls
+
+    entries = ls(args.url, args.path, rev=args.rev, recursive=args.recursive)
+    base = args.path.strip("/")
+
+    def shown(path: str) -> str:
+        """Paths relative to the listed directory, as DVC shows them."""
+        return path[len(base) + 1 :] if base and path != base else path
+
+    if args.json:
+        console.json(
+            [
+                {"path": shown(e.path), "isout": e.isout, "isdir": e.isdir, "isexec": e.isexec}
+                for e in entries
+            ]
+        )
+        return 0
+    for e in entries:
+        console.data(shown(e.path) + ("/" if e.isdir else ""))
+    return 0

@@ -1,0 +1,7 @@
+"""Storage a remote lives on: a small typed protocol, a local implementation on plain ``os``
+calls, and an adapter over fsspec for everything else (imported only when used)."""
+
+from trail.fs.base import FileSystem
+from trail.fs.registry import BACKENDS, Backend, open_fs
+
+__all__ = ["BACKENDS", "Backend", "FileSystem", "open_fs"]

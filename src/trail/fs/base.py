@@ -1,0 +1,42 @@
+"""The protocol every remote file system implements. Paths are posix and relative to the
+remote's root URL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Protocol
+
+OnBytes = Callable[[int], None] | None
+
+
+class FileSystem(Protocol):
+    """What remotes need from storage; implementations translate their own errors into
+    ``trail.errors.RemoteError`` subclasses (``FileNotFoundError`` stays for a missing path)."""
+
+    url: str
+    readonly: bool
+    can_list: bool
+
+    def exists(self, path: str) -> bool: ...
+
+    def put_file(self, local: str, path: str, on_bytes: OnBytes = None) -> None:
+        """Upload so that ``path`` never holds part of the file, even if interrupted."""
+
+    def get_file(self, path: str, local: str, on_bytes: OnBytes = None) -> None: ...
+
+    def read_bytes(self, path: str) -> bytes: ...
+
+    def read_small(self, path: str, limit: int) -> bytes | None:
+        """The file's bytes if that is cheap and it is at most ``limit`` long, else None."""
+
+    def write_bytes(self, path: str, data: bytes) -> None: ...
+
+    def remove(self, path: str) -> None: ...
+
+    def walk_files(self, path: str) -> Iterator[str]:
+        """Every file below ``path``, relative to it (posix)."""
+        ...
+
+    def check(self, for_write: bool = False) -> None:
+        """Raise a ``RemoteError`` if the remote's root cannot be reached (or, for a folder
+        about to be written, create it)."""

@@ -1,0 +1,91 @@
+"""A folder as a remote, on plain ``os`` calls: no fsspec, no per-call overhead."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+
+from trail.errors import RemoteNotFoundError
+from trail.fs.base import OnBytes
+from trail.fsutil import tmp_name
+
+
+class LocalFS:
+    readonly = False
+    can_list = True
+
+    def __init__(self, root: str) -> None:
+        self.url = root
+        self.root = root
+
+    def _abs(self, path: str) -> str:
+        return os.path.join(self.root, *path.split("/")) if path else self.root
+
+    def exists(self, path: str) -> bool:
+        return os.path.exists(self._abs(path))
+
+    def _atomic(self, path: str, fill: object) -> None:
+        dst = self._abs(path)
+        parent = os.path.dirname(dst)
+        tmp = tmp_name(parent)
+        try:
+            try:
+                fill(tmp)  # type: ignore[operator]
+            except FileNotFoundError:
+                os.makedirs(parent, exist_ok=True)
+                fill(tmp)  # type: ignore[operator]
+            os.replace(tmp, dst)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+    def put_file(self, local: str, path: str, on_bytes: OnBytes = None) -> None:
+        from trail.odb.local import copy_file
+
+        self._atomic(path, lambda tmp: copy_file(local, tmp, on_bytes))
+
+    def get_file(self, path: str, local: str, on_bytes: OnBytes = None) -> None:
+        from trail.odb.local import copy_file
+
+        copy_file(self._abs(path), local, on_bytes)
+
+    def read_bytes(self, path: str) -> bytes:
+        with open(self._abs(path), "rb") as f:
+            return f.read()
+
+    def read_small(self, path: str, limit: int) -> bytes | None:
+        from trail.fsutil import read_fd
+
+        fd = os.open(self._abs(path), os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            size = os.fstat(fd).st_size
+            return read_fd(fd, size) if size <= limit else None
+        finally:
+            os.close(fd)
+
+    def write_bytes(self, path: str, data: bytes) -> None:
+        def fill(tmp: str) -> None:
+            with open(tmp, "wb") as f:
+                f.write(data)
+
+        self._atomic(path, fill)
+
+    def remove(self, path: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self._abs(path))
+
+    def walk_files(self, path: str) -> Iterator[str]:
+        base = self._abs(path)
+        for dirpath, _dirs, files in os.walk(base):
+            rel = os.path.relpath(dirpath, base)
+            prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+            for name in files:
+                yield prefix + name
+
+    def check(self, for_write: bool = False) -> None:
+        if for_write:
+            os.makedirs(self.root, exist_ok=True)
+        elif not os.path.isdir(self.root):
+            raise RemoteNotFoundError(self.root, "no such directory")

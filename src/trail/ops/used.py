@@ -1,0 +1,128 @@
+"""The objects a set of revisions needs: one place for gc, push, fetch and ``status -c``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from trail import manifest
+from trail.errors import ObjectMissingError, TrailError
+from trail.index import Tracked, collect, collect_at, outputs, resolve_targets
+from trail.paths import is_inside, repo_relpath
+from trail.repo import Repo
+from trail.types import Oid
+
+
+@dataclass(frozen=True, slots=True)
+class UsedOutput:
+    """An output some kept revision records, with its per-output remote options."""
+
+    relpath: str
+    oid: Oid
+    remote: str | None = None
+    push: bool = True
+    subpath: str | None = None  # only this part of a directory (a target inside it)
+
+
+def revisions(
+    repo: Repo, *, all_branches: bool = False, all_tags: bool = False, all_commits: bool = False
+) -> list[str]:
+    """Git revisions named by -a, -T and --all-commits (besides the workspace)."""
+    if not (all_branches or all_tags or all_commits):
+        return []
+    if repo.scm is None:
+        raise TrailError("-a, -T and --all-commits need Git, and this repository has none")
+    revs: set[str] = set()
+    if all_branches:
+        revs.update(repo.scm.refs("refs/heads/"))
+    if all_tags:
+        revs.update(repo.scm.refs("refs/tags/"))
+    if all_commits:
+        revs.update(repo.scm.all_commits())
+    return sorted(revs)
+
+
+def _used(t: Tracked, subpath: str | None = None) -> UsedOutput | None:
+    oid = t.out.oid
+    if oid is None or not t.out.use_cache:
+        return None
+    remote = t.out.options.get("remote")
+    push = t.out.options.get("push", True) is not False
+    return UsedOutput(t.relpath, oid, str(remote) if remote else None, push, subpath)
+
+
+def _match(tracked: list[Tracked], rels: list[str]) -> list[tuple[Tracked, str | None]]:
+    """Targets matched by path alone (for revisions, where no workspace exists to look at)."""
+    found: list[tuple[Tracked, str | None]] = []
+    for rel in rels:
+        for t in tracked:
+            if rel in (t.pf.path, t.relpath) or is_inside(t.relpath, rel):
+                found.append((t, None))
+            elif is_inside(rel, t.relpath):
+                found.append((t, rel[len(t.relpath) + 1 :]))
+    return found
+
+
+def used_outputs(
+    repo: Repo, targets: Sequence[str] = (), *, revs: Iterable[str] = ()
+) -> list[UsedOutput]:
+    """Outputs of the workspace and of every revision in ``revs``, limited to ``targets``."""
+    result: list[UsedOutput] = []
+    if targets:
+        chosen = [(tg.tracked, tg.subpath) for tg in resolve_targets(repo, targets)]
+    else:
+        chosen = [(t, None) for t in outputs(collect(repo))]
+    rels = [repo_relpath(repo.root, t) for t in targets]
+    for rev in revs:
+        tracked = outputs(collect_at(repo, rev))
+        chosen.extend(_match(tracked, rels) if targets else [(t, None) for t in tracked])
+    seen: set[UsedOutput] = set()
+    for t, sub in chosen:
+        used = _used(t, sub)
+        if used is not None and used not in seen:
+            seen.add(used)
+            result.append(used)
+    if not targets:
+        result.extend(_stage_outputs(repo, revs))
+    return result
+
+
+def _stage_outputs(repo: Repo, revs: Iterable[str]) -> list[UsedOutput]:
+    """Objects the lock files record (stage outputs), in the workspace and at ``revs``."""
+    from trail.pipeline.used import lock_oids, lock_oids_at
+
+    oids = set(lock_oids(repo))
+    for rev in revs:
+        oids |= lock_oids_at(repo, rev)
+    return [UsedOutput(f"<stage output {o}>", o) for o in sorted(oids, key=str)]
+
+
+TreeLoader = Callable[[Oid], bytes | None]
+
+
+def closure(
+    repo: Repo, used: Iterable[UsedOutput], load: TreeLoader | None = None
+) -> tuple[set[Oid], set[Oid]]:
+    """(objects needed, manifests that could not be read): each output's object and, for a
+    directory, the manifest and the files it lists (only those under ``subpath`` if set)."""
+    needed: set[Oid] = set()
+    unreadable: set[Oid] = set()
+    for u in used:
+        needed.add(u.oid)
+        if not u.oid.is_tree:
+            continue
+        data = _manifest_bytes(repo, u.oid, load)
+        if data is None:
+            unreadable.add(u.oid)
+            continue
+        for e in manifest.parse(data, u.oid.algo, repo.odb.path(u.oid)):
+            if u.subpath is None or e.relpath == u.subpath or is_inside(e.relpath, u.subpath):
+                needed.add(e.oid)
+    return needed, unreadable
+
+
+def _manifest_bytes(repo: Repo, oid: Oid, load: TreeLoader | None) -> bytes | None:
+    try:
+        return repo.odb.read_bytes(oid)
+    except ObjectMissingError:
+        return load(oid) if load is not None else None

@@ -1,0 +1,139 @@
+"""A remote's objects, laid out as the cache is: ``files/<algo>/ab/cdef…`` (``.dir`` for
+manifests), DVC 2 (md5-dos2unix) objects at the root ``ab/cdef…``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+
+from trail import hashing
+from trail.errors import RemoteError
+from trail.fs.base import FileSystem, OnBytes
+from trail.oidstr import DIR_SUFFIX, format_oid
+from trail.types import Kind, Oid
+
+LEGACY = "md5-dos2unix"
+GC_MARKER = ".trail-gc"
+ALGOS = ("blake3", "md5", LEGACY)
+
+
+class CorruptRemoteObjectError(RemoteError):
+    def __init__(self, url: str, oid: Oid, actual: str) -> None:
+        self.url, self.oid, self.actual = url, oid, actual
+        super().__init__(
+            f"object {format_oid(oid)} on remote {url} is corrupt (its bytes hash to {actual}); "
+            "it was not put in the cache — push it again from a clone that has it"
+        )
+
+
+def object_path(oid: Oid) -> str:
+    name = format_oid(oid)
+    if oid.algo == LEGACY:
+        return f"{name[:2]}/{name[2:]}"
+    return f"files/{oid.algo}/{name[:2]}/{name[2:]}"
+
+
+class RemoteStore:
+    """Objects on one remote. Methods are safe to call from several threads."""
+
+    def __init__(self, name: str, fs: FileSystem) -> None:
+        self.name, self.fs = name, fs
+
+    @property
+    def url(self) -> str:
+        return self.fs.url
+
+    def exists(self, oid: Oid) -> bool:
+        return self.fs.exists(object_path(oid))
+
+    def upload(self, oid: Oid, local: str, on_bytes: OnBytes = None) -> None:
+        self.fs.put_file(local, object_path(oid), on_bytes)
+
+    def download(self, oid: Oid, tmp: str, on_bytes: OnBytes = None) -> None:
+        """Fetch into ``tmp`` and check its hash; a mismatch raises and leaves nothing behind."""
+        try:
+            self.fs.get_file(object_path(oid), tmp, on_bytes)
+            actual = hashing.get(oid.algo).hash_file(tmp)
+        except BaseException:
+            _unlink(tmp)
+            raise
+        if actual != oid.hex:
+            _unlink(tmp)
+            raise CorruptRemoteObjectError(self.url, oid, actual)
+
+    def read_small(self, oid: Oid, limit: int) -> bytes | None:
+        """The object's verified bytes when the backend can hand small ones over cheaply."""
+        data = self.fs.read_small(object_path(oid), limit)
+        if data is None:
+            return None
+        actual = hashing.get(oid.algo).hash_bytes(data)
+        if actual != oid.hex:
+            raise CorruptRemoteObjectError(self.url, oid, actual)
+        return data
+
+    def remove(self, oid: Oid) -> None:
+        self.fs.remove(object_path(oid))
+
+    def iter_oids(self) -> Iterator[Oid]:
+        """Every object on the remote, from one listing (needs a listable remote)."""
+        hexlens = {algo: hashing.get(algo).hexlen for algo in ALGOS}
+        for rel in self.fs.walk_files(""):
+            if rel.startswith("files/"):
+                algo, _, rest = rel[len("files/") :].partition("/")
+                if algo in hexlens and algo != LEGACY:
+                    oid = parse_object_path(rest, algo, hexlens[algo])
+                    if oid is not None:
+                        yield oid
+            else:
+                oid = parse_object_path(rel, LEGACY, hexlens[LEGACY])
+                if oid is not None:
+                    yield oid
+
+    def gc_marker(self) -> str:
+        try:
+            return self.fs.read_bytes(GC_MARKER).decode("utf-8", "replace").strip()
+        except FileNotFoundError:
+            return ""
+
+    def write_gc_marker(self) -> str:
+        token = os.urandom(16).hex()
+        self.fs.write_bytes(GC_MARKER, token.encode() + b"\n")
+        return token
+
+
+def parse_object_path(rel: str, algo: str, hexlen: int) -> Oid | None:
+    parts = rel.split("/")
+    if len(parts) != 2 or len(parts[0]) != 2:
+        return None
+    name, kind = parts[1], Kind.BLOB
+    if name.endswith(DIR_SUFFIX):
+        name, kind = name[: -len(DIR_SUFFIX)], Kind.TREE
+    hexval = parts[0] + name
+    if len(hexval) != hexlen:
+        return None
+    try:
+        int(hexval, 16)
+    except ValueError:
+        return None
+    return Oid(algo, hexval.lower(), kind)
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def present(store: RemoteStore, oids: Iterable[Oid], jobs: int) -> set[Oid]:
+    """Which of ``oids`` the remote holds: one listing when that is cheaper than asking each."""
+    wanted = set(oids)
+    if not wanted:
+        return set()
+    if store.fs.can_list and len(wanted) > 64:
+        return {o for o in store.iter_oids() if o in wanted}
+    from trail.parallel import bounded_map
+
+    items = sorted(wanted, key=object_path)
+    check: Callable[[Oid], bool] = store.exists
+    return {o for o, ok in zip(items, bounded_map(check, items, jobs), strict=True) if ok}

@@ -1,0 +1,209 @@
+"""Moving objects between the cache and a remote: parallel, retried, verified, all-or-listed.
+
+Uploads send files before the manifests that list them, so a manifest on a remote means its
+files are there too. Downloads land in a temp file beside their final place in the cache, are
+hashed, and only then renamed in: the cache never holds a corrupt or partial object.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from trail.errors import RemoteError, RemoteUnreachableError, TrailError
+from trail.fsutil import tmp_name
+from trail.odb.local import OBJECT_MODE, LocalODB
+from trail.oidstr import format_oid
+from trail.progress import NULL, Progress
+from trail.remote.index import RemoteIndex
+from trail.remote.store import RemoteStore
+from trail.types import Oid
+
+RETRIES = 3
+BACKOFF = 0.25  # seconds, doubled on each retry
+GIVE_UP_AFTER = 8  # consecutive unreachable errors: the remote is down, stop trying the rest
+SMALL = 1 << 20  # objects up to this size move through memory when the backend allows
+
+
+def default_jobs() -> int:
+    return 4 * (os.cpu_count() or 1)
+
+
+@dataclass
+class Transfer:
+    """What one transfer did; ``failed`` maps an object to the reason it did not move."""
+
+    done: list[Oid] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    nbytes: int = 0
+
+
+class _Breaker:
+    """Counts consecutive 'unreachable' failures across threads."""
+
+    def __init__(self) -> None:
+        self.streak = 0
+        self.lock = threading.Lock()
+
+    def record(self, ok: bool) -> None:
+        with self.lock:
+            self.streak = 0 if ok else self.streak + 1
+
+    @property
+    def open(self) -> bool:
+        return self.streak >= GIVE_UP_AFTER
+
+
+def _retrying(fn: Callable[[], int], breaker: _Breaker, url: str) -> int:
+    for attempt in range(RETRIES):
+        if breaker.open:
+            raise RemoteUnreachableError(url, "gave up after repeated connection errors")
+        try:
+            result = fn()
+        except (RemoteUnreachableError, ConnectionError, TimeoutError):
+            breaker.record(False)
+            if attempt == RETRIES - 1:
+                raise
+            time.sleep(BACKOFF * 2**attempt)
+        else:
+            breaker.record(True)
+            return result
+    raise AssertionError("unreachable")
+
+
+def _run(
+    url: str,
+    items: Sequence[Oid],
+    work: Callable[[Oid], int],
+    jobs: int,
+    progress: Progress,
+    result: Transfer,
+) -> None:
+    """Run ``work`` on every item in a pool; failures are collected, never raised."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    breaker = _Breaker()
+    lock = threading.Lock()
+
+    def one(oid: Oid) -> None:
+        try:
+            n = _retrying(lambda: work(oid), breaker, url)
+        except (TrailError, OSError) as exc:
+            with lock:
+                result.failed[format_oid(oid)] = _reason(exc)
+            return
+        with lock:
+            result.done.append(oid)
+            result.nbytes += n
+        progress.advance(1, n)
+
+    if len(items) < 4 or jobs <= 1:
+        for oid in items:
+            one(oid)
+        return
+    with ThreadPoolExecutor(max(1, jobs)) as pool:
+        list(pool.map(one, items))
+
+
+def _reason(exc: BaseException) -> str:
+    """A short reason for the failure list (the full error of each would repeat itself)."""
+    import errno
+
+    from trail.errors import DiskFullError
+
+    if isinstance(exc, DiskFullError) or getattr(exc, "errno", None) == errno.ENOSPC:
+        return "no space left on device"
+    if isinstance(exc, FileNotFoundError):
+        return "not on the remote"
+    if isinstance(exc, OSError) and not isinstance(exc, RemoteError):
+        return exc.strerror or str(exc)
+    return str(exc)
+
+
+def upload(
+    store: RemoteStore,
+    odb: LocalODB,
+    oids: Sequence[Oid],
+    *,
+    jobs: int,
+    progress: Progress = NULL,
+    index: RemoteIndex | None = None,
+) -> Transfer:
+    """Send ``oids`` (all present in ``odb``) to the remote: files first, then manifests."""
+    result = Transfer()
+    sizes = {o: _size(odb.path(o)) for o in oids}
+    progress.start(f"Pushing to {store.name}", len(oids), sum(sizes.values()))
+
+    def work(oid: Oid) -> int:
+        store.upload(oid, odb.path(oid))
+        return sizes[oid]
+
+    try:
+        blobs = [o for o in oids if not o.is_tree]
+        trees = [o for o in oids if o.is_tree]
+        _run(store.url, blobs, work, jobs, progress, result)
+        if index is not None:
+            index.add(result.done)
+        if result.failed:
+            # A manifest on a remote promises its files: it waits until they all arrived.
+            for t in trees:
+                result.failed[format_oid(t)] = "held back: some files failed to upload"
+        else:
+            _run(store.url, trees, work, jobs, progress, result)
+        if index is not None:
+            index.add(o for o in result.done if o.is_tree)
+    finally:
+        progress.finish()
+    return result
+
+
+def download(
+    store: RemoteStore,
+    odb: LocalODB,
+    oids: Sequence[Oid],
+    *,
+    jobs: int,
+    progress: Progress = NULL,
+    label: str = "Fetching",
+) -> Transfer:
+    """Bring ``oids`` into the cache, each verified by hash before it gets its name."""
+    result = Transfer()
+    progress.start(f"{label} from {store.name}", len(oids), None)
+
+    def work(oid: Oid) -> int:
+        # Small objects of a folder remote: one read, hashed in memory, one write.
+        data = store.read_small(oid, SMALL)
+        if data is not None:
+            odb.add_bytes(oid, data)
+            return len(data)
+        dst = odb.path(oid)
+        parent = os.path.dirname(dst)
+        os.makedirs(parent, exist_ok=True)
+        tmp = tmp_name(parent)
+        store.download(oid, tmp)
+        try:
+            size = os.path.getsize(tmp)
+            os.chmod(tmp, OBJECT_MODE)
+            os.replace(tmp, dst)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        return size
+
+    try:
+        _run(store.url, list(oids), work, jobs, progress, result)
+    finally:
+        progress.finish()
+    return result
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0

@@ -1,0 +1,26 @@
+"""``trail ls``: Git files and outputs of a repository, inside tracked directories too."""
+
+from __future__ import annotations
+
+import json
+
+
+def test_ls_lists_git_files_outputs_and_inside_outputs(trail_repo, trail, tmp_path_factory):
+    store = tmp_path_factory.mktemp("store")
+    trail_repo.gen({"data": {"a.txt": "1", "sub": {"b.txt": "2"}}, "src": {"x.py": "x"}})
+    assert trail("add", "data").code == 0
+    assert trail("remote", "add", "-d", "s", str(store)).code == 0
+    trail_repo.git("add", "-A")
+    trail_repo.git("commit", "-q", "-m", "v1")
+    assert trail("push").code == 0
+    top = trail("ls", ".").out.split()
+    assert "data/" in top and "data.trail" in top and "src/" in top
+    res = trail("ls", ".", "data/sub", "--json")
+    assert res.code == 0, res.err
+    assert json.loads(res.out) == [
+        {"path": "b.txt", "isout": True, "isdir": False, "isexec": False}
+    ]
+    everything = trail("ls", ".", "-R").out.split()
+    assert "data/a.txt" in everything and "src/x.py" in everything
+    res = trail("ls", ".", "nope")
+    assert res.code == 1 and "'nope' does not exist" in res.err

@@ -1,0 +1,150 @@
+"""The remote layer on an in-memory file system: layout, verified downloads, retries, the
+failure list, the index and its gc marker."""
+
+from __future__ import annotations
+
+import pytest
+
+from trail import hashing
+from trail.errors import RemoteUnreachableError, TransferError
+from trail.fs.memory import MemoryFS
+from trail.fs.registry import backend_for
+from trail.odb.local import LocalODB
+from trail.remote import transfer
+from trail.remote.index import RemoteIndex
+from trail.remote.store import RemoteStore, object_path, parse_object_path, present
+from trail.types import Kind, Oid
+
+
+def _oid(data: bytes, algo: str = "blake3") -> Oid:
+    return Oid(algo, hashing.get(algo).hash_bytes(data))
+
+
+@pytest.fixture
+def odb(tmp_path):
+    return LocalODB(str(tmp_path / "cache"))
+
+
+@pytest.fixture(autouse=True)
+def _no_backoff(monkeypatch):
+    monkeypatch.setattr(transfer, "BACKOFF", 0.0)
+
+
+def test_layout_mirrors_the_cache_and_dvc2_objects_sit_at_the_root():
+    assert object_path(Oid("md5", "ab" + "c" * 30)) == "files/md5/ab/" + "c" * 30
+    assert (
+        object_path(Oid("md5", "ab" + "c" * 30, Kind.TREE)) == "files/md5/ab/" + "c" * 30 + ".dir"
+    )
+    assert object_path(Oid("md5-dos2unix", "ab" + "c" * 30)) == "ab/" + "c" * 30
+    tree = parse_object_path("ab/" + "c" * 30 + ".dir", "md5", 32)
+    assert tree == Oid("md5", "ab" + "c" * 30, Kind.TREE)
+    assert parse_object_path("ab/.trail-tmp-1", "md5", 32) is None
+    assert parse_object_path("zz/" + "c" * 30, "md5", 32) is None
+
+
+def test_iter_oids_reads_one_listing():
+    fs = MemoryFS()
+    fs.files = {"files/md5/ab/" + "c" * 30: b"", "ab/" + "d" * 30: b"", ".trail-gc": b"x"}
+    found = set(RemoteStore("r", fs).iter_oids())
+    assert found == {Oid("md5", "ab" + "c" * 30), Oid("md5-dos2unix", "ab" + "d" * 30)}
+    assert [c for c in fs.calls if c.startswith("walk")] == ["walk "]
+
+
+def test_upload_then_download_round_trip(odb):
+    fs = MemoryFS()
+    store = RemoteStore("r", fs)
+    oids = []
+    for i in range(10):
+        data = f"object {i}".encode()
+        oid = _oid(data)
+        odb.add_bytes(oid, data)
+        oids.append(oid)
+    done = transfer.upload(store, odb, oids, jobs=4)
+    assert sorted(done.done, key=str) == sorted(oids, key=str) and not done.failed
+    other = LocalODB(odb.root + "2")
+    got = transfer.download(store, other, oids, jobs=4)
+    assert not got.failed
+    assert other.read_verified(oids[3]) == b"object 3"
+
+
+def test_a_corrupt_object_is_reported_and_not_stored(odb):
+    fs = MemoryFS("memory://bad")
+    oid = _oid(b"good")
+    fs.files[object_path(oid)] = b"evil"
+    got = transfer.download(RemoteStore("r", fs), odb, [oid], jobs=1)
+    assert not odb.exists(oid)
+    assert "is corrupt" in got.failed[oid.hex]
+    import os
+
+    leftovers = [f for _d, _s, fs_ in os.walk(odb.root) for f in fs_]
+    assert leftovers == []
+
+
+def test_transient_errors_are_retried(odb):
+    fs = MemoryFS()
+    oid = _oid(b"x")
+    odb.add_bytes(oid, b"x")
+    failures = iter([ConnectionResetError("reset"), TimeoutError("slow")])
+    fs.fail = lambda op, path: next(failures, None) if op == "put" else None
+    done = transfer.upload(RemoteStore("r", fs), odb, [oid], jobs=1)
+    assert done.done == [oid]
+    assert [c for c in fs.calls if c.startswith("put")] == [f"put {object_path(oid)}"] * 3
+
+
+def test_a_dead_remote_fails_every_object_once_and_gives_up(odb):
+    fs = MemoryFS("memory://down")
+    oids = []
+    for i in range(30):
+        oid = _oid(str(i).encode())
+        odb.add_bytes(oid, str(i).encode())
+        oids.append(oid)
+    fs.fail = lambda op, path: RemoteUnreachableError("memory://down")
+    done = transfer.upload(RemoteStore("r", fs), odb, oids, jobs=1)
+    assert len(done.failed) == 30 and not done.done
+    puts = [c for c in fs.calls if c.startswith("put")]
+    assert len(puts) <= transfer.GIVE_UP_AFTER + transfer.RETRIES
+    err = TransferError("push", done.failed)
+    assert str(err).startswith("30 objects failed to push: ")
+    assert "(and 25 more)" in str(err)
+
+
+def test_manifests_wait_for_their_files(odb):
+    fs = MemoryFS()
+    blob, tree = _oid(b"f"), Oid("blake3", _oid(b"m").hex, Kind.TREE)
+    odb.add_bytes(blob, b"f")
+    odb.add_bytes(tree, b"m")
+    fs.fail = lambda op, path: PermissionError("no") if path == object_path(blob) else None
+    done = transfer.upload(RemoteStore("r", fs), odb, [tree, blob], jobs=1)
+    assert object_path(tree) not in fs.files
+    assert "held back" in done.failed[tree.hex + ".dir"]
+
+
+def test_present_asks_each_object_when_few(odb):
+    fs = MemoryFS()
+    a, b = _oid(b"a"), _oid(b"b")
+    fs.files[object_path(a)] = b"a"
+    assert present(RemoteStore("r", fs), [a, b], jobs=2) == {a}
+    assert not [c for c in fs.calls if c.startswith("walk")]
+
+
+def test_index_is_dropped_when_the_gc_marker_changes(tmp_path):
+    index = RemoteIndex(str(tmp_path), "s3://b/x")
+    index.validate("")
+    a, t = Oid("md5", "a" * 32), Oid("md5", "b" * 32, Kind.TREE)
+    index.add([a, t])
+    assert index.known([a, t, Oid("md5", "c" * 32)]) == {a, t}
+    index.close()
+    again = RemoteIndex(str(tmp_path), "s3://b/x")
+    again.validate("")
+    assert again.known([a]) == {a}
+    again.validate("new-marker")
+    assert again.known([a]) == set()
+    assert RemoteIndex(str(tmp_path), "s3://other").known([a]) == set()
+
+
+def test_registry_knows_protocols_and_local_paths():
+    assert backend_for("/data/store") is None
+    assert backend_for("file:///data/store") is None
+    assert backend_for("sftp://h/p").extra == "ssh"
+    assert backend_for("https://h/p").readonly
+    assert backend_for("s3://b").atomic_put
