@@ -1,0 +1,92 @@
+"""The files of one revision: the workspace on disk, or a Git commit read in bulk, with
+cached outputs (``cache: true`` metrics and plots) read from the object store by the hash the
+lock file records."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from trail.results.declared import Declared, FileReader, declared_files
+
+if TYPE_CHECKING:
+    from trail.scm.git import Git
+
+WORKSPACE = "workspace"
+
+
+class WorkspaceReader:
+    """Files as they are on disk under ``root``."""
+
+    name = WORKSPACE
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+
+    def read(self, paths: list[str]) -> dict[str, bytes]:
+        found = {}
+        for path in paths:
+            try:
+                with open(os.path.join(self.root, path), "rb") as f:
+                    found[path] = f.read()
+            except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+                continue
+        return found
+
+    def list_files(self, directory: str) -> list[str]:
+        base = os.path.join(self.root, directory)
+        found = []
+        for dirpath, _, files in os.walk(base):
+            rel = os.path.relpath(dirpath, self.root).replace(os.sep, "/")
+            found += [f"{rel}/{name}" if rel != "." else name for name in files]
+        return sorted(found)
+
+
+class GitReader:
+    """Files of commit ``sha``; ``name`` is how the user named it (``HEAD``, ``main``)."""
+
+    def __init__(self, git: Git, sha: str, name: str) -> None:
+        self.git, self.sha, self.name = git, sha, name
+
+    def read(self, paths: list[str]) -> dict[str, bytes]:
+        return self.git.read_blobs(self.sha, paths)
+
+    def list_files(self, directory: str) -> list[str]:
+        out = self.git.run("ls-tree", "-r", "-z", "--name-only", self.sha, "--", directory)
+        return sorted(p for p in out.split("\0") if p)
+
+
+ObjectReader = Callable[[str, str], bytes | None]  # (algo, hex) → bytes, None when not cached
+
+
+@dataclass(frozen=True)
+class Revision:
+    """What one revision declares, and its files (Git first, then the cache)."""
+
+    reader: FileReader
+    declared: Declared
+    from_cache: ObjectReader | None = None
+
+    @property
+    def name(self) -> str:
+        return self.reader.name
+
+    def read(self, paths: list[str]) -> dict[str, bytes]:
+        found = self.reader.read(paths)
+        if self.from_cache is None or not isinstance(self.reader, GitReader):
+            return found  # the workspace holds its outputs on disk
+        for path in paths:
+            out = self.declared.lock_outs.get(path)
+            if path not in found and out is not None:
+                data = self.from_cache(out.algo, out.hex)
+                if data is not None:
+                    found[path] = data
+        return found
+
+
+def open_revision(
+    reader: FileReader, pipeline_file: str, lock_file: str, from_cache: ObjectReader | None
+) -> Revision:
+    return Revision(reader, declared_files(reader, pipeline_file, lock_file), from_cache)
