@@ -21,10 +21,30 @@ class RevValues:
 
 
 class MissingFileError(ResultsFileError):
-    def __init__(self, path: str, rev: str) -> None:
-        where = "in the workspace" if rev == "workspace" else f"at revision {rev}"
-        super().__init__(path, f"no such file {where}")
-        self.rev = rev
+    def __init__(self, path: str, revs: Sequence[str]) -> None:
+        self.revs = tuple(revs)
+        super().__init__(path, f"no such file {_where(self.revs)}")
+
+
+def _where(revs: tuple[str, ...]) -> str:
+    if len(revs) > 1:
+        return f"at any of: {', '.join(revs)}"
+    return "in the workspace" if revs == ("workspace",) else f"at revision {revs[0]}"
+
+
+def merge_missing(revs: Sequence[RevValues]) -> tuple[list[RevValues], list[ResultsFileError]]:
+    """A named file missing at some revisions is simply absent there; missing at all of them
+    it is one error, not one per revision."""
+    missing: dict[str, list[str]] = {}
+    kept = []
+    for rev in revs:
+        for path, err in rev.errors.items():
+            if isinstance(err, MissingFileError):
+                missing.setdefault(path, []).append(rev.rev)
+        errors = {p: e for p, e in rev.errors.items() if not isinstance(e, MissingFileError)}
+        kept.append(RevValues(rev.rev, rev.data, errors))
+    everywhere = [p for p, names in missing.items() if len(names) == len(revs)]
+    return kept, [MissingFileError(p, missing[p]) for p in everywhere]
 
 
 def metrics_of(rev: Revision, targets: Sequence[str] = ()) -> RevValues:
@@ -36,7 +56,7 @@ def metrics_of(rev: Revision, targets: Sequence[str] = ()) -> RevValues:
     for path in paths:
         if path not in blobs:
             if targets:  # a declared file may not exist yet; a named one must
-                errors[path] = MissingFileError(path, rev.name)
+                errors[path] = MissingFileError(path, [rev.name])
             continue
         try:
             data[path] = load_metrics_tree(path, blobs[path])

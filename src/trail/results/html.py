@@ -1,0 +1,84 @@
+"""One self-contained HTML page: every Vega-Lite spec with its data inlined, images as data
+URIs, and the Vega / Vega-Lite / Vega-Embed JavaScript inlined from ``vl-convert-python`` —
+nothing is fetched from the network when the page is opened."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from trail.errors import TrailError
+from trail.results.plots import Image, PlotData
+
+
+class PlotsExtraMissingError(TrailError):
+    def __init__(self) -> None:
+        super().__init__(
+            "drawing plots needs the 'plots' extra: pip install 'trail[plots]' "
+            "(it provides vl-convert-python)"
+        )
+
+
+# The bundle's own snippet: make the three libraries reachable from the page's later script.
+GLOBALS = "window.vegaEmbed = vegaEmbed; window.vegaLite = vegaLite; window.vega = vega;"
+
+
+def javascript_bundle() -> str:
+    """Vega, Vega-Lite and Vega-Embed as one script (set on ``window``)."""
+    try:
+        import vl_convert
+    except ImportError:
+        raise PlotsExtraMissingError() from None
+    return str(vl_convert.javascript_bundle(GLOBALS))
+
+
+def data_uri(image: Image) -> str:
+    return f"data:{image.mime};base64,{base64.b64encode(image.data).decode('ascii')}"
+
+
+def _script_json(value: Any) -> str:
+    # "</" would end the <script> element early; JSON allows "<\/" for the same text.
+    return json.dumps(value, ensure_ascii=True).replace("</", "<\\/")
+
+
+def _images_html(plot: PlotData) -> str:
+    figures = [
+        f'<figure><img alt="{html.escape(i.path)}" src="{data_uri(i)}">'
+        f"<figcaption>{html.escape(i.rev)}: {html.escape(i.path)}</figcaption></figure>"
+        for i in plot.images
+    ]
+    return '<div class="images">' + "".join(figures) + "</div>"
+
+
+STYLE = """body{font-family:system-ui,sans-serif;margin:2em}section{margin-bottom:3em}
+.images{display:flex;flex-wrap:wrap;gap:1em}figure{margin:0}img{max-width:600px}
+figcaption{font-size:.9em;color:#555}"""
+
+
+def render_page(plots: Sequence[tuple[PlotData, dict[str, Any] | None]], bundle: str) -> str:
+    """The page for ``plots``: each a (data, Vega-Lite spec or None for images) pair."""
+    sections, specs = [], {}
+    for n, (plot, spec) in enumerate(plots):
+        head = f"<h2>{html.escape(plot.id)}</h2>"
+        if spec is None:
+            sections.append(f"<section>{head}{_images_html(plot)}</section>")
+        else:
+            specs[f"plot-{n}"] = spec
+            sections.append(f'<section>{head}<div id="plot-{n}"></div></section>')
+    embed = (
+        f"const specs = {_script_json(specs)};\n"
+        "for (const [id, spec] of Object.entries(specs)) {\n"
+        '  vegaEmbed("#" + id, spec, {actions: false, renderer: "svg"});\n'
+        "}"
+    )
+    safe_bundle = bundle.replace("</script", "<\\/script")
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>trail plots</title>\n<style>{STYLE}</style>\n"
+        f"<script>{safe_bundle}</script>\n</head>\n<body>\n"
+        + "\n".join(sections)
+        + f"\n<script>\n{embed}\n</script>\n</body>\n</html>\n"
+    )
