@@ -38,7 +38,7 @@ stages:
     outs:
     - path: model.bin
       hash: md5
-      md5: 0123
+      md5: ab12
       size: 3
     - path: old.bin
       md5: abcd
@@ -64,7 +64,7 @@ def test_declared_files_of_a_pipeline(tmp_dir):
     assert declared.plots[2].props == {"x": "epoch"}
     assert declared.lock_params == {"sub/params.yaml": {"lr": 0.1, "model.depth": 2}}
     assert declared.lock_outs == {
-        "sub/model.bin": CachedOut("md5", "0123"),
+        "sub/model.bin": CachedOut("md5", "ab12"),
         "sub/old.bin": CachedOut("md5-dos2unix", "abcd"),
     }
 
