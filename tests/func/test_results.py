@@ -58,7 +58,7 @@ def test_metrics_show_table_over_branches_and_tags(results_repo, trail):
     lines = res.out.splitlines()
     assert lines[0].split() == ["Revision", "Path", "acc", "auc", "f1", "loss.train", "tag"]
     assert ["workspace", "m.json", "0.75", "-", "0.6", "0.5", "b"] in [ln.split() for ln in lines]
-    assert ["v1", "m.json", "0.5", "-", "-", "1", "a"] in [ln.split() for ln in lines]
+    assert ["v1", "m.json", "0.5", "-", "-", "1.0", "a"] in [ln.split() for ln in lines]
     assert [ln.split()[0] for ln in lines[1:]] == ["workspace"] * 2 + ["main"] * 2 + ["v1"] * 2
 
 

@@ -14,10 +14,7 @@ def cell(value: Any, precision: int) -> str:
     if value is None:
         return "-"
     if isinstance(value, float) and not isinstance(value, bool):
-        if math.isfinite(value):
-            text = f"{value:.{precision}f}"
-            return text.rstrip("0").rstrip(".") if "." in text else text
-        return str(value)
+        return str(round(value, precision)) if math.isfinite(value) else str(value)
     if isinstance(value, list):
         return "[" + ", ".join(cell(v, precision) for v in value) + "]"
     return str(value)
