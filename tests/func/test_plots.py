@@ -189,3 +189,16 @@ def test_missing_extra_is_named(plots_repo, trail, monkeypatch):
     res = trail("plots", "show")
     _one_error_line(res, "needs the 'plots' extra", "pip install 'trail[plots]'")
     assert not (plots_repo / "trail_plots").exists()
+
+
+def test_csv_without_header(trail_repo, trail):
+    trail_repo.gen(
+        {
+            "trail.yaml": "plots:\n- p.csv:\n    header: false\n    x: '0'\n    y: '1'\n",
+            "p.csv": "1,0.5\n2,0.25\n",
+        }
+    )
+    res = trail("plots", "show", "--json")
+    assert res.code == 0, res.err
+    rows = json.loads(res.out)["p.csv"][0]["content"]["data"]["values"]
+    assert [(r["x"], r["y"]) for r in rows] == [(1, 0.5), (2, 0.25)]

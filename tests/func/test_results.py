@@ -199,3 +199,35 @@ def test_unknown_revision(results_repo, trail, cmd):
 
 def test_target_outside_the_repository(results_repo, trail):
     _one_error_line(trail("metrics", "show", "../x.json"), "outside the repository")
+
+
+def test_a_terminal_gets_a_rich_table(results_repo):
+    """Under a pseudo-terminal the table is drawn by rich (bold headers); piped it is plain."""
+    import os
+    import pty
+    import subprocess
+
+    from trail.testing.plugin import trail_exe
+
+    leader, follower = pty.openpty()
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120"}
+    env.pop("NO_COLOR", None)
+    proc = subprocess.Popen(
+        [trail_exe(), "metrics", "show"], stdout=follower, stderr=follower, env=env
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert proc.wait(timeout=60) == 0
+    shown = b"".join(chunks).decode(errors="replace")
+    assert "\x1b[1m" in shown and "loss.train" in shown and "0.75" in shown
+    piped = subprocess.run([trail_exe(), "metrics", "show"], capture_output=True, text=True)
+    assert "\x1b[" not in piped.stdout and piped.stdout.splitlines()[0].split()[0] == "Path"

@@ -48,7 +48,7 @@ def test_csv_and_tsv_metrics_take_the_last_row():
         ("m.json", b'{"acc": 0.9,\n "loss": }', "m.json:2: invalid JSON"),
         ("m.yaml", b"acc: 0.9\nloss: [1\n", "m.yaml:3: invalid YAML"),
         ("m.toml", b"a = 1\nb = \n", "m.toml:2: invalid TOML"),
-        ("m.csv", b"a,b\n1,2\n3\n", "m.csv:3: row has 1 fields"),
+        ("m.csv", b"a,b\n1,2\n3\n", "m.csv:3: row has 1 fields, the first has 2"),
         ("p.py", b"x = (\n", "p.py:1: invalid Python"),
         ("m.yaml", b"- 1\n- 2\n", "m.yaml: a metrics file must hold a mapping"),
     ],

@@ -6,6 +6,7 @@ lists and nulls, as DVC does (a metric is a number, a bool or a string).
 
 from __future__ import annotations
 
+import itertools
 import json
 import posixpath
 from collections.abc import Iterator, Mapping
@@ -146,24 +147,27 @@ def _last_row(path: str, data: bytes, sep: str) -> dict[str, Any]:
     return dict(rows[-1]) if rows else {}
 
 
-def read_table(path: str, data: bytes, sep: str) -> list[dict[str, Scalar]]:
-    """Rows of a csv/tsv file with a header, numbers converted."""
+def read_table(path: str, data: bytes, sep: str, header: bool = True) -> list[dict[str, Scalar]]:
+    """Rows of a csv/tsv file, numbers converted; without a header row the columns are
+    named by their position, ``"0"``, ``"1"``…"""
     import csv
     import io
 
     reader = csv.reader(io.StringIO(_decode(path, data)), delimiter=sep)
     try:
-        header = next(reader, None)
-        if header is None:
+        first = next(reader, None)
+        if first is None:
             return []
+        names = first if header else [str(i) for i in range(len(first))]
+        body = reader if header else itertools.chain([first], reader)
         rows = []
-        for n, raw in enumerate(reader, start=2):
+        for n, raw in enumerate(body, start=2 if header else 1):
             if not raw:
                 continue
-            if len(raw) != len(header):
-                msg = f"row has {len(raw)} fields, the header has {len(header)}"
+            if len(raw) != len(names):
+                msg = f"row has {len(raw)} fields, the first has {len(names)}"
                 raise ResultsFileError(path, msg, n)
-            rows.append({h: to_number(v) for h, v in zip(header, raw, strict=True)})
+            rows.append({h: to_number(v) for h, v in zip(names, raw, strict=True)})
     except csv.Error as exc:
         raise ResultsFileError(path, f"invalid {'CSV' if sep == ',' else 'TSV'}: {exc}") from None
     return rows

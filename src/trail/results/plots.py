@@ -26,7 +26,6 @@ IMAGE_TYPES = {
     ".gif": "image/gif",
     ".svg": "image/svg+xml",
 }
-PROPS = ("x", "y", "x_label", "y_label", "title", "template", "header")
 
 
 class PlotError(TrailError):
@@ -118,7 +117,7 @@ def collect(decl: PlotDecl, revs: Sequence[Revision]) -> PlotData:
             if file not in blobs:
                 continue
             found = True
-            records = table_of(file, blobs[file])
+            records = table_of(file, blobs[file], decl.props.get("header", True) is not False)
             x_cols = _columns(decl.props.get("x"), file)
             x_col = x_cols[0] if x_cols else None
             y_cols = _columns(decl.props.get("y"), file) or _default_y(records, x_col)
@@ -174,12 +173,12 @@ def _long_rows(
     return rows
 
 
-def table_of(path: str, data: bytes) -> list[dict[str, Scalar]]:
-    """Records of a plots file: csv/tsv rows, or a JSON/YAML list of mappings (top level or
-    the first list inside a mapping)."""
+def table_of(path: str, data: bytes, header: bool = True) -> list[dict[str, Scalar]]:
+    """Records of a plots file: csv/tsv rows (``header: false``: columns ``"0"``, ``"1"``…),
+    or a JSON/YAML list of mappings (top level or the first list inside a mapping)."""
     fmt = file_format(path)
     if fmt in ("csv", "tsv"):
-        return read_table(path, data, "," if fmt == "csv" else "\t")
+        return read_table(path, data, "," if fmt == "csv" else "\t", header)
     doc = parse_structured(path, data)
     if isinstance(doc, Mapping):
         doc = next((v for v in doc.values() if isinstance(v, list)), None)
