@@ -231,3 +231,14 @@ def test_a_terminal_gets_a_rich_table(results_repo):
     assert "\x1b[1m" in shown and "loss.train" in shown and "0.75" in shown
     piped = subprocess.run([trail_exe(), "metrics", "show"], capture_output=True, text=True)
     assert "\x1b[" not in piped.stdout and piped.stdout.splitlines()[0].split()[0] == "Path"
+
+
+def test_before_the_first_commit_everything_is_new(scm, trail):
+    assert trail("init").code == 0
+    scm.gen({"trail.yaml": "metrics: [m.json]\n", "m.json": '{"acc": 1}', "params.yaml": "a: 1\n"})
+    assert json.loads(trail("metrics", "diff", "--json").out) == {
+        "m.json": {"acc": {"old": None, "new": 1}}
+    }
+    assert json.loads(trail("params", "diff", "--json").out) == {
+        "params.yaml": {"a": {"old": None, "new": 1}}
+    }

@@ -6,8 +6,10 @@ from collections.abc import Sequence
 
 from trail.errors import ScmError
 from trail.repo import Repo
+from trail.results.declared import FileReader
 from trail.results.revision import (
     WORKSPACE,
+    EmptyReader,
     GitReader,
     ObjectReader,
     Revision,
@@ -19,11 +21,14 @@ from trail.results.revision import (
 def open_rev(repo: Repo, name: str | None) -> Revision:
     """``None`` (or ``"workspace"``) is the workspace; anything else is resolved by Git."""
     dialect = repo.dialect
+    reader: FileReader
     if name is None or name == WORKSPACE:
-        reader: WorkspaceReader | GitReader = WorkspaceReader(repo.root)
+        reader = WorkspaceReader(repo.root)
+    elif repo.scm is None:
+        raise ScmError(f"cannot read revision '{name}': this repository has no Git")
+    elif name == "HEAD" and not repo.scm.has_commits():
+        reader = EmptyReader(name)  # nothing committed yet: everything is new
     else:
-        if repo.scm is None:
-            raise ScmError(f"cannot read revision '{name}': this repository has no Git")
         reader = GitReader(repo.scm, repo.scm.resolve(name), name)
     return open_revision(reader, dialect.pipeline_file, dialect.lock_file, _cache_reader(repo))
 

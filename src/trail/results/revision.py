@@ -58,6 +58,19 @@ class GitReader:
         return sorted(p for p in out.split("\0") if p)
 
 
+class EmptyReader:
+    """A revision with no files: ``HEAD`` before the first commit."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def read(self, paths: list[str]) -> dict[str, bytes]:
+        return {}
+
+    def list_files(self, directory: str) -> list[str]:
+        return []
+
+
 ObjectReader = Callable[[str, str], bytes | None]  # (algo, hex) → bytes, None when not cached
 
 
