@@ -242,3 +242,14 @@ def test_before_the_first_commit_everything_is_new(scm, trail):
     assert json.loads(trail("params", "diff", "--json").out) == {
         "params.yaml": {"a": {"old": None, "new": 1}}
     }
+
+
+def test_paths_leaving_the_repository_are_refused(results_repo, trail, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("outside") / "secret.json"
+    outside.write_text('{"secret": 1}')
+    results_repo.gen("trail.yaml", "metrics: [../secret.json]\n")
+    _one_error_line(trail("metrics", "show"), "refusing path '../secret.json' from trail.yaml")
+    results_repo.gen("trail.yaml", "metrics: [link.json]\n")
+    (results_repo / "link.json").symlink_to(outside)
+    res = trail("metrics", "show", "--json")
+    assert res.code == 0 and "secret" not in res.out

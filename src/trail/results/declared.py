@@ -62,15 +62,20 @@ def declared_files(reader: FileReader, pipeline_file: str, lock_file: str) -> De
     blobs = reader.read([pipeline_file, lock_file, DEFAULT_PARAMS])
     pipe = _mapping(blobs.get(pipeline_file), pipeline_file)
     params = [DEFAULT_PARAMS] if DEFAULT_PARAMS in blobs else []
-    metrics: list[str] = list(_strings(pipe.get("metrics")))
+    metrics = [_join(".", p, pipeline_file) for p in _strings(pipe.get("metrics"))]
     plots = [_top_plot(item) for item in pipe.get("plots") or []]
-    params += _strings(pipe.get("params"))
+    params += [_join(".", p, pipeline_file) for p in _strings(pipe.get("params"))]
     for stage in (pipe.get("stages") or {}).values():
         if isinstance(stage, Mapping):
             wdir = str(stage.get("wdir") or ".")
-            params += [_join(wdir, p) for p in _stage_params_files(stage.get("params"))]
-            metrics += [_join(wdir, p) for p, _ in _entries(stage.get("metrics"))]
-            plots += [PlotDecl(_join(wdir, p), props) for p, props in _entries(stage.get("plots"))]
+            params += [
+                _join(wdir, p, pipeline_file) for p in _stage_params_files(stage.get("params"))
+            ]
+            metrics += [_join(wdir, p, pipeline_file) for p, _ in _entries(stage.get("metrics"))]
+            plots += [
+                PlotDecl(_join(wdir, p, pipeline_file), props)
+                for p, props in _entries(stage.get("plots"))
+            ]
     lock = _mapping(blobs.get(lock_file), lock_file)
     wdirs = {
         name: str(stage.get("wdir") or ".")
@@ -149,8 +154,11 @@ def _lock_records(
     return params, outs
 
 
-def _join(wdir: str, path: str) -> str:
-    return posixpath.normpath(posixpath.join(wdir, path))
+def _join(wdir: str, path: str, where: str = "the lock file") -> str:
+    """A declared path made repo-relative; one that would leave the repository is refused."""
+    from trail.paths import safe_relpath
+
+    return safe_relpath(path if wdir == "." else posixpath.join(wdir, path), where)
 
 
 def _unique(items: list[str]) -> tuple[str, ...]:

@@ -27,9 +27,13 @@ class WorkspaceReader:
 
     def read(self, paths: list[str]) -> dict[str, bytes]:
         found = {}
+        real_root = os.path.realpath(self.root)
         for path in paths:
+            full = os.path.join(self.root, path)
+            if not os.path.realpath(full).startswith(real_root + os.sep):
+                continue  # a symlink out of the repository is not the repository's file
             try:
-                with open(os.path.join(self.root, path), "rb") as f:
+                with open(full, "rb") as f:
                     found[path] = f.read()
             except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
                 continue
