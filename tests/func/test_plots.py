@@ -202,3 +202,26 @@ def test_csv_without_header(trail_repo, trail):
     assert res.code == 0, res.err
     rows = json.loads(res.out)["p.csv"][0]["content"]["data"]["values"]
     assert [(r["x"], r["y"]) for r in rows] == [(1, 0.5), (2, 0.25)]
+
+
+def test_open_hands_the_page_to_the_browser(plots_repo, tmp_path):
+    """``--open`` goes through the standard browser hook ($BROWSER), here a recorder."""
+    import os
+    import subprocess
+    import sys
+
+    from trail.testing.plugin import trail_exe
+
+    record = tmp_path / "opened.txt"
+    script = tmp_path / "browser.py"
+    script.write_text(f"import sys; open({str(record)!r}, 'w').write(sys.argv[1])\n")
+    env = {**os.environ, "BROWSER": f"{sys.executable} {script} %s"}
+    for var in ("DISPLAY", "WAYLAND_DISPLAY"):
+        env.pop(var, None)
+    proc = subprocess.run(
+        [trail_exe(), "plots", "show", "--open"], env=env, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    url = proc.stdout.strip()
+    assert url.startswith("file://") and url.endswith("trail_plots/index.html")
+    assert record.read_text() == url  # a $BROWSER command is waited for
