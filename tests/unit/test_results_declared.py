@@ -84,3 +84,20 @@ def test_workspace_revision_reads_disk_only(tmp_dir):
     assert reader.list_files("d") == ["d/a.png", "d/s/b.png"]
     rev = Revision(reader, declared_files(reader, "trail.yaml", "trail.lock"), lambda a, h: b"!")
     assert rev.read(["x.json", "missing.json"]) == {"x.json": b"{}"}
+
+
+def test_prefetch_reads_many_revisions_at_once(scm):
+    from trail.results.revision import GitReader, prefetch
+    from trail.scm.git import Git
+
+    scm.scm_gen({"m.json": "1", "d": {"f": "x"}}, commit="one")
+    scm.scm_gen("m.json", "2", commit="two")
+    git = Git(str(scm))
+    readers = [GitReader(git, git.resolve(r), r) for r in ("HEAD~1", "HEAD")]
+    prefetch(readers, lambda r: ["m.json", "d", "nope"])
+    assert [r.known for r in readers] == [
+        {"m.json": b"1", "d": None, "nope": None},  # a directory is not a file
+        {"m.json": b"2", "d": None, "nope": None},
+    ]
+    git.root = "/nonexistent"  # served from memory from now on: no git process runs
+    assert readers[0].read(["m.json", "nope"]) == {"m.json": b"1"}

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from trail.errors import PathOutsideRepoError
-from trail.ops.revisions import open_rev, rev_names
+from trail.ops.revisions import open_revs, rev_names
 from trail.repo import Repo
 from trail.results.collect import RevValues, merge_missing, metrics_of, params_of
 from trail.results.diff import Diff, diff_values
 from trail.results.loaders import ResultsFileError, flatten
+from trail.results.revision import Revision, prefetch
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,9 @@ def metrics_show(
         repo, revs, all_branches=all_branches, all_tags=all_tags, all_commits=all_commits
     )
     paths = repo_paths(repo, targets)
-    values, missing = merge_missing([metrics_of(open_rev(repo, name), paths) for name in names])
+    opened = open_revs(repo, names)
+    _prefetch(opened, lambda rev: paths or list(rev.declared.metrics))
+    values, missing = merge_missing([metrics_of(rev, paths) for rev in opened])
     return ShowResult(tuple(values), tuple(missing))
 
 
@@ -71,8 +74,9 @@ def metrics_diff(
     show_all: bool = False,
 ) -> DiffResult:
     paths = repo_paths(repo, targets)
-    old = metrics_of(open_rev(repo, a_rev), paths)
-    new = metrics_of(open_rev(repo, b_rev), paths)
+    opened = open_revs(repo, [a_rev, b_rev])
+    _prefetch(opened, lambda rev: paths or list(rev.declared.metrics))
+    old, new = (metrics_of(rev, paths) for rev in opened)
     return _diff(old, new, show_all)
 
 
@@ -85,11 +89,18 @@ def params_diff(
     show_all: bool = False,
 ) -> DiffResult:
     paths = set(repo_paths(repo, targets))
-    old, new = params_of(open_rev(repo, a_rev)), params_of(open_rev(repo, b_rev))
+    opened = open_revs(repo, [a_rev, b_rev])
+    _prefetch(opened, lambda rev: [*rev.declared.params, *rev.declared.lock_params])
+    old, new = (params_of(rev) for rev in opened)
     if paths:
         old = RevValues(old.rev, {p: v for p, v in old.data.items() if p in paths}, old.errors)
         new = RevValues(new.rev, {p: v for p, v in new.data.items() if p in paths}, new.errors)
     return _diff(old, new, show_all)
+
+
+def _prefetch(revs: list[Revision], paths: Callable[[Revision], list[str]]) -> None:
+    by_reader = {id(rev.reader): rev for rev in revs}
+    prefetch([rev.reader for rev in revs], lambda reader: paths(by_reader[id(reader)]))
 
 
 def _diff(old: RevValues, new: RevValues, show_all: bool) -> DiffResult:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trail.ops.metrics import repo_paths
-from trail.ops.revisions import open_rev
+from trail.ops.revisions import open_revs
 from trail.repo import Repo
 from trail.results.declared import PlotDecl
 from trail.results.plots import PlotData, PlotError, collect, expand
@@ -45,7 +45,7 @@ def plots_show(
 ) -> PlotsResult:
     """Every plot (or those ``targets`` names) drawn over ``revs``; errors are raised before
     anything is written."""
-    opened = [open_rev(repo, name) for name in revs]
+    opened = open_revs(repo, list(revs))
     paths = repo_paths(repo, targets)
     decls: dict[str, PlotDecl] = {}
     for rev in reversed(opened):  # the newest revision's props win

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from trail.errors import ScmError
 from trail.repo import Repo
-from trail.results.declared import FileReader
+from trail.results.declared import DEFAULT_PARAMS, FileReader
 from trail.results.revision import (
     WORKSPACE,
     EmptyReader,
@@ -15,22 +15,45 @@ from trail.results.revision import (
     Revision,
     WorkspaceReader,
     open_revision,
+    prefetch,
 )
 
 
 def open_rev(repo: Repo, name: str | None) -> Revision:
     """``None`` (or ``"workspace"``) is the workspace; anything else is resolved by Git."""
+    return open_revs(repo, [name])[0]
+
+
+def open_revs(repo: Repo, names: Sequence[str | None]) -> list[Revision]:
+    """Several revisions at once: their pipeline and lock files come in one Git read."""
     dialect = repo.dialect
-    reader: FileReader
+    shas = _resolve_all(repo, [n for n in names if n not in (None, WORKSPACE, "HEAD")])
+    readers = [_reader(repo, name, shas) for name in names]
+    control = [dialect.pipeline_file, dialect.lock_file, DEFAULT_PARAMS]
+    prefetch(readers, lambda _: control)
+    cache = _cache_reader(repo)
+    return [open_revision(r, dialect.pipeline_file, dialect.lock_file, cache) for r in readers]
+
+
+def _resolve_all(repo: Repo, names: list[str | None]) -> dict[str, str]:
+    """Commit ids of ``names`` with one ``git rev-parse``; an unknown one is named."""
+    if not names or repo.scm is None:
+        return {}
+    wanted = [str(n) for n in dict.fromkeys(names)]
+    out = repo.scm.run("rev-parse", *(f"{n}^{{commit}}" for n in wanted), check=False).split()
+    if len(out) == len(wanted) and not any(o.endswith("^{commit}") for o in out):
+        return dict(zip(wanted, out, strict=True))
+    return {n: repo.scm.resolve(n) for n in wanted}  # raises for the unknown one
+
+
+def _reader(repo: Repo, name: str | None, shas: dict[str, str]) -> FileReader:
     if name is None or name == WORKSPACE:
-        reader = WorkspaceReader(repo.root)
-    elif repo.scm is None:
+        return WorkspaceReader(repo.root)
+    if repo.scm is None:
         raise ScmError(f"cannot read revision '{name}': this repository has no Git")
-    elif name == "HEAD" and not repo.scm.has_commits():
-        reader = EmptyReader(name)  # nothing committed yet: everything is new
-    else:
-        reader = GitReader(repo.scm, repo.scm.resolve(name), name)
-    return open_revision(reader, dialect.pipeline_file, dialect.lock_file, _cache_reader(repo))
+    if name == "HEAD" and not repo.scm.has_commits():
+        return EmptyReader(name)  # nothing committed yet: everything is new
+    return GitReader(repo.scm, shas.get(name) or repo.scm.resolve(name), name)
 
 
 def _cache_reader(repo: Repo) -> ObjectReader:

@@ -5,7 +5,7 @@ lock file records."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -49,17 +49,38 @@ class WorkspaceReader:
 
 
 class GitReader:
-    """Files of commit ``sha``; ``name`` is how the user named it (``HEAD``, ``main``)."""
+    """Files of commit ``sha``; ``name`` is how the user named it (``HEAD``, ``main``).
+    Contents fetched by ``prefetch`` for many revisions at once are served from memory."""
 
     def __init__(self, git: Git, sha: str, name: str) -> None:
         self.git, self.sha, self.name = git, sha, name
+        self.known: dict[str, bytes | None] = {}  # path → bytes, None when absent
 
     def read(self, paths: list[str]) -> dict[str, bytes]:
-        return self.git.read_blobs(self.sha, paths)
+        wanted = [p for p in paths if p not in self.known]
+        if wanted:
+            fetched = self.git.read_blobs(self.sha, wanted)
+            self.known.update({p: fetched.get(p) for p in wanted})
+        return {p: data for p in paths if (data := self.known[p]) is not None}
 
     def list_files(self, directory: str) -> list[str]:
         out = self.git.run("ls-tree", "-r", "-z", "--name-only", self.sha, "--", directory)
         return sorted(p for p in out.split("\0") if p)
+
+
+def prefetch(readers: Sequence[FileReader], paths: Callable[[FileReader], list[str]]) -> None:
+    """Fetch ``paths(reader)`` for every Git revision among ``readers`` with one
+    ``cat-file --batch`` per repository, so many revisions cost one process, not one each."""
+    by_git: dict[int, list[tuple[GitReader, list[str]]]] = {}
+    for reader in readers:
+        if isinstance(reader, GitReader):
+            wanted = [p for p in paths(reader) if p not in reader.known]
+            by_git.setdefault(id(reader.git), []).append((reader, wanted))
+    for group in by_git.values():
+        git = group[0][0].git
+        found = git.read_blobs_at((r.sha, p) for r, wanted in group for p in wanted)
+        for reader, wanted in group:
+            reader.known.update({p: found.get((reader.sha, p)) for p in wanted})
 
 
 class EmptyReader:
