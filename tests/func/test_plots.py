@@ -225,3 +225,11 @@ def test_open_hands_the_page_to_the_browser(plots_repo, tmp_path):
     url = proc.stdout.strip()
     assert url.startswith("file://") and url.endswith("trail_plots/index.html")
     assert record.read_text() == url  # a $BROWSER command is waited for
+
+
+def test_confusion_diff_is_one_matrix_per_revision(plots_repo, trail):
+    plots_repo.gen("confusion.json", json.dumps([{"actual": "c", "predicted": "d"}]))
+    out = json.loads(trail("plots", "diff", "--json", "--targets", "confusion.json").out)
+    spec = out["confusion.json"][0]["content"]
+    assert spec["facet"]["field"] == "series" and spec["spec"]["width"] == 300
+    assert "<svg" in vl_convert.vegalite_to_svg(spec)

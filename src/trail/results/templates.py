@@ -82,15 +82,16 @@ def _confusion(rows: list[dict[str, Any]], t: dict[str, str], normalized: bool =
     fmt = ".2f" if normalized else "d"
     color = {"field": value, "type": "quantitative"}
     text = {"field": value, "type": "quantitative", "format": fmt}
-    inner = {
+    inner: Spec = {
         "layer": [
             {"mark": "rect", "encoding": {**axes, "color": color}},
             {"mark": "text", "encoding": {**axes, "text": text}},
         ]
     }
-    if len({r["series"] for r in rows}) > 1:
-        return {"transform": transform, "facet": {"field": "series", "type": "nominal",
-                "title": None}, "columns": 3, "spec": inner}  # fmt: skip
+    if len({r["series"] for r in rows}) > 1:  # one matrix per revision, side by side
+        facet = {"field": "series", "type": "nominal", "title": None}
+        inner.update(width=300, height=300)
+        return {"transform": transform, "facet": facet, "columns": 3, "spec": inner}
     return {"transform": transform, **inner}
 
 
@@ -136,8 +137,7 @@ def vega_lite(plot: PlotData) -> Spec:
     return {
         "$schema": SCHEMA,
         "title": str(plot.props.get("title") or plot.id),
-        "width": 500 if "facet" not in body else 300,
-        "height": 300,
+        **({} if "facet" in body else {"width": 500, "height": 300}),
         "data": {"values": rows},
         **body,
     }
