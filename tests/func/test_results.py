@@ -253,3 +253,9 @@ def test_paths_leaving_the_repository_are_refused(results_repo, trail, tmp_path_
     (results_repo / "link.json").symlink_to(outside)
     res = trail("metrics", "show", "--json")
     assert res.code == 0 and "secret" not in res.out
+
+
+def test_bad_precision_is_a_usage_error(results_repo, trail):
+    res = trail("metrics", "show", "--precision", "-1")
+    assert res.code == 2
+    assert "'-1' is not a number of digits" in res.err

@@ -16,7 +16,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     group.add_argument("--json", dest="fmt", action="store_const", const="json")
     group.add_argument("--md", dest="fmt", action="store_const", const="md")
     group.add_argument("--csv", dest="fmt", action="store_const", const="csv")
-    fmt.add_argument("--precision", type=int, metavar="N", help="digits after the point (5)")
+    fmt.add_argument("--precision", type=_digits, metavar="N", help="digits after the point (5)")
     fmt.set_defaults(fmt="table")
 
     p = sub.add_parser("params", parents=[common], help="compare params between revisions")
@@ -38,6 +38,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     from trail.cli.plots import register_plots
 
     register_plots(sub, common)
+
+
+def _digits(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of digits (0 or more)")
+    return int(text)
 
 
 def _diff_args(p: argparse.ArgumentParser) -> None:
