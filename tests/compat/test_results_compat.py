@@ -63,3 +63,11 @@ def test_plots_of_a_dvc_pipeline(ran_twice, trail):
     assert res.code == 0, res.err
     rows = json.loads(res.out)["log.csv"][0]["content"]["data"]["values"]
     assert {(r["rev"], r["y"]) for r in rows if r["x"] == 1} == {("HEAD", 0.25), ("workspace", 0.5)}
+
+
+def test_yaml_values_read_as_dvc_reads_them(dvc_repo, dvc, trail):
+    dvc_repo.scm_gen("params.yaml", "lr: 1e-2\nold: 010\nflag: yes\n", commit="params")
+    dvc_repo.gen("params.yaml", "lr: 1e-3\nold: 0x10\nflag: no\n")
+    theirs = json.loads(dvc("params", "diff", "--json").out)
+    ours = json.loads(trail("params", "diff", "--json").out)
+    assert ours == theirs

@@ -90,3 +90,17 @@ def test_flatten_round_trips_and_keeps_every_leaf(tree):
 def _prune_empty(tree):
     # an empty mapping is a leaf of its own; unflatten gives it back as {}
     return {k: _prune_empty(v) if isinstance(v, dict) and v else v for k, v in tree.items()}
+
+
+def test_yaml_is_read_as_yaml_1_2_like_dvc():
+    text = b"lr: 1e-3\nx: 0x10\ny: 010\nz: yes\nw: 1_000\nt: true\nn: ~\ns: '1e-3'\n"
+    assert load_params("params.yaml", text) == {
+        "lr": 0.001,
+        "x": 16,
+        "y": 10,
+        "z": "yes",
+        "w": 1000,
+        "t": True,
+        "n": None,
+        "s": "1e-3",
+    }

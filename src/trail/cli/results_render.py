@@ -72,13 +72,14 @@ def diff_rows(
 
 
 def diff_json(result: DiffResult, precision: int | None, with_change: bool) -> dict[str, Any]:
-    """``{path: {key: {"old", "new", "diff"?, "rel"?}}}``; diff only for numbers."""
+    """``{path: {key: {"old", "new", "diff"?, "rel"?}}}``; diff only for numbers. Values are
+    exact (as DVC prints them) unless ``precision`` was asked for."""
     out: dict[str, Any] = {}
     for c in result.diff.changes:
         entry: dict[str, Any] = {"old": c.old, "new": c.new}
         if c.diff is not None:
-            entry["diff"] = round_value(c.diff, precision if precision is not None else 10)
+            entry["diff"] = round_value(c.diff, precision)
         if c.rel is not None and with_change:
-            entry["rel"] = round_value(c.rel, precision if precision is not None else 10)
+            entry["rel"] = round_value(c.rel, precision)
         out.setdefault(c.path, {})[c.key] = entry
     return out

@@ -58,12 +58,9 @@ def parse_structured(path: str, data: bytes) -> Any:
         from trail.results.pyparams import parse_python
 
         return parse_python(path, text)
-    from trail.yamlio import YamlError, load_with_nodes
+    from trail.results.yaml12 import load
 
-    try:
-        return load_with_nodes(text, path)[0]
-    except YamlError as exc:
-        raise ResultsFileError(path, exc.message, exc.line) from None
+    return load(path, text)
 
 
 def _decode(path: str, data: bytes) -> str:
