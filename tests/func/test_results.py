@@ -259,3 +259,15 @@ def test_bad_precision_is_a_usage_error(results_repo, trail):
     res = trail("metrics", "show", "--precision", "-1")
     assert res.code == 2
     assert "'-1' is not a number of digits" in res.err
+
+
+def test_cached_metric_missing_from_the_cache(trail_repo, trail):
+    lock = (
+        "schema: '2.0'\nstages:\n  train:\n    cmd: x\n    outs:\n    - path: m.json\n"
+        f"      hash: blake3\n      blake3: {'ab' * 32}\n      size: 10\n"
+    )
+    stage = "stages:\n  train:\n    cmd: x\n    metrics: [m.json]\n"
+    trail_repo.scm_gen({"trail.yaml": stage, "trail.lock": lock}, commit="run elsewhere")
+    trail_repo.gen("m.json", '{"acc": 3}')
+    res = trail("metrics", "diff")
+    _one_error_line(res, "m.json: cached output of revision HEAD is not in the cache")

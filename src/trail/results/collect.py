@@ -26,6 +26,13 @@ class MissingFileError(ResultsFileError):
         super().__init__(path, f"no such file {_where(self.revs)}")
 
 
+class NotInCacheError(ResultsFileError):
+    def __init__(self, path: str, rev: str) -> None:
+        super().__init__(
+            path, f"cached output of revision {rev} is not in the cache (run `trail pull`)"
+        )
+
+
 def _where(revs: tuple[str, ...]) -> str:
     if len(revs) > 1:
         return f"at any of: {', '.join(revs)}"
@@ -55,7 +62,9 @@ def metrics_of(rev: Revision, targets: Sequence[str] = ()) -> RevValues:
     errors: dict[str, ResultsFileError] = {}
     for path in paths:
         if path not in blobs:
-            if targets:  # a declared file may not exist yet; a named one must
+            if rev.cached_elsewhere(path):
+                errors[path] = NotInCacheError(path, rev.name)
+            elif targets:  # a declared file may not exist yet; a named one must
                 errors[path] = MissingFileError(path, [rev.name])
             continue
         try:

@@ -123,6 +123,11 @@ class Revision:
                     found[path] = data
         return found
 
+    def cached_elsewhere(self, path: str) -> bool:
+        """Whether ``path`` is a cached output of a Git revision whose object is missing
+        (``read`` could not find it)."""
+        return isinstance(self.reader, GitReader) and path in self.declared.lock_outs
+
 
 def open_revision(
     reader: FileReader, pipeline_file: str, lock_file: str, from_cache: ObjectReader | None
