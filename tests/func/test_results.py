@@ -153,6 +153,10 @@ def test_cached_metrics_at_a_revision_come_from_the_cache(trail_repo, trail):
     res = trail("metrics", "diff", "--json")
     assert res.code == 0, res.err
     assert json.loads(res.out) == {"m.json": {"acc": {"old": 1, "new": 3, "diff": 2, "rel": 2.0}}}
+    obj = trail_repo / ".trail" / "cache" / "files" / "blake3" / hexdigest[:2] / hexdigest[2:]
+    obj.chmod(0o644)
+    obj.write_text('{"acc": 9}')
+    _one_error_line(trail("metrics", "diff"), "corrupt cache object", "trail fsck")
 
 
 def _one_error_line(res, *needles):

@@ -58,12 +58,12 @@ def _reader(repo: Repo, name: str | None, shas: dict[str, str]) -> FileReader:
 
 def _cache_reader(repo: Repo) -> ObjectReader:
     def read(algo: str, hexdigest: str) -> bytes | None:
-        from trail.errors import ObjectStoreError
+        from trail.errors import ObjectMissingError
         from trail.oidstr import parse_oid
 
-        try:
-            return repo.odb.read_bytes(parse_oid(hexdigest, algo))
-        except ObjectStoreError:
+        try:  # verified: a corrupt object is an error, never a wrong value shown
+            return repo.odb.read_verified(parse_oid(hexdigest, algo))
+        except ObjectMissingError:
             return None
 
     return read
