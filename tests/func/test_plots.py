@@ -83,6 +83,10 @@ def test_show_writes_one_self_contained_page(plots_repo, trail):
         assert spec["data"]["values"], spec["title"]  # data inlined, not fetched
     assert page.count('src="data:image/png;base64,') == 1
     assert page.count('src="data:image/svg+xml;base64,') == 1
+    (bundle,) = (plots_repo / ".trail" / "tmp" / "plots").glob("vega-bundle-*.js")
+    assert bundle.read_text() in page  # kept for the next run: bundling is slow
+    assert trail("plots", "show", "-o", "again").code == 0
+    assert (plots_repo / "again" / "index.html").read_text() == page
 
 
 def test_every_spec_renders_to_svg(plots_repo, trail):

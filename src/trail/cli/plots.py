@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
 
 from trail.cli.ui import Console
@@ -39,11 +40,12 @@ def _draw(args: argparse.Namespace, console: Console, targets: list[str], revs: 
     from trail.ops.plots import DEFAULT_DIR, plots_show, write_html
     from trail.repo import Repo
 
-    result = plots_show(Repo.find("."), targets, revs=revs)
+    repo = Repo.find(".")
+    result = plots_show(repo, targets, revs=revs)
     if args.json:
         console.json(_as_json(result))
         return 0
-    path = write_html(result, args.out or DEFAULT_DIR)
+    path = write_html(result, args.out or DEFAULT_DIR, os.path.join(repo.private_dir, "plots"))
     console.out(f"file://{_abspath(path)}")
     if args.open:
         import webbrowser
@@ -53,8 +55,6 @@ def _draw(args: argparse.Namespace, console: Console, targets: list[str], revs: 
 
 
 def _abspath(path: str) -> str:
-    import os
-
     return os.path.abspath(path)
 
 

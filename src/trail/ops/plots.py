@@ -67,12 +67,14 @@ def _order(decl: PlotDecl, targets: list[str]) -> tuple[int, str]:
     return 0, decl.id
 
 
-def write_html(result: PlotsResult, out_dir: str) -> str:
-    """Write ``<out_dir>/index.html``; returns its path."""
+def write_html(result: PlotsResult, out_dir: str, cache_dir: str | None = None) -> str:
+    """Write ``<out_dir>/index.html``; returns its path. ``cache_dir`` keeps the JavaScript
+    bundle between runs (the repository's private dir)."""
     from trail.fsutil import atomic_write_text
     from trail.results.html import javascript_bundle, render_page
 
-    page = render_page([(r.data, r.spec) for r in result.plots], javascript_bundle())
+    bundle = javascript_bundle(cache_dir)
+    page = render_page([(r.data, r.spec) for r in result.plots], bundle)
     os.makedirs(out_dir, exist_ok=True)
     path = os.path.join(out_dir, "index.html")
     atomic_write_text(path, page)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,13 +27,25 @@ class PlotsExtraMissingError(TrailError):
 GLOBALS = "window.vegaEmbed = vegaEmbed; window.vegaLite = vegaLite; window.vega = vega;"
 
 
-def javascript_bundle() -> str:
-    """Vega, Vega-Lite and Vega-Embed as one script (set on ``window``)."""
+def javascript_bundle(cache_dir: str | None = None) -> str:
+    """Vega, Vega-Lite and Vega-Embed as one script (set on ``window``). Bundling takes
+    ~1.5 s, so the result is kept in ``cache_dir`` per vl-convert version."""
     try:
         import vl_convert
     except ImportError:
         raise PlotsExtraMissingError() from None
-    return str(vl_convert.javascript_bundle(GLOBALS))
+    version = getattr(vl_convert, "__version__", "unknown")
+    path = os.path.join(cache_dir, f"vega-bundle-{version}.js") if cache_dir else None
+    if path is not None and os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    bundle = str(vl_convert.javascript_bundle(GLOBALS))
+    if path is not None:
+        from trail.fsutil import atomic_write_text
+
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        atomic_write_text(path, bundle)
+    return bundle
 
 
 def data_uri(image: Image) -> str:
