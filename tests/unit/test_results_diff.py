@@ -26,6 +26,11 @@ def test_changed_keys_only_unless_all():
     ]
 
 
+def test_equal_values_of_different_types_are_unchanged():
+    assert diff_values({"f": {"a": 1}}, {"f": {"a": 1.0}}).changes == ()
+    assert len(diff_values({"f": {"a": 1}}, {"f": {"a": "1"}}).changes) == 1
+
+
 def test_bools_are_numbers_and_zero_has_no_relative_change():
     assert change_of("m", "t", True, False).diff == -1
     assert change_of("m", "x", 0, 2).rel is None

@@ -24,7 +24,8 @@ class Change:
 
     @property
     def changed(self) -> bool:
-        return bool(self.old != self.new or type(self.old) is not type(self.new))
+        # By value, as DVC compares: 1 and 1.0 are the same metric value.
+        return bool(self.old != self.new)
 
 
 @dataclass(frozen=True, slots=True)
