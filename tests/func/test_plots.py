@@ -237,3 +237,8 @@ def test_confusion_diff_is_one_matrix_per_revision(plots_repo, trail):
     spec = out["confusion.json"][0]["content"]
     assert spec["facet"]["field"] == "series" and spec["spec"]["width"] == 300
     assert "<svg" in vl_convert.vegalite_to_svg(spec)
+
+
+def test_no_plots_declared(trail_repo, trail):
+    _one_error_line(trail("plots", "show"), "no plots: declare them under `plots:`")
+    assert not (trail_repo / "trail_plots").exists()
