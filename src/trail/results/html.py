@@ -53,8 +53,10 @@ def data_uri(image: Image) -> str:
 
 
 def _script_json(value: Any) -> str:
-    # "</" would end the <script> element early; JSON allows "<\/" for the same text.
-    return json.dumps(value, ensure_ascii=True).replace("</", "<\\/")
+    # Inside <script>, "</script" or "<!--" in the data would change how HTML parses the
+    # rest; "<", ">" and "&" only occur inside JSON strings, where \uXXXX means the same.
+    text = json.dumps(value, ensure_ascii=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _images_html(plot: PlotData) -> str:
