@@ -275,3 +275,14 @@ def test_cached_metric_missing_from_the_cache(trail_repo, trail):
     trail_repo.gen("m.json", '{"acc": 3}')
     res = trail("metrics", "diff")
     _one_error_line(res, "m.json: cached output of revision HEAD is not in the cache")
+
+
+def test_paths_are_shown_from_the_current_directory(results_repo, trail, monkeypatch):
+    (results_repo / "sub").mkdir()
+    monkeypatch.chdir(results_repo / "sub")
+    shown = json.loads(trail("metrics", "show", "--json").out)["workspace"]["data"]
+    assert set(shown) == {"../m.json", "../extra.yaml"}
+    assert set(json.loads(trail("metrics", "diff", "--json").out)) == {"../m.json"}
+    assert set(json.loads(trail("params", "diff", "--json").out)) == {"../params.yaml"}
+    only = json.loads(trail("metrics", "show", "../m.json", "--json").out)["workspace"]["data"]
+    assert set(only) == {"../m.json"}

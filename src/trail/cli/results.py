@@ -69,13 +69,15 @@ def cmd_metrics_show(args: argparse.Namespace, console: Console) -> int:
     from trail.cli import results_render as r
     from trail.ops.metrics import metrics_show
 
+    repo = _repo()
     result = metrics_show(
-        _repo(),
+        repo,
         args.targets,
         all_branches=args.all_branches,
         all_tags=args.all_tags,
         all_commits=args.all_commits,
     )
+    result = r.show_for_cwd(result, repo.root)
     if args.fmt == "json":
         console.json(r.show_json(result, args.precision))
     else:
@@ -90,22 +92,30 @@ def cmd_metrics_show(args: argparse.Namespace, console: Console) -> int:
 def cmd_metrics_diff(args: argparse.Namespace, console: Console) -> int:
     from trail.ops.metrics import metrics_diff
 
-    result = metrics_diff(_repo(), args.a_rev, args.b_rev, targets=args.targets, show_all=args.all)
-    return _show_diff(result, args, console, "Metric", with_change=True)
+    repo = _repo()
+    result = metrics_diff(repo, args.a_rev, args.b_rev, targets=args.targets, show_all=args.all)
+    return _show_diff(repo, result, args, console, "Metric", with_change=True)
 
 
 def cmd_params_diff(args: argparse.Namespace, console: Console) -> int:
     from trail.ops.metrics import params_diff
 
-    result = params_diff(_repo(), args.a_rev, args.b_rev, targets=args.targets, show_all=args.all)
-    return _show_diff(result, args, console, "Param", with_change=False)
+    repo = _repo()
+    result = params_diff(repo, args.a_rev, args.b_rev, targets=args.targets, show_all=args.all)
+    return _show_diff(repo, result, args, console, "Param", with_change=False)
 
 
 def _show_diff(
-    result: Any, args: argparse.Namespace, console: Console, noun: str, with_change: bool
+    repo: Any,
+    result: Any,
+    args: argparse.Namespace,
+    console: Console,
+    noun: str,
+    with_change: bool,
 ) -> int:
     from trail.cli import results_render as r
 
+    result = r.diff_for_cwd(result, repo.root)
     if args.fmt == "json":
         console.json(r.diff_json(result, args.precision, with_change))
     elif result.diff.changes:

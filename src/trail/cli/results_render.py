@@ -3,11 +3,42 @@
 from __future__ import annotations
 
 import math
+import os
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from trail.ops.metrics import DiffResult, ShowResult
-from trail.results.diff import round_value
+from trail.results.collect import RevValues
+from trail.results.diff import Diff, round_value
 from trail.results.loaders import ResultsFileError, flatten
+
+
+def from_cwd(root: str) -> Callable[[str], str]:
+    """Repo-relative paths as the user sees them from the current directory (as DVC shows)."""
+    cwd = os.getcwd()
+    if os.path.abspath(root) == cwd:
+        return lambda path: path
+    return lambda path: os.path.relpath(os.path.join(root, path), cwd).replace(os.sep, "/")
+
+
+def show_for_cwd(result: ShowResult, root: str) -> ShowResult:
+    shown = from_cwd(root)
+    revs = tuple(
+        RevValues(
+            rev.rev,
+            {shown(p): v for p, v in rev.data.items()},
+            {shown(p): e for p, e in rev.errors.items()},
+        )
+        for rev in result.revs
+    )
+    return ShowResult(revs, result.missing)
+
+
+def diff_for_cwd(result: DiffResult, root: str) -> DiffResult:
+    shown = from_cwd(root)
+    changes = tuple(replace(c, path=shown(c.path)) for c in result.diff.changes)
+    return replace(result, diff=Diff(changes))
 
 
 def cell(value: Any, precision: int) -> str:
