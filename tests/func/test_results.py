@@ -286,3 +286,19 @@ def test_paths_are_shown_from_the_current_directory(results_repo, trail, monkeyp
     assert set(json.loads(trail("params", "diff", "--json").out)) == {"../params.yaml"}
     only = json.loads(trail("metrics", "show", "../m.json", "--json").out)["workspace"]["data"]
     assert set(only) == {"../m.json"}
+
+
+def test_all_commits_leaves_experiments_out(results_repo, trail):
+    results_repo.git("commit", "-qam", "second run")
+    results_repo.gen("m.json", '{"acc": 0.99}')
+    results_repo.git("stash", "-q")  # a commit only a non-branch ref reaches, like an exp
+    stash = results_repo.git("rev-parse", "refs/stash").strip()
+    results_repo.git("update-ref", "refs/exps/ab/cdef/exp-one", stash)
+    results_repo.git("stash", "drop", "-q")
+    res = trail("metrics", "show", "-A", "--json")
+    assert res.code == 0, res.err
+    revs = json.loads(res.out)
+    assert len(revs) == 1 + 3  # the workspace and the three commits of main
+    assert all("0.99" not in json.dumps(v) for v in revs.values()), (
+        "an experiment's commit was listed"
+    )

@@ -82,7 +82,9 @@ def rev_names(
     git = repo.scm
     if git is not None and (all_branches or all_tags or all_commits) and git.has_commits():
         if all_commits:
-            names += git.run("rev-list", "--all", "--abbrev-commit").split()
+            # experiments are not "commits of the project"; they have their own commands
+            out = git.run("rev-list", "--exclude=refs/exps/*", "--all", "--abbrev-commit")
+            names += out.split()
         if all_branches:
             names += git.run("for-each-ref", "--format=%(refname:short)", "refs/heads").split()
         if all_tags:
