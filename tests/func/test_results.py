@@ -302,3 +302,9 @@ def test_all_commits_leaves_experiments_out(results_repo, trail):
     assert all("0.99" not in json.dumps(v) for v in revs.values()), (
         "an experiment's commit was listed"
     )
+
+
+def test_broken_pipeline_file_names_file_and_line(results_repo, trail):
+    results_repo.gen("trail.yaml", "metrics:\n  - [m.json\n")
+    for cmd in (("metrics", "show"), ("metrics", "diff"), ("params", "diff")):
+        _one_error_line(trail(*cmd), "trail.yaml:3: invalid YAML")
