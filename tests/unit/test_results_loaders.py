@@ -104,3 +104,22 @@ def test_yaml_is_read_as_yaml_1_2_like_dvc():
         "n": None,
         "s": "1e-3",
     }
+
+
+cells = st.one_of(
+    st.integers(-(10**6), 10**6),
+    st.floats(-1e6, 1e6, allow_nan=False).filter(lambda f: repr(f) == str(f)),
+    st.text(alphabet="abc xyz", min_size=1, max_size=5),
+)
+
+
+@given(st.lists(st.lists(cells, min_size=2, max_size=2), min_size=1, max_size=5))
+def test_csv_metrics_are_the_last_row_with_types_kept(rows):
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["a", "b"])
+    writer.writerows(rows)
+    assert load_metrics("m.csv", buf.getvalue().encode()) == dict(zip("ab", rows[-1], strict=True))
