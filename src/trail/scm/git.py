@@ -61,10 +61,16 @@ class Git:
 
     def read_blobs(self, rev: str, paths: Iterable[str]) -> dict[str, bytes]:
         """Contents of many files at one revision with a single ``cat-file --batch``."""
-        paths = list(paths)
-        if not paths:
+        found = self.read_blobs_at((rev, p) for p in paths)
+        return {path: data for (_, path), data in found.items()}
+
+    def read_blobs_at(self, requests: Iterable[tuple[str, str]]) -> dict[tuple[str, str], bytes]:
+        """Contents of ``(rev, path)`` pairs, across revisions, with one ``cat-file --batch``;
+        missing ones are left out."""
+        requests = list(dict.fromkeys(requests))
+        if not requests:
             return {}
-        request = "".join(f"{rev}:{p}\n" for p in paths).encode()
+        request = "".join(f"{rev}:{p}\n" for rev, p in requests).encode()
         try:
             proc = subprocess.run(
                 ["git", "cat-file", "--batch"], cwd=self.root, input=request, capture_output=True
@@ -72,14 +78,15 @@ class Git:
         except FileNotFoundError:
             raise ScmError("git is not installed (trail needs the `git` command)") from None
         out, pos, result = proc.stdout, 0, {}
-        for path in paths:
+        for key in requests:
             nl = out.index(b"\n", pos)
             header = out[pos:nl].split()
             pos = nl + 1
-            if len(header) == 2 and header[1] == b"missing":
+            if len(header) != 3:  # "<name> missing" or "<name> ambiguous"
                 continue
             size = int(header[2])
-            result[path] = out[pos : pos + size]
+            if header[1] == b"blob":  # a directory's tree is not a file's content
+                result[key] = out[pos : pos + size]
             pos += size + 1
         return result
 

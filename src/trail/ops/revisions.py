@@ -1,0 +1,92 @@
+"""Open revisions of a repository for reading results: the workspace or any Git revision."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from trail.errors import ScmError
+from trail.repo import Repo
+from trail.results.declared import DEFAULT_PARAMS, FileReader
+from trail.results.revision import (
+    WORKSPACE,
+    EmptyReader,
+    GitReader,
+    ObjectReader,
+    Revision,
+    WorkspaceReader,
+    open_revision,
+    prefetch,
+)
+
+
+def open_rev(repo: Repo, name: str | None) -> Revision:
+    """``None`` (or ``"workspace"``) is the workspace; anything else is resolved by Git."""
+    return open_revs(repo, [name])[0]
+
+
+def open_revs(repo: Repo, names: Sequence[str | None]) -> list[Revision]:
+    """Several revisions at once: their pipeline and lock files come in one Git read."""
+    dialect = repo.dialect
+    shas = _resolve_all(repo, [n for n in names if n not in (None, WORKSPACE, "HEAD")])
+    readers = [_reader(repo, name, shas) for name in names]
+    control = [dialect.pipeline_file, dialect.lock_file, DEFAULT_PARAMS]
+    prefetch(readers, lambda _: control)
+    cache = _cache_reader(repo)
+    return [open_revision(r, dialect.pipeline_file, dialect.lock_file, cache) for r in readers]
+
+
+def _resolve_all(repo: Repo, names: list[str | None]) -> dict[str, str]:
+    """Commit ids of ``names`` with one ``git rev-parse``; an unknown one is named."""
+    if not names or repo.scm is None:
+        return {}
+    wanted = [str(n) for n in dict.fromkeys(names)]
+    out = repo.scm.run("rev-parse", *(f"{n}^{{commit}}" for n in wanted), check=False).split()
+    if len(out) == len(wanted) and not any(o.endswith("^{commit}") for o in out):
+        return dict(zip(wanted, out, strict=True))
+    return {n: repo.scm.resolve(n) for n in wanted}  # raises for the unknown one
+
+
+def _reader(repo: Repo, name: str | None, shas: dict[str, str]) -> FileReader:
+    if name is None or name == WORKSPACE:
+        return WorkspaceReader(repo.root)
+    if repo.scm is None:
+        raise ScmError(f"cannot read revision '{name}': this repository has no Git")
+    if name == "HEAD" and not repo.scm.has_commits():
+        return EmptyReader(name)  # nothing committed yet: everything is new
+    return GitReader(repo.scm, shas.get(name) or repo.scm.resolve(name), name)
+
+
+def _cache_reader(repo: Repo) -> ObjectReader:
+    def read(algo: str, hexdigest: str) -> bytes | None:
+        from trail.errors import ObjectMissingError
+        from trail.oidstr import parse_oid
+
+        try:  # verified: a corrupt object is an error, never a wrong value shown
+            return repo.odb.read_verified(parse_oid(hexdigest, algo))
+        except ObjectMissingError:
+            return None
+
+    return read
+
+
+def rev_names(
+    repo: Repo,
+    revs: Sequence[str] = (),
+    *,
+    all_branches: bool = False,
+    all_tags: bool = False,
+    all_commits: bool = False,
+) -> list[str]:
+    """The workspace first, then the revisions asked for, each once, in a stable order."""
+    names: list[str] = [WORKSPACE, *revs]
+    git = repo.scm
+    if git is not None and (all_branches or all_tags or all_commits) and git.has_commits():
+        if all_commits:
+            # experiments are not "commits of the project"; they have their own commands
+            out = git.run("rev-list", "--exclude=refs/exps/*", "--all", "--abbrev-commit")
+            names += out.split()
+        if all_branches:
+            names += git.run("for-each-ref", "--format=%(refname:short)", "refs/heads").split()
+        if all_tags:
+            names += git.run("for-each-ref", "--format=%(refname:short)", "refs/tags").split()
+    return list(dict.fromkeys(names))
