@@ -259,7 +259,6 @@ def test_no_commit_writes_lock_but_caches_nothing(pipe, trail):
     [
         (("repro", "nope"), "no stage named 'nope'", 1),
         (("repro", "rain"), "no stage named 'rain'", 1),
-        (("repro", "--pull"), "--pull is not available yet", 2),
         (("repro", "-j", "0"), "-j/--jobs must be at least 1", 2),
     ],
 )
@@ -473,3 +472,27 @@ def test_a_stage_command_may_run_trail_itself(trail_repo, trail):
     res = trail("repro")
     assert res.code == 0, res.err
     assert (trail_repo / "raw.txt.trail").exists()
+
+
+def test_repro_pull_restores_pushed_results_instead_of_running(pipe, trail, tmp_path_factory):
+    store = tmp_path_factory.mktemp("store")
+    assert trail("remote", "add", "-d", "store", str(store)).code == 0
+    assert trail("repro").code == 0
+    assert trail("push").code == 0
+    # A colleague's state: outputs and local cache gone, remote holds them.
+    for name in ("b.txt", "model.pkl"):
+        os.unlink(pipe / name)
+    subprocess.run(["rm", "-rf", str(pipe / "eval"), str(pipe / ".trail" / "cache")], check=True)
+    res = trail("repro", "--pull")
+    assert res.code == 0, res.err
+    assert "prepared" not in res.out  # nothing ran: results came from the remote
+    assert (pipe / "model.pkl").read_text() == "a\na\n"
+    assert (pipe / "eval" / "copy").read_text() == "a\na\n"
+
+
+def test_repro_pull_with_an_empty_remote_runs_the_stages(pipe, trail, tmp_path_factory):
+    store = tmp_path_factory.mktemp("empty")
+    assert trail("remote", "add", "-d", "store", str(store)).code == 0
+    res = trail("repro", "--pull")
+    assert res.code == 0, res.err
+    assert (pipe / "model.pkl").read_text() == "a\na\n"

@@ -70,6 +70,22 @@ class _Printer:
                     self.console.out(messages[event])
 
 
+def _pull_first(console: Console) -> None:
+    """``--pull``: pull what pointer and lock files record, so known results need no rerun.
+
+    Objects the remote lacks are not an error here: their stages simply run.
+    """
+    from trail.cli.data import _writing
+    from trail.errors import CheckoutError, TransferError
+    from trail.ops.fetch import pull
+
+    with _writing(console) as repo:
+        try:
+            pull(repo, progress=console.progress())
+        except (TransferError, CheckoutError) as exc:
+            console.err(f"WARNING: {exc}")
+
+
 def cmd_repro(args: argparse.Namespace, console: Console) -> int:
     from trail.errors import PipelineError, UsageError
     from trail.ops.repro import ReproOptions, repro
@@ -78,7 +94,7 @@ def cmd_repro(args: argparse.Namespace, console: Console) -> int:
     if args.jobs < 1:
         raise UsageError("-j/--jobs must be at least 1")
     if args.pull:
-        raise UsageError("--pull is not available yet: this build of trail has no remotes")
+        _pull_first(console)
     printer = _Printer(console, args.jobs)
     opts = ReproOptions(
         force=args.force,
