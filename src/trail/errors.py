@@ -197,3 +197,17 @@ class TransferError(RemoteError):
             f"{len(failures)} objects failed to {verb}: {shown}{more} — "
             "the others were transferred; run the command again to retry"
         )
+
+
+class SourceDataError(RemoteError):
+    """Data of another repository (``get``, ``import``, ``update``) could not be had;
+    ``failures`` maps object → reason."""
+
+    def __init__(self, url: str, path: str, failures: dict[str, str]) -> None:
+        self.url, self.path, self.failures = url, path, dict(sorted(failures.items()))
+        first, reason = next(iter(self.failures.items()))
+        more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+        super().__init__(
+            f"cannot get '{path}' from {url}: object {first}: {reason}{more} — "
+            "push it from that repository, or pick another remote with -r"
+        )

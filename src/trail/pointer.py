@@ -79,6 +79,8 @@ class Output:
             d.update(self.extra)
             if not legacy:
                 d["hash"] = self.oid.algo
+        else:
+            d.update(self.extra)  # ``hash: md5`` of an import not downloaded yet
         d["path"] = self.path
         for key in OPTION_KEYS:
             if key in self.options:
@@ -158,6 +160,10 @@ def _from_data(data: Any, relpath: str, node: Any, text: str) -> PointerFile:
     if not isinstance(raw_outs, list):
         raise PointerFileError(relpath, "'outs' must be a list", _line(node, "outs"))
     outs = tuple(_parse_out(o, relpath, node, i) for i, o in enumerate(raw_outs))
+    if "deps" in data:
+        from trail.importdeps import parse_deps
+
+        parse_deps(data["deps"], relpath, _line(node, "deps"))
     top = {k: v for k, v in data.items() if k != "outs"}
     return PointerFile(relpath, outs, top, text)
 
@@ -253,6 +259,8 @@ def _parse_out(raw: Any, relpath: str, node: Any, i: int) -> Output:
     options = {k: raw[k] for k in OPTION_KEYS if k in raw}
     known = {"path", "hash", "size", "nfiles", "isexec", *HASH_KEYS, *OPTION_KEYS}
     extra = {k: v for k, v in raw.items() if k not in known}
+    if oid is None and "hash" in raw:
+        extra["hash"] = raw["hash"]
     return Output(path, oid, meta, options, extra)
 
 
@@ -279,7 +287,7 @@ def _parse_hash(raw: dict[str, Any], fail: Any) -> Oid | None:
         key = "md5" if name == "md5-dos2unix" else name
     value = raw.get(key)
     if value is None:
-        raise fail(f"'hash: {name}' but no '{key}' value", "hash")
+        return None  # DVC writes just ``hash: md5`` for an import not downloaded yet
     oid = parse_oid(str(value), name)
     algo = hashing.get(name)
     if len(oid.hex) != algo.hexlen or not all(c in "0123456789abcdef" for c in oid.hex):

@@ -49,6 +49,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("-a", "--all-branches", action="store_true")
     p.add_argument("-T", "--all-tags", action="store_true")
     p.add_argument("--all-commits", action="store_true")
+    p.add_argument("--no-updates", action="store_true", help="do not ask import sources for news")
     p.set_defaults(func=cmd_status)
 
     p = sub.add_parser("data", parents=[common], help="data status")
@@ -138,7 +139,7 @@ def cmd_status(args: argparse.Namespace, console: Console) -> int:
 
     repo = _repo(console)
     try:
-        result = status(repo, args.targets)
+        result = status(repo, args.targets, check_updates=not args.no_updates)
     finally:
         repo.close()
     if args.json:

@@ -35,7 +35,7 @@ def cloud_status(
     revs: Sequence[str] = (),
 ) -> CloudStatus:
     result = CloudStatus()
-    outs = used.used_outputs(repo, targets, revs=revs)
+    outs = [u for u in used.used_outputs(repo, targets, revs=revs) if not u.imported]
     for name, group in group_by_remote(outs, remote).items():
         store = open_remote(repo.config, name)
         store.fs.check()

@@ -13,6 +13,7 @@ from trail.types import Kind, Oid
 from trail.workspace.build import BuildContext, Built, build
 
 if TYPE_CHECKING:
+    from trail.odb.local import LocalODB
     from trail.workspace.checkout import CheckoutContext
 
 
@@ -44,6 +45,23 @@ def checkout_context(
         relink=relink,
         progress=progress,
     )
+
+
+def build_context_for(root: str, algo: str, odb: LocalODB | None) -> BuildContext:
+    """Hashing and storing outside any repository's workspace (a clone, a downloaded tree)."""
+    from trail.state import NullState
+
+    return BuildContext(root=root, algo=algo, state=NullState(), ignore=None, odb=odb)
+
+
+def checkout_context_for(root: str, odb: LocalODB, progress: Progress = NULL) -> CheckoutContext:
+    """Checking out into a directory that is no repository's workspace (a clone)."""
+    from trail.state import NullState
+    from trail.workspace.checkout import CheckoutContext
+    from trail.workspace.links import Linker, parse_link_types
+
+    linker = Linker(parse_link_types(None))
+    return CheckoutContext(root, odb, NullState(), linker, None, force=True, progress=progress)
 
 
 def workspace_oid(repo: Repo, t: Tracked) -> Built | None:

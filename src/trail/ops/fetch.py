@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from trail.errors import TransferError
+from trail.errors import RemoteConfigError, TransferError
 from trail.ops import used
 from trail.ops.push import TransferResult, group_by_remote
 from trail.progress import NULL, Progress
@@ -34,7 +34,12 @@ def fetch(
     outs = used.used_outputs(repo, targets, revs=revs)
     result = TransferResult()
     failed: dict[str, str] = {}
-    for name, group in group_by_remote(outs, remote).items():
+    imported = [u for u in outs if u.imported]
+    if imported:  # from their source repositories, first: they need no remote of ours
+        from trail.ops.fetch_imports import fetch_imports
+
+        fetch_imports(repo, imported, jobs=jobs, progress=progress, result=result, failed=failed)
+    for name, group in group_by_remote([u for u in outs if not u.imported], remote).items():
         store = open_remote(repo.config, name)
         result.remotes.append(store.name)
         store.fs.check()
@@ -110,7 +115,7 @@ def pull(
             all_commits=all_commits,
             progress=progress,
         )
-    except TransferError:
+    except (TransferError, RemoteConfigError):
         try:
             checkout(repo, targets, force=force, progress=progress)
         except CheckoutError:

@@ -51,7 +51,10 @@ def plan(
     revs = used.revisions(
         repo, all_branches=all_branches, all_tags=all_tags, all_commits=all_commits
     )
-    result.keep, result.unreadable = used.closure(repo, used.used_outputs(repo, revs=revs))
+    outs = used.used_outputs(repo, revs=revs)
+    result.keep, result.unreadable = used.closure(repo, [u for u in outs if not u.imported])
+    # Imports come back from their source, not from a remote: nothing to guard there.
+    result.keep |= used.closure(repo, [u for u in outs if u.imported])[0]
     result.revisions = len(revs)
     for algo in ALGOS:
         result.remove.extend(o for o in repo.odb.iter_oids(algo) if o not in result.keep)

@@ -52,7 +52,8 @@ def push(
     revs = used.revisions(
         repo, all_branches=all_branches, all_tags=all_tags, all_commits=all_commits
     )
-    outs = [u for u in used.used_outputs(repo, targets, revs=revs) if u.push]
+    # Repository imports come from their source, as in DVC: they are not pushed.
+    outs = [u for u in used.used_outputs(repo, targets, revs=revs) if u.push and not u.imported]
     result = TransferResult()
     failed: dict[str, str] = {}
     for name, group in group_by_remote(outs, remote).items():

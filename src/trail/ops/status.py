@@ -2,30 +2,83 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from trail.index import collect, outputs, resolve_targets
 from trail.ops.common import out_status
+from trail.pointer import PointerFile
 from trail.repo import Repo
 
 
-def status(repo: Repo, targets: Sequence[str] = ()) -> dict[str, list[Any]]:
-    """``{"x.trail": [{"changed outs": {"x": "modified"}}], "train": ["changed command"]}``."""
+def status(
+    repo: Repo, targets: Sequence[str] = (), *, check_updates: bool = True
+) -> dict[str, list[Any]]:
+    """``{"x.trail": [{"changed outs": {"x": "modified"}}], "train": ["changed command"]}``.
+
+    Imports also say ``changed deps: {"data (url)": "update available"}`` when their source
+    moved on (with ``check_updates``: one ``git ls-remote`` per source) and ``changed
+    checksum`` when their pointer file was edited by hand, as DVC does.
+    """
     result, rest = _stage_status(repo, targets)
     if targets and not rest:
         return result
     pfs = collect(repo)
     tracked = [t.tracked for t in resolve_targets(repo, rest, pfs)] if rest else outputs(pfs)
+    outs: dict[str, dict[str, str]] = {}
     for t in tracked:
         change = out_status(repo, t)
-        if change is None:
-            continue
-        entries = result.setdefault(t.pf.path, [])
-        if not entries:
-            entries.append({"changed outs": {}})
-        entries[0]["changed outs"][t.relpath] = change
+        if change is not None:
+            outs.setdefault(t.pf.path, {})[t.relpath] = change
+    imports = import_status(repo, {t.pf.path: t.pf for t in tracked}.values(), check_updates)
+    for pf in sorted({t.pf.path: t.pf for t in tracked}.values(), key=lambda p: p.path):
+        deps, checksum = imports.get(pf.path, ({}, False))
+        entries: list[Any] = [{"changed deps": deps}] if deps else []
+        if pf.path in outs:
+            entries.append({"changed outs": outs[pf.path]})
+        if checksum:
+            entries.append("changed checksum")
+        if entries:
+            result[pf.path] = entries
     return result
+
+
+def import_status(
+    repo: Repo, pfs: Iterable[PointerFile], check_updates: bool
+) -> dict[str, tuple[dict[str, str], bool]]:
+    """Per import pointer file: its deps' news and whether its checksum is off."""
+    from trail.importdeps import RepoDep, import_dep, stage_md5
+
+    found: dict[str, tuple[dict[str, str], bool]] = {}
+    asked: dict[tuple[str, str | None], str | None] = {}  # one question per source and revision
+    for pf in pfs:
+        if "deps" not in pf.top:
+            continue
+        dep = import_dep(pf.top, pf.path)
+        if dep is None:
+            continue
+        news = {}
+        if check_updates and isinstance(dep, RepoDep) and dep.source.rev_lock:
+            key = (dep.source.url, dep.source.rev)
+            if key not in asked:
+                asked[key] = _moved(repo, dep.source.url, dep.source.rev)
+            if asked[key] != dep.source.rev_lock and asked[key] is not None:
+                news[f"{dep.path} ({dep.source.url})"] = "update available"
+        found[pf.path] = (news, pf.top.get("md5") != stage_md5(pf.to_dict()))
+    return found
+
+
+def _moved(repo: Repo, url: str, rev: str | None) -> str | None:
+    """The commit ``rev`` names in the source now; None if it cannot say (unreachable: not
+    reported here, ``update`` says why)."""
+    from trail.errors import ScmError
+    from trail.ops.source import locate_url
+    from trail.scm.remote_refs import resolve_remote
+
+    try:
+        return resolve_remote(locate_url(url, repo.root), rev)
+    except ScmError:
+        return None
 
 
 def _stage_status(repo: Repo, targets: Sequence[str]) -> tuple[dict[str, list[Any]], list[str]]:

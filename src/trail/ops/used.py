@@ -14,6 +14,16 @@ from trail.types import Oid
 
 
 @dataclass(frozen=True, slots=True)
+class ImportedFrom:
+    """Where a repository import's data comes from: it is fetched from there, never pushed."""
+
+    url: str
+    rev_lock: str
+    path: str
+    remote: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class UsedOutput:
     """An output some kept revision records, with its per-output remote options."""
 
@@ -22,6 +32,7 @@ class UsedOutput:
     remote: str | None = None
     push: bool = True
     subpath: str | None = None  # only this part of a directory (a target inside it)
+    imported: ImportedFrom | None = None
 
 
 def revisions(
@@ -48,7 +59,21 @@ def _used(t: Tracked, subpath: str | None = None) -> UsedOutput | None:
         return None
     remote = t.out.options.get("remote")
     push = t.out.options.get("push", True) is not False
-    return UsedOutput(t.relpath, oid, str(remote) if remote else None, push, subpath)
+    imported = _imported(t) if "deps" in t.pf.top else None
+    return UsedOutput(t.relpath, oid, str(remote) if remote else None, push, subpath, imported)
+
+
+def _imported(t: Tracked) -> ImportedFrom | None:
+    from trail.importdeps import RepoDep, import_dep
+
+    dep = import_dep(t.pf.top, t.pf.path)
+    if not isinstance(dep, RepoDep) or not dep.source.rev_lock:
+        return None
+    remote = dep.source.extra.get("remote")
+    url = dep.source.url
+    return ImportedFrom(
+        url, dep.source.rev_lock, dep.path, remote if isinstance(remote, str) else None
+    )
 
 
 def _match(tracked: list[Tracked], rels: list[str]) -> list[tuple[Tracked, str | None]]:
