@@ -182,10 +182,7 @@ def transfer(
             continue
         moved = download(store, odb, todo, jobs=jobs or default_jobs(), progress=progress)
         todo = [o for o in todo if format_oid(o) in moved.failed]
-        for key, reason in moved.failed.items():
-            # "not on the remote" from the local cache is no news if the remote has it
-            if key not in failed or reason != "not on the remote":
-                failed[key] = reason
+        failed.update(moved.failed)  # the last place asked says why
         if not todo:
             return
     if todo:
