@@ -49,6 +49,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("-a", "--all-branches", action="store_true")
     p.add_argument("-T", "--all-tags", action="store_true")
     p.add_argument("--all-commits", action="store_true")
+    p.add_argument("--all-experiments", action="store_true")
     p.add_argument("--no-updates", action="store_true", help="do not ask import sources for news")
     p.set_defaults(func=cmd_status)
 
@@ -98,6 +99,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("-a", "--all-branches", action="store_true")
     p.add_argument("-T", "--all-tags", action="store_true")
     p.add_argument("--all-commits", action="store_true")
+    p.add_argument("--all-experiments", action="store_true", help="keep experiments' data")
     p.add_argument("--dry", action="store_true", help="only show what would be removed")
     p.add_argument("-f", "--force", action="store_true", help="do not ask for confirmation")
     p.add_argument("-c", "--cloud", action="store_true", help="also remove from the remote")
@@ -354,6 +356,7 @@ def cmd_gc(args: argparse.Namespace, console: Console) -> int:
             all_branches=args.all_branches,
             all_tags=args.all_tags,
             all_commits=args.all_commits,
+            all_experiments=args.all_experiments,
         )
         size = _human(plan.size(repo))
         cloud = gc.plan_remote(repo, plan, args.remote) if args.cloud else None

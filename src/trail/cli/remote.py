@@ -151,6 +151,10 @@ def _transfer_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("-a", "--all-branches", action="store_true", help="also every branch's data")
     p.add_argument("-T", "--all-tags", action="store_true", help="also every tag's data")
     p.add_argument("--all-commits", action="store_true", help="also every commit's data")
+    p.add_argument("--all-experiments", action="store_true", help="also every experiment's data")
+    p.add_argument(
+        "--run-cache", action="store_true", help="also run-cache entries and their outputs"
+    )
 
 
 def _register_transfers(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -182,6 +186,7 @@ def _revs(args: argparse.Namespace) -> dict[str, bool]:
         "all_branches": args.all_branches,
         "all_tags": args.all_tags,
         "all_commits": args.all_commits,
+        "all_experiments": args.all_experiments,
     }
 
 
@@ -204,6 +209,7 @@ def cmd_push(args: argparse.Namespace, console: Console) -> int:
             remote=args.remote,
             jobs=jobs,
             use_index=not args.no_index,
+            run_cache=args.run_cache,
             progress=console.progress(),
             **_revs(args),
         )
@@ -222,6 +228,7 @@ def cmd_fetch(args: argparse.Namespace, console: Console) -> int:
             args.targets,
             remote=args.remote,
             jobs=jobs,
+            run_cache=args.run_cache,
             progress=console.progress(),
             **_revs(args),
         )
@@ -241,6 +248,7 @@ def cmd_pull(args: argparse.Namespace, console: Console) -> int:
             remote=args.remote,
             jobs=jobs,
             force=args.force,
+            run_cache=args.run_cache,
             progress=console.progress(),
             **_revs(args),
         )

@@ -25,11 +25,18 @@ def fetch(
     all_branches: bool = False,
     all_tags: bool = False,
     all_commits: bool = False,
+    all_experiments: bool = False,
+    run_cache: bool = False,
     progress: Progress = NULL,
 ) -> TransferResult:
-    """Download what the chosen revisions need and the cache lacks, verified by hash."""
+    """Download what the chosen revisions need and the cache lacks, verified by hash (with
+    ``run_cache``, also the remote's run-cache entries and the objects they record)."""
     revs = used.revisions(
-        repo, all_branches=all_branches, all_tags=all_tags, all_commits=all_commits
+        repo,
+        all_branches=all_branches,
+        all_tags=all_tags,
+        all_commits=all_commits,
+        all_experiments=all_experiments,
     )
     outs = used.used_outputs(repo, targets, revs=revs)
     result = TransferResult()
@@ -44,9 +51,35 @@ def fetch(
         result.remotes.append(store.name)
         store.fs.check()
         _fetch_one(repo, store, group, jobs or default_jobs(), progress, result, failed)
+    if run_cache:
+        _fetch_runs(repo, remote, jobs or default_jobs(), progress, result, failed)
     if failed:
         raise TransferError("fetch", failed)
     return result
+
+
+def _fetch_runs(
+    repo: Repo,
+    remote: str | None,
+    jobs: int,
+    progress: Progress,
+    result: TransferResult,
+    failed: dict[str, str],
+) -> None:
+    """Entries the cache lacks, then the objects entries record that the remote holds."""
+    from trail.ops import runcache_transfer as rc
+    from trail.remote.store import present
+
+    store = open_remote(repo.config, remote)
+    store.fs.check()
+    local = rc.local_entries(repo)
+    done, bad = rc.receive(store, repo, sorted(rc.remote_entries(store) - local.keys()))
+    result.transferred += done
+    failed.update(bad)
+    entries = rc.read_local(rc.local_entries(repo))
+    oids = {o for e in entries for o in rc.entry_oids(e.text, e.rel)}
+    there = present(store, {o for o in oids if not repo.odb.exists(o)}, jobs)
+    _fetch_one(repo, store, rc.as_used(there), jobs, progress, result, failed)
 
 
 def _fetch_one(
@@ -97,6 +130,8 @@ def pull(
     all_branches: bool = False,
     all_tags: bool = False,
     all_commits: bool = False,
+    all_experiments: bool = False,
+    run_cache: bool = False,
     force: bool = False,
     progress: Progress = NULL,
 ) -> TransferResult:
@@ -113,6 +148,8 @@ def pull(
             all_branches=all_branches,
             all_tags=all_tags,
             all_commits=all_commits,
+            all_experiments=all_experiments,
+            run_cache=run_cache,
             progress=progress,
         )
     except (TransferError, RemoteConfigError):

@@ -42,14 +42,20 @@ def plan(
     all_branches: bool = False,
     all_tags: bool = False,
     all_commits: bool = False,
+    all_experiments: bool = False,
 ) -> GcPlan:
-    if not (workspace or all_branches or all_tags or all_commits):
+    if not (workspace or all_branches or all_tags or all_commits or all_experiments):
         raise UsageError(
-            "say what to keep: -w (workspace), -a (all branches), -T (all tags) or --all-commits"
+            "say what to keep: -w (workspace), -a (all branches), -T (all tags), "
+            "--all-commits or --all-experiments"
         )
     result = GcPlan()
     revs = used.revisions(
-        repo, all_branches=all_branches, all_tags=all_tags, all_commits=all_commits
+        repo,
+        all_branches=all_branches,
+        all_tags=all_tags,
+        all_commits=all_commits,
+        all_experiments=all_experiments,
     )
     outs = used.used_outputs(repo, revs=revs)
     result.keep, result.unreadable = used.closure(repo, [u for u in outs if not u.imported])

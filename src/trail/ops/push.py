@@ -45,25 +45,59 @@ def push(
     all_branches: bool = False,
     all_tags: bool = False,
     all_commits: bool = False,
+    all_experiments: bool = False,
+    run_cache: bool = False,
     use_index: bool = True,
     progress: Progress = NULL,
 ) -> TransferResult:
-    """Upload what the chosen revisions need; failures are raised together at the end."""
+    """Upload what the chosen revisions need (with ``run_cache``, also run-cache entries and
+    the objects they record); failures are raised together at the end."""
     revs = used.revisions(
-        repo, all_branches=all_branches, all_tags=all_tags, all_commits=all_commits
+        repo,
+        all_branches=all_branches,
+        all_tags=all_tags,
+        all_commits=all_commits,
+        all_experiments=all_experiments,
     )
     # Repository imports come from their source, as in DVC: they are not pushed.
     outs = [u for u in used.used_outputs(repo, targets, revs=revs) if u.push and not u.imported]
     result = TransferResult()
     failed: dict[str, str] = {}
+    jobs = jobs or default_jobs()
     for name, group in group_by_remote(outs, remote).items():
         needed, unreadable = used.closure(repo, group)
         for oid in unreadable:
             failed[str(oid)] = "its manifest is not in the local cache"
-        _push_one(repo, name, needed, jobs or default_jobs(), use_index, progress, result, failed)
+        _push_one(repo, name, needed, jobs, use_index, progress, result, failed)
+    if run_cache:
+        _push_runs(repo, remote, jobs, use_index, progress, result, failed)
     if failed:
         raise TransferError("push", failed)
     return result
+
+
+def _push_runs(
+    repo: Repo,
+    remote: str | None,
+    jobs: int,
+    use_index: bool,
+    progress: Progress,
+    result: TransferResult,
+    failed: dict[str, str],
+) -> None:
+    """The objects run-cache entries record (those the cache has), then the entries."""
+    from trail.ops import runcache_transfer as rc
+
+    paths = rc.local_entries(repo)
+    oids = {o for e in rc.read_local(paths) for o in rc.entry_oids(e.text, e.rel)}
+    needed, _ = used.closure(repo, rc.as_used({o for o in oids if repo.odb.exists(o)}))
+    ours = {o for o in needed if repo.odb.exists(o)}  # what gc removed stays behind
+    _push_one(repo, remote, ours, jobs, use_index, progress, result, failed)
+    if failed:
+        return  # an entry on a remote promises its objects
+    store = open_remote(repo.config, remote)
+    there = rc.remote_entries(store)
+    result.transferred += rc.send(store, repo, sorted(r for r in paths if r not in there), paths)
 
 
 def _push_one(

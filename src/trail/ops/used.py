@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from trail import manifest
 from trail.errors import ObjectMissingError, TrailError
@@ -11,6 +12,9 @@ from trail.index import Tracked, collect, collect_at, outputs, resolve_targets
 from trail.paths import is_inside, repo_relpath
 from trail.repo import Repo
 from trail.types import Oid
+
+if TYPE_CHECKING:
+    from trail.scm.git import Git
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,21 +40,45 @@ class UsedOutput:
 
 
 def revisions(
-    repo: Repo, *, all_branches: bool = False, all_tags: bool = False, all_commits: bool = False
+    repo: Repo,
+    *,
+    all_branches: bool = False,
+    all_tags: bool = False,
+    all_commits: bool = False,
+    all_experiments: bool = False,
 ) -> list[str]:
-    """Git revisions named by -a, -T and --all-commits (besides the workspace)."""
-    if not (all_branches or all_tags or all_commits):
+    """Git revisions named by -a, -T, --all-commits and --all-experiments (besides the
+    workspace). As in DVC, --all-commits means the project's history: experiments are not in
+    it unless --all-experiments says so."""
+    if not (all_branches or all_tags or all_commits or all_experiments):
         return []
     if repo.scm is None:
-        raise TrailError("-a, -T and --all-commits need Git, and this repository has none")
+        raise TrailError(
+            "-a, -T, --all-commits and --all-experiments need Git, and this repository has none"
+        )
     revs: set[str] = set()
     if all_branches:
         revs.update(repo.scm.refs("refs/heads/"))
     if all_tags:
         revs.update(repo.scm.refs("refs/tags/"))
     if all_commits:
-        revs.update(repo.scm.all_commits())
+        revs.update(repo.scm.run("rev-list", "--exclude=refs/exps/*", "--all").split())
+    if all_experiments:
+        revs.update(experiment_commits(repo.scm))
     return sorted(revs)
+
+
+def experiment_commits(git: Git) -> list[str]:
+    """The commits of every experiment: refs ``refs/exps/<baseline[:2]>/<baseline[2:]>/<name>``
+    (SPEC 2); other refs DVC keeps under ``refs/exps/`` (executors, stashes) are not ones."""
+    out = git.run("for-each-ref", "--format=%(objectname) %(refname)", "refs/exps/")
+    found = set()
+    for line in out.splitlines():
+        sha, _, ref = line.partition(" ")
+        parts = ref.split("/")
+        if len(parts) == 5 and len(parts[2]) == 2 and len(parts[2] + parts[3]) == 40:
+            found.add(sha)
+    return sorted(found)
 
 
 def _used(t: Tracked, subpath: str | None = None) -> UsedOutput | None:
