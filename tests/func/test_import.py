@@ -248,3 +248,18 @@ def test_push_leaves_repository_imports_to_their_source_and_gc_keeps_them(
     shutil.rmtree(here / "data")
     _ok(trail("checkout"))
     assert (here / "data" / "a.txt").read_text() == "v2"
+
+
+def test_pull_names_an_unreachable_source(source, here, trail, tmp_path_factory, monkeypatch):
+    _ok(trail("import", str(source), "data"))
+    here.git("add", "-A")
+    here.git("commit", "-q", "-m", "import")
+    clone = tmp_path_factory.mktemp("clone") / "c"
+    subprocess.run(["git", "clone", "-q", str(here), str(clone)], check=True)
+    source.rename(source.parent / "moved-away")
+    monkeypatch.chdir(clone)
+    res = trail("pull")
+    assert res.code == 1 and "1 objects failed to fetch" in res.err
+    assert f"cannot read repository {source}" in res.err
+    assert len(res.err.strip().splitlines()) == 1
+    assert not (clone / "data").exists()

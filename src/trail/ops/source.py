@@ -20,6 +20,7 @@ from trail.errors import (
     NotARepoError,
     RemoteConfigError,
     RemoteError,
+    ScmError,
     SourceDataError,
     TrailError,
     WorkspaceError,
@@ -75,10 +76,11 @@ def open_source(url: str, rev: str | None = None, *, base: str = ".") -> Iterato
         root = os.path.join(tmp, "repo")
         try:
             git = clone(location, root, sha or rev)
-        except TrailError as exc:
+        except ScmError as exc:
             if rev and "unknown revision" in str(exc):
-                raise type(exc)(f"unknown revision '{rev}' in {url}") from None
-            raise
+                raise ScmError(f"unknown revision '{rev}' in {url}") from None
+            detail = str(exc).removeprefix("git clone failed: ").removeprefix("fatal: ")
+            raise ScmError(f"cannot read repository {url}: {detail}") from None
         try:
             repo: Repo | None = Repo.find(root)
         except NotARepoError:
