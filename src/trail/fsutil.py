@@ -20,9 +20,20 @@ _TAG = os.urandom(4).hex()  # tells this run from an earlier one that had the sa
 def tmp_name(dirpath: str) -> str:
     """A temp path beside its final place; the pid lets a later run see it as stale.
 
-    Unique by a counter rather than fresh randomness: checkout names 20,000 of these.
+    Unique by a counter rather than fresh randomness: checkout names 20,000 of these (and the
+    pid is looked up once, not by a system call each time).
     """
-    return os.path.join(dirpath, f"{TMP_MARK}{os.getpid()}-{_TAG}-{next(_counter)}")
+    return os.path.join(dirpath, f"{_prefix[0]}{next(_counter)}")
+
+
+_prefix = [f"{TMP_MARK}{os.getpid()}-{_TAG}-"]
+
+
+def _forked() -> None:
+    _prefix[0] = f"{TMP_MARK}{os.getpid()}-{os.urandom(4).hex()}-"
+
+
+os.register_at_fork(after_in_child=_forked)
 
 
 def read_file(path: str) -> tuple[bytes, os.stat_result]:
@@ -38,8 +49,17 @@ def read_file(path: str) -> tuple[bytes, os.stat_result]:
         os.close(fd)
 
 
-def read_fd(fd: int, size: int) -> bytes:
-    """Everything left in ``fd``, expected to be ``size`` bytes (a file may have grown)."""
+def read_fd(fd: int, size: int, exact: bool = False) -> bytes:
+    """Everything left in ``fd``, expected to be ``size`` bytes (a file may have grown).
+
+    ``exact`` reads ``size`` bytes and no further: for objects that never change (and are
+    checked against their hash), the read that would only see end-of-file is saved.
+    """
+    if exact:
+        data = os.read(fd, size)
+        while len(data) < size and (more := os.read(fd, size - len(data))):
+            data += more
+        return data
     chunks = []
     want = size + 1  # one byte more, to see EOF in the same call when it fits
     while chunk := os.read(fd, max(want, 65536)):

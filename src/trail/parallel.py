@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from itertools import islice
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-# Submitting 200,000 tasks at once holds 200,000 futures: work in windows instead.
+# Results of at most this many items are held at once (200,000 files would hold 200,000).
 WINDOW = 4096
 
 
 def bounded_map(fn: Callable[[T], R], items: Sequence[T], workers: int) -> Iterator[R]:
-    """Like ``map`` over a thread pool, in order, with at most ``WINDOW`` tasks in flight.
+    """Like ``map`` over a thread pool, in order, with at most ``WINDOW`` results held.
 
-    A few items run inline: starting threads would cost more than it saves.
+    A few items run inline: starting threads would cost more than it saves. Each worker takes
+    the next item itself: a future per item costs the calling thread ~25 µs, as much as
+    placing a small file does.
     """
-    if len(items) < 16:
+    if len(items) < 16 or workers <= 1:
         yield from map(fn, items)
         return
     from concurrent.futures import ThreadPoolExecutor
@@ -26,4 +32,32 @@ def bounded_map(fn: Callable[[T], R], items: Sequence[T], workers: int) -> Itera
     it = iter(items)
     with ThreadPoolExecutor(workers) as pool:
         while batch := list(islice(it, WINDOW)):
-            yield from pool.map(fn, batch)
+            yield from _run_window(pool, fn, batch, workers)
+
+
+def _run_window(
+    pool: ThreadPoolExecutor, fn: Callable[[T], R], batch: list[T], workers: int
+) -> list[R]:
+    results: list[R | None] = [None] * len(batch)
+    errors: list[BaseException] = []
+    counter = iter(range(len(batch)))
+    take = threading.Lock()
+
+    def worker() -> None:
+        while not errors:
+            with take:
+                i = next(counter, None)
+            if i is None:
+                return
+            try:
+                results[i] = fn(batch[i])
+            except BaseException as exc:
+                errors.append(exc)
+                return
+
+    futures = [pool.submit(worker) for _ in range(min(workers, len(batch)))]
+    for f in futures:
+        f.result()
+    if errors:
+        raise errors[0]
+    return results  # type: ignore[return-value]

@@ -51,8 +51,9 @@ class Backend:
 
     def write(self, rel: str, data: bytes) -> None:
         if self.root is not None:
+            # a new file: the old one may be hard-linked from the pushing clone's cache
             path = self.root / rel
-            path.chmod(0o644)
+            path.unlink(missing_ok=True)
             path.write_bytes(data)
         else:
             self.s3fs.pipe(f"{self.bucket_path}/{rel}", data)  # type: ignore[attr-defined]

@@ -37,6 +37,10 @@ class FileSystem(Protocol):
         """Every file below ``path``, relative to it (posix)."""
         ...
 
+    def local_path(self, path: str) -> str | None:
+        """Where ``path`` is on this machine when the remote is a folder (objects may then be
+        hard-linked, as ``git clone`` links a local repository's objects), else None."""
+
     def check(self, for_write: bool = False) -> None:
         """Raise a ``RemoteError`` if the remote's root cannot be reached (or, for a folder
         about to be written, create it)."""

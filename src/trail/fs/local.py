@@ -61,7 +61,7 @@ class LocalFS:
         fd = os.open(self._abs(path), os.O_RDONLY | os.O_CLOEXEC)
         try:
             size = os.fstat(fd).st_size
-            return read_fd(fd, size) if size <= limit else None
+            return read_fd(fd, size, exact=True) if size <= limit else None
         finally:
             os.close(fd)
 
@@ -83,6 +83,9 @@ class LocalFS:
             prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
             for name in files:
                 yield prefix + name
+
+    def local_path(self, path: str) -> str | None:
+        return self._abs(path)
 
     def check(self, for_write: bool = False) -> None:
         if for_write:

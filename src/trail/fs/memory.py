@@ -78,5 +78,8 @@ class MemoryFS:
         prefix = f"{path}/" if path else ""
         yield from sorted(p[len(prefix) :] for p in self.files if p.startswith(prefix))
 
+    def local_path(self, path: str) -> str | None:
+        return None
+
     def check(self, for_write: bool = False) -> None:
         self._hit("check", "")

@@ -237,6 +237,9 @@ class RemoteFS:
             if name.startswith(prefix):
                 yield name[len(prefix) :]
 
+    def local_path(self, path: str) -> str | None:
+        return None
+
     def check(self, for_write: bool = False) -> None:
         with translated(self.url):
             if self.backend.protocols[0] == "s3":

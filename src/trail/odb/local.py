@@ -95,7 +95,7 @@ class LocalODB:
             raise ObjectMissingError(format_oid(oid)) from None
         try:
             size = os.fstat(fd).st_size
-            return (read_fd(fd, size) if size <= limit else None), size
+            return (read_fd(fd, size, exact=True) if size <= limit else None), size
         finally:
             os.close(fd)
 

@@ -50,9 +50,9 @@ def fetch(
         store = open_remote(repo.config, name)
         result.remotes.append(store.name)
         store.fs.check()
-        _fetch_one(repo, store, group, jobs or default_jobs(), progress, result, failed)
+        _fetch_one(repo, store, group, jobs or default_jobs(store), progress, result, failed)
     if run_cache:
-        _fetch_runs(repo, remote, jobs or default_jobs(), progress, result, failed)
+        _fetch_runs(repo, remote, jobs, progress, result, failed)
     if failed:
         raise TransferError("fetch", failed)
     return result
@@ -61,7 +61,7 @@ def fetch(
 def _fetch_runs(
     repo: Repo,
     remote: str | None,
-    jobs: int,
+    jobs: int | None,
     progress: Progress,
     result: TransferResult,
     failed: dict[str, str],
@@ -72,6 +72,7 @@ def _fetch_runs(
 
     store = open_remote(repo.config, remote)
     store.fs.check()
+    jobs = jobs or default_jobs(store)
     local = rc.local_entries(repo)
     done, bad = rc.receive(store, repo, sorted(rc.remote_entries(store) - local.keys()))
     result.transferred += done

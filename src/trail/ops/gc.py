@@ -135,6 +135,6 @@ def apply_remote(repo: Repo, remote_plan: RemoteGcPlan, jobs: int | None = None)
 
     store = open_remote(repo.config, remote_plan.remote)
     store.write_gc_marker()
-    list(bounded_map(store.remove, remote_plan.remove, jobs or default_jobs()))
+    list(bounded_map(store.remove, remote_plan.remove, jobs or default_jobs(store)))
     store.write_gc_marker()
     return len(remote_plan.remove)

@@ -13,7 +13,6 @@ from trail.remote.open import open_remote
 from trail.remote.store import present
 from trail.remote.transfer import default_jobs, upload
 from trail.repo import Repo
-from trail.types import Oid
 
 
 @dataclass
@@ -63,12 +62,8 @@ def push(
     outs = [u for u in used.used_outputs(repo, targets, revs=revs) if u.push and not u.imported]
     result = TransferResult()
     failed: dict[str, str] = {}
-    jobs = jobs or default_jobs()
     for name, group in group_by_remote(outs, remote).items():
-        needed, unreadable = used.closure(repo, group)
-        for oid in unreadable:
-            failed[str(oid)] = "its manifest is not in the local cache"
-        _push_one(repo, name, needed, jobs, use_index, progress, result, failed)
+        _push_one(repo, name, group, jobs, use_index, progress, result, failed)
     if run_cache:
         _push_runs(repo, remote, jobs, use_index, progress, result, failed)
     if failed:
@@ -79,7 +74,7 @@ def push(
 def _push_runs(
     repo: Repo,
     remote: str | None,
-    jobs: int,
+    jobs: int | None,
     use_index: bool,
     progress: Progress,
     result: TransferResult,
@@ -87,12 +82,12 @@ def _push_runs(
 ) -> None:
     """The objects run-cache entries record (those the cache has), then the entries."""
     from trail.ops import runcache_transfer as rc
+    from trail.ops.common import in_cache
 
     paths = rc.local_entries(repo)
     oids = {o for e in rc.read_local(paths) for o in rc.entry_oids(e.text, e.rel)}
-    needed, _ = used.closure(repo, rc.as_used({o for o in oids if repo.odb.exists(o)}))
-    ours = {o for o in needed if repo.odb.exists(o)}  # what gc removed stays behind
-    _push_one(repo, remote, ours, jobs, use_index, progress, result, failed)
+    ours = {o for o in oids if in_cache(repo, o)}  # what gc removed stays behind
+    _push_one(repo, remote, rc.as_used(ours), jobs, use_index, progress, result, failed)
     if failed:
         return  # an entry on a remote promises its objects
     store = open_remote(repo.config, remote)
@@ -103,8 +98,8 @@ def _push_runs(
 def _push_one(
     repo: Repo,
     name: str | None,
-    needed: set[Oid],
-    jobs: int,
+    group: list[used.UsedOutput],
+    jobs: int | None,
     use_index: bool,
     progress: Progress,
     result: TransferResult,
@@ -116,9 +111,7 @@ def _push_one(
 
         raise RemoteReadOnlyError(store.url)
     result.remotes.append(store.name)
-    local = {o for o in needed if repo.odb.exists(o)}
-    for oid in needed - local:
-        failed[str(oid)] = "missing from the local cache"
+    jobs = jobs or default_jobs(store)
     index = RemoteIndex(repo.private_dir, store.url)
     try:
         store.fs.check(for_write=True)
@@ -129,6 +122,13 @@ def _push_one(
         index.validate(marker)
         if not use_index:
             index.clear()
+        whole = index.complete_trees(u.oid for u in group if u.oid.is_tree)
+        rest = [u for u in group if u.oid not in whole]
+        result.skipped += len(group) - len(rest)
+        needed, unreadable = used.closure(repo, rest)
+        errors = {str(o): "its manifest is not in the local cache" for o in unreadable}
+        local = {o for o in needed if repo.odb.exists(o)}
+        errors.update((str(o), "missing from the local cache") for o in needed - local)
         todo = local - index.known(local)
         there = present(store, todo, jobs)
         index.add(there)
@@ -137,8 +137,11 @@ def _push_one(
         moved = upload(
             store, repo.odb, sorted(todo, key=str), jobs=jobs, progress=progress, index=index
         )
+        errors.update(moved.failed)
+        if not errors:  # every directory here is now on the remote whole
+            index.add_complete_trees(u.oid for u in rest if u.oid.is_tree and not u.subpath)
     finally:
         index.close()
     result.transferred += len(moved.done)
     result.nbytes += moved.nbytes
-    failed.update(moved.failed)
+    failed.update(errors)

@@ -182,7 +182,7 @@ def transfer(
         except RemoteError as exc:
             failed.update((format_oid(o), str(exc)) for o in todo)
             continue
-        moved = download(store, odb, todo, jobs=jobs or default_jobs(), progress=progress)
+        moved = download(store, odb, todo, jobs=jobs or default_jobs(store), progress=progress)
         todo = [o for o in todo if format_oid(o) in moved.failed]
         failed.update(moved.failed)  # the last place asked says why
         if not todo:

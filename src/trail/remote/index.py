@@ -18,7 +18,11 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS objects (algo TEXT NOT NULL, name TEXT NOT NULL,
     PRIMARY KEY (algo, name)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS trees (algo TEXT NOT NULL, name TEXT NOT NULL,
+    PRIMARY KEY (algo, name)) WITHOUT ROWID;
 """
+# Above this many objects asked about, one scan of the index beats batched lookups.
+_SCAN = 2000
 
 
 class RemoteIndex:
@@ -46,11 +50,29 @@ class RemoteIndex:
 
     def clear(self) -> None:
         self._db.execute("DELETE FROM objects")
+        self._db.execute("DELETE FROM trees")
+        self._db.commit()
+
+    def complete_trees(self, oids: Iterable[Oid]) -> set[Oid]:
+        """Directories known to be on the remote whole (manifest and every file): a no-op push
+        of 20,000 files then reads neither the manifest nor the cache."""
+        return self._lookup("trees", list(oids))
+
+    def add_complete_trees(self, oids: Iterable[Oid]) -> None:
+        self._db.executemany(
+            "INSERT OR IGNORE INTO trees VALUES (?, ?)", [(o.algo, format_oid(o)) for o in oids]
+        )
         self._db.commit()
 
     def known(self, oids: Iterable[Oid]) -> set[Oid]:
         """Which of ``oids`` the index says are on the remote."""
         wanted = list(oids)
+        if len(wanted) > _SCAN:
+            names = {(a, n) for a, n in self._db.execute("SELECT algo, name FROM objects")}
+            return {o for o in wanted if (o.algo, format_oid(o)) in names}
+        return self._lookup("objects", wanted)
+
+    def _lookup(self, table: str, wanted: list[Oid]) -> set[Oid]:
         found: set[Oid] = set()
         for i in range(0, len(wanted), 500):
             batch = wanted[i : i + 500]
@@ -58,7 +80,7 @@ class RemoteIndex:
             marks = ",".join("(?,?)" for _ in keys)
             flat = [v for k in keys for v in k]
             rows = self._db.execute(
-                f"SELECT algo, name FROM objects WHERE (algo, name) IN (VALUES {marks})", flat
+                f"SELECT algo, name FROM {table} WHERE (algo, name) IN (VALUES {marks})", flat
             )
             found.update(parse_oid(name, algo) for algo, name in rows)
         return found

@@ -38,6 +38,7 @@ class RemoteStore:
 
     def __init__(self, name: str, fs: FileSystem) -> None:
         self.name, self.fs = name, fs
+        self._links = True  # until a hard link fails here (another file system, permissions)
 
     @property
     def url(self) -> str:
@@ -60,6 +61,51 @@ class RemoteStore:
         if actual != oid.hex:
             _unlink(tmp)
             raise CorruptRemoteObjectError(self.url, oid, actual)
+
+    def link_up(self, oid: Oid, local: str) -> bool:
+        """Hard-link a (read-only) cache object into a folder remote: one system call, and the
+        name appears whole. False where links do not work; the caller then copies."""
+        dst = self.fs.local_path(object_path(oid)) if self._links else None
+        return dst is not None and self._link(local, dst)
+
+    def link_down(self, oid: Oid, dst: str) -> int | None:
+        """Hard-link a folder remote's read-only object into the cache at ``dst`` once its
+        bytes hash right; its size, or None where links do not work (then copy)."""
+        src = self.fs.local_path(object_path(oid)) if self._links else None
+        if src is None:
+            return None
+        fd = os.open(src, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            st = os.fstat(fd)
+            if st.st_mode & 0o222:
+                return None  # a writable object: the cache must not share its inode
+            algo = hashing.get(oid.algo)
+            if st.st_size <= 1 << 20:
+                from trail.fsutil import read_fd
+
+                actual = algo.hash_bytes(read_fd(fd, st.st_size, exact=True))
+            else:
+                actual = algo.hash_file(src, st.st_size)
+        finally:
+            os.close(fd)
+        if actual != oid.hex:
+            raise CorruptRemoteObjectError(self.url, oid, actual)
+        return st.st_size if self._link(src, dst) else None
+
+    def _link(self, src: str, dst: str) -> bool:
+        try:
+            os.link(src, dst)
+        except FileExistsError:
+            return True  # the same content is there already
+        except FileNotFoundError:
+            if not os.path.exists(src):
+                raise
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            return self._link(src, dst)
+        except OSError:
+            self._links = False  # another file system, no permission, too many links
+            return False
+        return True
 
     def read_small(self, oid: Oid, limit: int) -> bytes | None:
         """The object's verified bytes when the backend can hand small ones over cheaply."""

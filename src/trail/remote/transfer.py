@@ -29,8 +29,13 @@ GIVE_UP_AFTER = 8  # consecutive unreachable errors: the remote is down, stop tr
 SMALL = 1 << 20  # objects up to this size move through memory when the backend allows
 
 
-def default_jobs() -> int:
-    return 4 * (os.cpu_count() or 1)
+def default_jobs(store: RemoteStore | None = None) -> int:
+    """4 × cores for network remotes, whose transfers mostly wait; one per core for a folder,
+    where more threads only fight over the GIL and the directories."""
+    cores = os.cpu_count() or 1
+    if store is not None and store.fs.local_path("") is not None:
+        return cores
+    return 4 * cores
 
 
 @dataclass
@@ -84,8 +89,6 @@ def _run(
     result: Transfer,
 ) -> None:
     """Run ``work`` on every item in a pool; failures are collected, never raised."""
-    from concurrent.futures import ThreadPoolExecutor
-
     breaker = _Breaker()
     lock = threading.Lock()
 
@@ -101,12 +104,10 @@ def _run(
             result.nbytes += n
         progress.advance(1, n)
 
-    if len(items) < 4 or jobs <= 1:
-        for oid in items:
-            one(oid)
-        return
-    with ThreadPoolExecutor(max(1, jobs)) as pool:
-        list(pool.map(one, items))
+    from trail.parallel import bounded_map
+
+    for _ in bounded_map(one, items, jobs):
+        pass
 
 
 def _reason(exc: BaseException) -> str:
@@ -135,12 +136,15 @@ def upload(
 ) -> Transfer:
     """Send ``oids`` (all present in ``odb``) to the remote: files first, then manifests."""
     result = Transfer()
-    sizes = {o: _size(odb.path(o)) for o in oids}
-    progress.start(f"Pushing to {store.name}", len(oids), sum(sizes.values()))
+    # Bytes matter to a progress bar only for one big object; many are counted by number.
+    total = _size(odb.path(oids[0])) if len(oids) == 1 else None
+    progress.start(f"Pushing to {store.name}", len(oids), total)
 
     def work(oid: Oid) -> int:
-        store.upload(oid, odb.path(oid))
-        return sizes[oid]
+        local = odb.path(oid)
+        if not store.link_up(oid, local):
+            store.upload(oid, local)
+        return _size(local)
 
     try:
         blobs = [o for o in oids if not o.is_tree]
@@ -175,12 +179,16 @@ def download(
     progress.start(f"{label} from {store.name}", len(oids), None)
 
     def work(oid: Oid) -> int:
+        dst = odb.path(oid)
+        # A folder remote on this file system: a hard link once the bytes hash right.
+        linked = store.link_down(oid, dst)
+        if linked is not None:
+            return linked
         # Small objects of a folder remote: one read, hashed in memory, one write.
         data = store.read_small(oid, SMALL)
         if data is not None:
             odb.add_bytes(oid, data)
             return len(data)
-        dst = odb.path(oid)
         parent = os.path.dirname(dst)
         os.makedirs(parent, exist_ok=True)
         tmp = tmp_name(parent)
