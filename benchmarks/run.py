@@ -25,6 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import remotes
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -438,6 +440,15 @@ def machine(bench: Bench) -> str:
     )
 
 
+def run_remote_group(bench: Bench) -> None:
+    """Push, no-op push and pull of many and big to a folder and to SeaweedFS (remotes.py)."""
+    group = remotes.RemoteBench(bench, lambda cmd, cwd: sh(cmd, cwd, bench.env), settle)
+    with remotes.S3() as s3:
+        for dialect in ("trail", "dvc"):
+            print(f"running remotes, {dialect} dialect …", flush=True)
+            group.run(dialect, s3)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dvc", required=True, help="the dvc executable to compare against")
@@ -453,11 +464,16 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src")], check=False)
     bench = Bench(args)
     only_repro = bool(args.only) and args.only.startswith("repro")
+    only_remote = bool(args.only) and args.only.startswith("remote")
     if not only_repro:  # the pipeline rows need neither the data workloads nor baselines
         bench.prepare()
-        bench.measure_baselines()
+        if not only_remote:
+            bench.measure_baselines()
     define_rows(bench)
-    for dialect in ("trail", "dvc"):
+    remotes.define_rows(bench, Row)
+    if only_remote:
+        run_remote_group(bench)
+    for dialect in ("trail", "dvc") if not only_remote else ():
         print(f"running pipeline, {dialect} dialect …", flush=True)
         bench.run_pipeline(dialect)
         if only_repro:
@@ -467,8 +483,11 @@ def main() -> None:
         if not args.skip_big:
             print(f"running big, {dialect} dialect …", flush=True)
             bench.run_big(dialect)
-    print("running repro -j …", flush=True)
-    bench.run_jobs()
+    if not only_remote:
+        print("running repro -j …", flush=True)
+        bench.run_jobs()
+        if not only_repro and not args.only:
+            run_remote_group(bench)
     report = table(bench) + "\n\n" + machine(bench) + "\n"
     print(report)
     raw = {f"{r.name} [{r.dialect}]": r.times for r in bench.rows}

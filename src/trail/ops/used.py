@@ -142,6 +142,10 @@ def used_outputs(
 
 def _stage_outputs(repo: Repo, revs: Iterable[str]) -> list[UsedOutput]:
     """Objects the lock files record (stage outputs), in the workspace and at ``revs``."""
+    from trail.ops.status import _has_pipeline_file
+
+    if not revs and not _has_pipeline_file(repo):
+        return []  # no pipeline: a push or fetch loads no YAML machinery
     from trail.pipeline.used import lock_oids, lock_oids_at
 
     oids = set(lock_oids(repo))
