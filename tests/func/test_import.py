@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import shutil
 import subprocess
 
@@ -263,3 +265,34 @@ def test_pull_names_an_unreachable_source(source, here, trail, tmp_path_factory,
     assert f"cannot read repository {source}" in res.err
     assert len(res.err.strip().splitlines()) == 1
     assert not (clone / "data").exists()
+
+
+def test_import_into_the_dvc_dialect_hashes_anew(source, trail, tmp_path_factory, monkeypatch):
+    dst = TmpDir(tmp_path_factory.mktemp("dvc-here"))
+    monkeypatch.chdir(dst)
+    dst.git("init", "-q", "-b", "main")
+    _ok(trail("init", "--dvc"))
+    _ok(trail("import", str(source), "data"))
+    _ok(trail("import", str(source), "data/sub/b.txt", "--rev", "v1"))
+    out = _pointer(dst / "data.dvc")["outs"][0]
+    assert out["hash"] == "md5" and out["md5"].endswith(".dir") and out["nfiles"] == 3
+    assert _pointer(dst / "b.txt.dvc")["outs"][0]["md5"] == hashlib.md5(b"bee").hexdigest()
+    assert (dst / "data" / "a.txt").read_text() == "v2"
+    assert _ok(trail("status", "--json")).out.strip() == "{}"
+
+
+def test_paths_and_links_that_leave_the_source_are_refused(source, here, trail, monkeypatch):
+    monkeypatch.chdir(source)
+    secret = source.parent / "secret.txt"
+    secret.write_text("not yours")
+    os.symlink(secret, source / "leak")
+    (source / "dir").mkdir()
+    os.symlink(secret, source / "dir" / "inner")
+    source.git("add", "leak", "dir")
+    source.git("commit", "-q", "-m", "links")
+    monkeypatch.chdir(here)
+    before = snapshot(here)
+    for path in ("leak", "dir", "../secret.txt"):
+        res = trail("import", str(source), path, "-o", "x")
+        assert res.code == 1 and "it would escape the repository" in res.err, path
+    assert snapshot(here) == before

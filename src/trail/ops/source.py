@@ -125,7 +125,11 @@ def _outputs(repo: Repo) -> list[tuple[str, Oid, bool, str | None]]:
 
 
 def locate(src: Source, path: str) -> Found:
+    from trail.paths import safe_relpath
+
     path = path.strip("/") or "."
+    if path != ".":
+        path = safe_relpath(path, src.describe())  # no '..', no absolute paths
     if src.repo is not None:
         inner = []
         for rel, oid, isexec, remote in _outputs(src.repo):
@@ -138,8 +142,26 @@ def locate(src: Source, path: str) -> Found:
         if inner:
             return Found(path, inner=tuple(inner))
     if os.path.lexists(os.path.join(src.root, path)) and path != ".":
+        _refuse_escapes(src, path)
         return Found(path)  # one of Git's files, or a directory of them
     raise WorkspaceError(f"'{path}' does not exist in {src.describe()}")
+
+
+def _refuse_escapes(src: Source, path: str) -> None:
+    """Git stores symlinks: one in the source must not bring a file of this machine along."""
+    from trail.errors import UnsafePathError
+
+    root = os.path.realpath(src.root)
+    top = os.path.join(src.root, path)
+    links = [top] if os.path.islink(top) else []
+    for dirpath, dirs, files in os.walk(top):
+        links += [os.path.join(dirpath, n) for n in dirs + files]
+    for link in links:
+        if os.path.islink(link):
+            real = os.path.realpath(link)
+            if real != root and not real.startswith(root + os.sep):
+                shown = os.path.relpath(link, src.root).replace(os.sep, "/")
+                raise UnsafePathError(shown, src.describe())
 
 
 def stores(src: Source, remote: str | None) -> list[RemoteStore]:
