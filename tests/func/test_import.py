@@ -75,7 +75,7 @@ def _pointer(path):
 
 def test_import_a_directory_records_where_it_came_from(source, here, trail):
     res = _ok(trail("import", str(source), "data"))
-    assert "Importing 'data'" in res.out
+    assert f"Importing 'data ({source})' -> 'data'" in res.out
     assert (here / "data" / "a.txt").read_text() == "v2"
     assert (here / "data" / "sub" / "c.txt").read_text() == "sea"
     d = _pointer(here / "data.trail")

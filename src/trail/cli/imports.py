@@ -87,7 +87,7 @@ def cmd_import(args: argparse.Namespace, console: Console) -> int:
             jobs=jobs,
             progress=console.progress(),
         )
-        _report(result, f"'{args.path}' ({args.url})", console, repo)
+        _report(result, f"'{args.path} ({args.url})'", console, repo)
     return 0
 
 
@@ -134,6 +134,8 @@ def cmd_update(args: argparse.Namespace, console: Console) -> int:
             jobs=jobs,
             progress=console.progress(),
         )
+    if not results:
+        console.out("No imports to update.")
     for r in results:
         if r.changed:
             console.out(f"Updated '{r.pointer_file}'")
