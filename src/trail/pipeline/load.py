@@ -186,7 +186,7 @@ def _stage(
         always_changed=bool(res("always_changed")),
         desc=res("desc"),
         meta=d.get("meta"),
-        where=Where(pf.relpath, line_of(pf.node, *keys)),
+        where=Where(pf.relpath, marks=pf.node, keys=tuple(keys)),
     )
 
 

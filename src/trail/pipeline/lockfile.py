@@ -116,8 +116,11 @@ def parse(text: str, relpath: str) -> dict[str, LockEntry]:
         )
     entries: dict[str, LockEntry] = {}
     for name, raw in (data.get("stages") or {}).items():
-        where = f"{relpath}:{line_of(node, 'stages', name)}"
-        entries[str(name)] = parse_entry(raw, where, str(name))
+        try:
+            entries[str(name)] = parse_entry(raw, relpath, str(name))
+        except PipelineError as exc:  # the line is looked up only for the message
+            where = f"{relpath}:{line_of(node, 'stages', name)}"
+            raise PipelineError(exc.message, where=where, stage=exc.stage) from None
     return entries
 
 
@@ -221,7 +224,7 @@ def _width(value: Any) -> int:
 def _resolver() -> Any:
     import yaml
 
-    from trail.yamlio import CoreLoader
+    from trail.yamlcore import CoreLoader
 
     class Resolver(yaml.resolver.BaseResolver):
         yaml_implicit_resolvers = CoreLoader.yaml_implicit_resolvers
@@ -240,7 +243,7 @@ def _simple_text(text: Any) -> bool:
 def _fast_dumper() -> type:
     import yaml
 
-    from trail.yamlio import CoreLoader
+    from trail.yamlcore import CoreLoader
 
     class Dumper(yaml.CSafeDumper if hasattr(yaml, "CSafeDumper") else yaml.SafeDumper):  # type: ignore[misc]
         # Quote exactly the strings YAML 1.2 would read as something else ('1e3', not 'yes').
