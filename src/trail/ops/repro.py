@@ -219,9 +219,7 @@ class _Plan:
                 merged = {n: e for n, e in current.items() if n not in fresh}
                 merged.update((n, current[n]) for n in fresh)
                 self.locks[stage.file] = merged
-            from trail.fsutil import atomic_write_text
-
-            atomic_write_text(self.repo.path(path), lockfile.serialize(merged))
+            lockfile.write(self.repo.root, path, merged)
         if path not in self.result.lock_files:
             self.result.lock_files.append(path)
         self.opts.on_event("lock", scheduler.key(stage), path)

@@ -285,5 +285,13 @@ def update(
     """Write ``new`` entries into the lock file at ``relpath`` (atomically)."""
     if not new:
         return
-    merged = merge(read(root, relpath), new, order)
-    atomic_write_text(os.path.join(root, relpath), serialize(merged))
+    write(root, relpath, merge(read(root, relpath), new, order))
+
+
+def write(root: str, relpath: str, entries: Mapping[str, LockEntry]) -> None:
+    """Replace the lock file at ``relpath`` with ``entries`` (atomically)."""
+    text = serialize(entries)
+    atomic_write_text(os.path.join(root, relpath), text)
+    from trail.yamlio import load_with_nodes
+
+    load_with_nodes(text, relpath, core=True)  # remembered: the next run reads it without PyYAML
