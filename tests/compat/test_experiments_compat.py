@@ -11,7 +11,7 @@ import sys
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "func"))
-from exp_helpers import PARAMS, TRAIN, exp_refs, pipeline  # noqa: E402
+from exp_helpers import PARAMS, TRAIN, exp_refs, pipeline
 
 pytestmark = pytest.mark.compat
 

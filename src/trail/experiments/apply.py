@@ -70,9 +70,8 @@ def _nearest(
     """What the workspace holds that nothing keeps, told against the closest kept state:
     HEAD or one of the latest experiments of this baseline (after ``exp run`` the workspace
     is that experiment plus the user's edits)."""
-    candidates = [("HEAD", head_tree)] + [
-        (f"experiment '{e.name}'", e.tree) for e in known if e.baseline == head_sha
-    ][:20]
+    mine = [(f"experiment '{e.name}'", e.tree) for e in known if e.baseline == head_sha]
+    candidates = [("HEAD", head_tree), *mine[:20]]
     found = [
         (label, [p for _, p in changed_paths(git, tree, current)]) for label, tree in candidates
     ]

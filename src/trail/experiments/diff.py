@@ -104,7 +104,7 @@ def _env(git: Git, side: _Side) -> dict[str, Any]:
         raise ExperimentError(
             f"no environment is recorded for '{side.label}' (only experiments trail ran have one)"
         )
-    env = read_meta(git, [meta.sha]).get(meta.sha, {}).get(ENV_FILE)
-    if not isinstance(env, dict):
+    recorded = read_meta(git, [meta.sha]).get(meta.sha, {}).get(ENV_FILE)
+    if not isinstance(recorded, dict):
         raise ExperimentError(f"the environment record of '{side.label}' cannot be read")
-    return {k: v for k, v in env.items() if k != "command"}
+    return {k: v for k, v in recorded.items() if k != "command"}
