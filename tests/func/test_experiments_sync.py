@@ -82,7 +82,7 @@ def test_a_bad_git_remote_is_one_clear_line(shared, trail):
 def test_pulled_refs_are_kept_when_the_data_remote_fails(
     shared, trail, tmp_path_factory, monkeypatch
 ):
-    repo, origin, store = shared
+    repo, origin, _store = shared
     assert trail("exp", "push", "origin", "-A", "--no-cache").code == 0
     clone = repo.__class__(tmp_path_factory.mktemp("other") / "clone")
     repo.git("clone", "-q", str(origin), str(clone))
