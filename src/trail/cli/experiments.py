@@ -72,9 +72,7 @@ def _repo() -> Any:
 
 def cmd_run(args: argparse.Namespace, console: Console) -> int:
     if args.queue or args.run_all or args.temp:
-        from trail.cli import queue  # type: ignore[attr-defined, unused-ignore]
-
-        return int(queue.exp_run(args, console))
+        return _queued(args, console)
     from trail.cli.repro import _Printer, _pull_first, _restore_sigterm, _stop_on_sigterm
     from trail.errors import PipelineError, UsageError
     from trail.experiments.run import run
@@ -125,6 +123,21 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     )
     console.out("Its results are in the workspace.")
     return 0
+
+
+def _queued(args: argparse.Namespace, console: Console) -> int:
+    """``--queue``, ``--run-all`` and ``--temp`` belong to the queue (``trail.cli.queue``)."""
+    import importlib
+
+    from trail.errors import UsageError
+
+    try:
+        queue = importlib.import_module("trail.cli.queue")
+    except ModuleNotFoundError as exc:
+        if exc.name != "trail.cli.queue":
+            raise
+        raise UsageError("exp run --queue, --run-all and --temp are not available yet") from None
+    return int(queue.exp_run(args, console))
 
 
 def cmd_list(args: argparse.Namespace, console: Console) -> int:

@@ -9,12 +9,13 @@ most once however many experiments share it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from trail.experiments.baselines import Baselines, select
-from trail.experiments.refs import Experiment, experiments, require_git
+from trail.experiments.refs import Experiment, experiments, meta_refs, require_git
 from trail.repo import Repo
 from trail.results.collect import metrics_of, params_of
 from trail.results.declared import DEFAULT_PARAMS, Declared, FileReader, declared_from
@@ -78,11 +79,14 @@ def collect(
 def _rows(reader: _Reader, chosen: Baselines, exps: Sequence[Experiment]) -> list[ExpRow]:
     git_readers: list[tuple[str, str, str, float | None, str]] = []  # kind, name, sha, time, base
     times = reader.commit_times(chosen.shas)
+    created = reader.created(exps)
+    exps = sorted(exps, key=lambda e: (-created.get(e.sha, e.time), e.name))  # newest first
     for sha in chosen.shas:
         git_readers.append(("baseline", chosen.names[sha], sha, times.get(sha), sha))
         for e in exps:
             if e.baseline == sha:
-                git_readers.append(("experiment", e.name, e.sha, float(e.time), sha))
+                when = created.get(e.sha, float(e.time))
+                git_readers.append(("experiment", e.name, e.sha, when, sha))
     revisions = reader.open([WorkspaceReader(reader.repo.root)])
     revisions += reader.open(
         [GitReader(reader.batch, sha, name) for _, name, sha, _, _ in git_readers]
@@ -111,6 +115,27 @@ class _Reader:
             if kind == "commit":
                 times[sha] = _committer_time(data)
         return times
+
+    def created(self, exps: Sequence[Experiment]) -> dict[str, float]:
+        """Exact creation times from the metadata commits that describe ``exps``."""
+        from trail.experiments.record import RUN_FILE
+
+        metas = meta_refs(self.batch)
+        wanted = {}
+        for e in exps:
+            meta = metas.get(e.ref)
+            if meta is not None and e.sha in meta.parents:
+                wanted[e.sha] = meta.sha
+        blobs = self.batch.read_blobs_at((m, RUN_FILE) for m in wanted.values())
+        out = {}
+        for sha, meta_sha in wanted.items():
+            try:
+                when = json.loads(blobs.get((meta_sha, RUN_FILE), b"{}")).get("created")
+            except ValueError:
+                continue
+            if isinstance(when, int | float):
+                out[sha] = float(when)
+        return out
 
     def open(self, readers: Sequence[FileReader]) -> list[Revision]:
         control = [self.pipeline_file, self.lock_file, DEFAULT_PARAMS]
