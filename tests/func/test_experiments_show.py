@@ -206,3 +206,15 @@ def test_env_diff_shows_a_package_that_differs(two_exps, trail, tmp_path):
 def _prefix(tmp) -> str:
     head = tmp.git("rev-parse", "HEAD").strip()
     return f"{head[:2]}/{head[2:]}"
+
+
+def test_result_commands_take_experiment_names(two_exps, trail):
+    res = trail("metrics", "diff", "low", "high", "--json")
+    assert res.code == 0, res.err
+    assert json.loads(res.out)["metrics.json"]["acc"]["new"] == pytest.approx(0.9)
+    res = trail("params", "diff", "main", "low")
+    assert ["params.yaml", "train.lr", "0.1", "0.2"] in [
+        line.split() for line in res.out.splitlines()
+    ]
+    res = trail("metrics", "diff", "main", "nope")
+    assert res.code == 1 and "unknown revision 'nope'" in res.err
