@@ -84,7 +84,7 @@ def _repo() -> Any:
 def cmd_show(args: argparse.Namespace, console: Console) -> int:
     from trail.cli import exp_render as r
     from trail.errors import UsageError
-    from trail.experiments.show import collect
+    from trail.experiments.show import collect, records
 
     if args.num < 1:
         raise UsageError("-n/--num must be at least 1")
@@ -104,16 +104,14 @@ def cmd_show(args: argparse.Namespace, console: Console) -> int:
     cols = r.columns(rows)
     ordered = r.sort_rows(rows, cols, args.sort_by, args.sort_order == "desc")
     if args.fmt == "json":
-        console.json(r.to_json(ordered, args.precision))
+        console.json(records(ordered, args.precision))
     else:
         chosen = r.choose(
             cols, rows, keep=args.keep, drop=args.drop, only_changed=args.only_changed
         )
         precision = DEFAULT_PRECISION if args.precision is None else args.precision
         headers, cells = r.table(ordered, chosen, precision, args.fmt)
-        from trail.cli.tables import print_table
-
-        print_table(headers, cells, args.fmt)
+        r.print_table(headers, cells, args.fmt)
     errors = [(row.name, msg) for row in rows for msg in row.errors.values()]
     for name, msg in errors:
         console.err(f"ERROR: {name}: {msg}")

@@ -188,33 +188,30 @@ def for_cwd(rows: Sequence[ExpRow], root: str) -> list[ExpRow]:
     ]
 
 
-def to_json(rows: Sequence[ExpRow], precision: int | None) -> list[dict[str, Any]]:
-    """The stable ``--json`` shape (README): one object per row, in display order."""
-    from trail.results.diff import round_value
+def print_table(headers: list[str], cells: list[list[str]], fmt: str) -> None:
+    """A rich table on a terminal (the experiment and time columns never wrap; other columns
+    shrink with an ellipsis when the terminal is narrow), else ``tables.print_table``."""
+    import sys
 
-    def values(table: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        return {
-            f: {k: round_value(v, precision) for k, v in vals.items()} for f, vals in table.items()
-        }
+    if fmt != "table" or not sys.stdout.isatty():
+        from trail.cli.tables import print_table as plain
 
-    return [
-        {
-            "name": r.name,
-            "rev": r.rev,
-            "type": r.kind,
-            "baseline": r.baseline,
-            "created": _utc(r.created),
-            "params": values(r.params),
-            "metrics": values(r.metrics),
-            "deps": r.deps,
-            "outs": r.outs,
-            "errors": r.errors,
-        }
-        for r in rows
-    ]
+        plain(headers, cells, fmt)
+        return
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
 
-
-def _utc(when: float | None) -> str | None:
-    if when is None:
-        return None
-    return dt.datetime.fromtimestamp(when, dt.UTC).isoformat(timespec="seconds")
+    table = Table(box=None, header_style="bold")
+    for i, header in enumerate(headers):
+        width = max([len(header), *(len(row[i]) for row in cells)])
+        # every column keeps a few characters: a squeezed table still shows each value's start
+        table.add_column(
+            escape(header),
+            no_wrap=True,
+            overflow="ellipsis",
+            min_width=width if i < 2 else min(width, 5),
+        )
+    for row in cells:
+        table.add_row(*(escape(c) for c in row))
+    Console().print(table)

@@ -266,3 +266,35 @@ def _committer_time(commit: bytes) -> float:
         if not line:
             break
     return 0.0
+
+
+def records(rows: Sequence[ExpRow], precision: int | None = None) -> list[dict[str, Any]]:
+    """Rows as the stable ``exp show --json`` shape (README): plain dicts and lists, floats
+    rounded to ``precision`` digits when given, ``created`` as ISO 8601 UTC."""
+    import datetime as dt
+
+    from trail.results.diff import round_value
+
+    def values(table: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        return {f: {k: round_value(v, precision) for k, v in d.items()} for f, d in table.items()}
+
+    def utc(when: float | None) -> str | None:
+        if when is None:
+            return None
+        return dt.datetime.fromtimestamp(when, dt.UTC).isoformat(timespec="seconds")
+
+    return [
+        {
+            "name": r.name,
+            "rev": r.rev,
+            "type": r.kind,
+            "baseline": r.baseline,
+            "created": utc(r.created),
+            "params": values(r.params),
+            "metrics": values(r.metrics),
+            "deps": dict(r.deps),
+            "outs": dict(r.outs),
+            "errors": dict(r.errors),
+        }
+        for r in rows
+    ]
