@@ -168,6 +168,29 @@ def test_cached_metrics_are_read_from_the_cache(trail_repo, trail):
     assert rows["c"]["metrics"] == {"metrics.json": {"acc": 0.75, "loss.train": 0.75}}
 
 
+def test_a_cached_metrics_object_is_read_once(trail_repo, trail, monkeypatch):
+    make_project(trail_repo)
+    text = (trail_repo / "trail.yaml").read_text().replace("cache: false", "cache: true")
+    trail_repo.gen({"trail.yaml": text})
+    trail_repo.git("add", "-A")
+    trail_repo.git("commit", "-q", "-m", "cached metrics")
+    for name in ("a", "b", "c"):  # -f: same inputs, run again: three experiments, one object
+        assert trail("exp", "run", "-f", "-n", name, "-S", "train.lr=0.25").code == 0
+    from trail.odb.local import LocalODB
+
+    reads = []
+    real = LocalODB.read_verified
+
+    def counted(self, oid):
+        reads.append(str(oid))
+        return real(self, oid)
+
+    monkeypatch.setattr(LocalODB, "read_verified", counted)
+    rows = {r["name"]: r for r in _rows(trail)}
+    assert all(rows[n]["metrics"]["metrics.json"]["acc"] == 0.75 for n in "abc")
+    assert len(reads) == len(set(reads)) == 1
+
+
 def test_exp_diff_between_experiments_and_the_workspace(two_exps, trail):
     res = trail("exp", "diff", "low", "high")
     assert res.code == 0, res.err
