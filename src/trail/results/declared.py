@@ -61,7 +61,16 @@ def declared_files(reader: FileReader, pipeline_file: str, lock_file: str) -> De
     revision, and the params values and output hashes its ``lock_file`` records."""
     blobs = reader.read([pipeline_file, lock_file, DEFAULT_PARAMS])
     pipe = _mapping(blobs.get(pipeline_file), pipeline_file)
-    params = [DEFAULT_PARAMS] if DEFAULT_PARAMS in blobs else []
+    lock = _mapping(blobs.get(lock_file), lock_file)
+    return declared_from(pipe, lock, DEFAULT_PARAMS in blobs, pipeline_file)
+
+
+def declared_from(
+    pipe: Mapping[str, Any], lock: Mapping[str, Any], has_params: bool, pipeline_file: str
+) -> Declared:
+    """``declared_files`` from the parsed pipeline and lock files (for callers that parse
+    each distinct file once across many revisions)."""
+    params = [DEFAULT_PARAMS] if has_params else []
     metrics = [_join(".", p, pipeline_file) for p in _strings(pipe.get("metrics"))]
     plots = [_top_plot(item) for item in pipe.get("plots") or []]
     params += [_join(".", p, pipeline_file) for p in _strings(pipe.get("params"))]
@@ -76,7 +85,6 @@ def declared_files(reader: FileReader, pipeline_file: str, lock_file: str) -> De
                 PlotDecl(_join(wdir, p, pipeline_file), props)
                 for p, props in _entries(stage.get("plots"))
             ]
-    lock = _mapping(blobs.get(lock_file), lock_file)
     wdirs = {
         name: str(stage.get("wdir") or ".")
         for name, stage in (pipe.get("stages") or {}).items()
