@@ -57,6 +57,7 @@ class Declared:
     plots: tuple[PlotDecl, ...] = ()
     lock_params: dict[str, dict[str, Any]] = field(default_factory=dict)
     lock_outs: dict[str, CachedOut] = field(default_factory=dict)
+    pipelines: tuple[Pipeline, ...] = ()  # as loaded, the root file first
 
 
 def control_files(pipeline_files: Sequence[str], lock_name: str) -> list[str]:
@@ -123,7 +124,9 @@ def declared_of(reader: FileReader, pipelines: Sequence[Pipeline], lock_name: st
         wdirs = {name: stage.wdir for name, stage in pipeline.stages.items()}
         records = _mapping(blobs.get(lock), lock)
         _lock_records(records, wdirs, base, lock_params, lock_outs)
-    return Declared(_unique(params), _unique(metrics), tuple(plots), lock_params, lock_outs)
+    return Declared(
+        _unique(params), _unique(metrics), tuple(plots), lock_params, lock_outs, tuple(pipelines)
+    )
 
 
 def _mapping(data: bytes | None, path: str) -> Mapping[str, Any]:
