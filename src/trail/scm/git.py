@@ -132,6 +132,28 @@ class Git:
         """Files Git tracks in the checked-out tree (posix, repo-relative)."""
         return [p for p in self.run("ls-files", "-z").split("\0") if p]
 
+    def run_env(
+        self, *args: str, env: dict[str, str], input: bytes | None = None, check: bool = True
+    ) -> tuple[int, str, str]:
+        """``git args`` with extra environment variables (a temporary ``GIT_INDEX_FILE``, an
+        identity); returns (exit code, stdout, stderr), raising on failure when ``check``."""
+        try:
+            proc = subprocess.run(
+                ["git", *args],
+                cwd=self.root,
+                input=input,
+                capture_output=True,
+                check=False,
+                env={**os.environ, **env},
+            )
+        except FileNotFoundError:
+            raise ScmError("git is not installed (trail needs the `git` command)") from None
+        err = proc.stderr.decode(errors="replace")
+        if check and proc.returncode != 0:
+            lines = err.strip().splitlines()
+            raise ScmError(f"git {args[0]} failed: {lines[-1] if lines else proc.returncode}")
+        return proc.returncode, proc.stdout.decode("utf-8", errors="surrogateescape"), err
+
 
 def clone(url: str, dest: str, rev: str | None = None) -> Git:
     """Clone ``url`` (a Git URL or a local path) into ``dest``, checked out at ``rev``."""
