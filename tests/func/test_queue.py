@@ -113,7 +113,7 @@ def test_a_grid_runs_two_at_a_time_and_every_run_is_an_experiment(project, trail
 def test_status_table_and_logs(project, trail):
     _ok(trail("exp", "run", "--queue", "-n", "one", "-S", "train.lr=0.3"))
     table = _ok(trail("queue", "status")).out
-    assert "one" in table and "queued" in table and "params.yaml:train.lr=0.3" in table
+    assert "one" in table and "queued" in table and "train.lr=0.3" in table
     assert "Worker: not running" in table
     assert "has not started yet" in trail("queue", "logs", "one").err
     _ok(trail("exp", "run", "--run-all"))
@@ -259,3 +259,29 @@ def test_remove(slow_project, trail):
     assert _status(trail)["entries"] == []
     assert slow_project.git("for-each-ref", "refs/trail/queue/") == ""
     assert set(exp_refs(slow_project)) == {"a"}  # experiments stay: only the queue forgets
+
+
+def test_ctrl_c_stops_waiting_and_the_runs_go_on(slow_project, trail):
+    import subprocess
+
+    from trail.testing.plugin import trail_exe
+
+    _ok(trail("exp", "run", "--queue", "-n", "long", "-S", "sleep=true"))
+    waiting = subprocess.Popen(
+        [trail_exe(), "exp", "run", "--run-all"],
+        cwd=slow_project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    with waiting:
+        assert waiting.stdout is not None
+        assert "Running 'long'" in waiting.stdout.readline()
+        waiting.send_signal(signal.SIGINT)
+        err = waiting.stderr.read() if waiting.stderr else ""
+        assert waiting.wait() == 130
+    assert "Stopped waiting. The experiments go on running in the background" in err
+    assert "`trail queue kill NAME…` stops them" in err
+    assert _entry(trail, "long")["status"] == "running"  # the worker did not stop
+    _ok(trail("queue", "kill", "long"))
+    assert _entry(trail, "long")["status"] == "killed"

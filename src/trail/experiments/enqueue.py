@@ -94,8 +94,11 @@ def _names(
 
 
 def _shown(s: SetParam) -> str:
-    """One point of a ``-S`` as it applies (``params.yaml:lr=0.1``)."""
+    """One point of a ``-S`` as it applies (``lr=0.1``, ``other.yaml:lr=0.1``)."""
+    from trail.experiments.setparams import DEFAULT_FILE
+
+    file = "" if s.file == DEFAULT_FILE else f"{s.file}:"
     if s.op == "delete":
-        return f"{s.file}:~{s.key}"
+        return f"{file}~{s.key}"
     prefix = {"add": "+", "upsert": "++"}.get(s.op, "")
-    return f"{s.file}:{prefix}{s.key}={s.texts[0] if s.texts else s.value}"
+    return f"{file}{prefix}{s.key}={s.texts[0] if s.texts else s.value}"
