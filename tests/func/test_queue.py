@@ -285,3 +285,14 @@ def test_ctrl_c_stops_waiting_and_the_runs_go_on(slow_project, trail):
     assert _entry(trail, "long")["status"] == "running"  # the worker did not stop
     _ok(trail("queue", "kill", "long"))
     assert _entry(trail, "long")["status"] == "killed"
+
+
+def test_the_queue_in_a_dvc_repository(dvc_dialect_repo, trail):
+    make_project(dvc_dialect_repo, "dvc.yaml")
+    _ok(trail("exp", "run", "--queue", "-n", "in-dvc", "-S", "train.lr=0.2"))
+    assert (dvc_dialect_repo / ".dvc" / "tmp" / "trail" / "exps" / "queue").is_dir()
+    _ok(trail("exp", "run", "--run-all"))
+    assert set(exp_refs(dvc_dialect_repo)) == {"in-dvc"}
+    assert api.metrics_show(rev="in-dvc")["acc"] == 0.6
+    cache = dvc_dialect_repo / ".dvc" / "cache" / "files" / "md5"
+    assert any(cache.iterdir())  # the outputs went to the repository's own cache

@@ -12,7 +12,7 @@ from typing import Any
 from trail.repo import Repo
 from trail.results.collect import MissingFileError
 from trail.results.declared import DEFAULT_PARAMS, Declared
-from trail.results.loaders import ResultsFileError
+from trail.results.loaders import load_params_tree
 
 Wanted = dict[str, set[str] | None]  # file → keys (None: the whole file)
 
@@ -44,7 +44,7 @@ def params_show(
             if path in targets:
                 raise MissingFileError(path, [revision.name])
             continue  # a declared file may not exist (yet)
-        out[path] = _pick(_tree(path, blobs[path]), keys)
+        out[path] = _pick(load_params_tree(path, blobs[path]), keys)
     return out
 
 
@@ -71,19 +71,6 @@ def _top_level(declared: Declared) -> list[str]:
             if isinstance(item, str):
                 files.append(posixpath.normpath(posixpath.join(base, item)))
     return files
-
-
-def _tree(path: str, data: bytes) -> dict[str, Any]:
-    from collections.abc import Mapping
-
-    from trail.results.loaders import parse_structured
-
-    doc = parse_structured(path, data)
-    if doc is None:
-        return {}
-    if not isinstance(doc, Mapping):
-        raise ResultsFileError(path, "a params file must hold a mapping of names to values")
-    return dict(doc)
 
 
 def _pick(tree: dict[str, Any], keys: set[str] | None) -> dict[str, Any]:
