@@ -16,6 +16,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     esub = p.add_subparsers(dest="exp_command", metavar="<subcommand>", required=True)
     _register_run(esub, common)
     _register_list(esub, common)
+    from trail.cli import exp_commands
+
+    exp_commands.register(esub, common)
     s = esub.add_parser("save", parents=[common], help="record the workspace as an experiment")
     s.add_argument("-n", "--name", help="the experiment's name (default: a random one)")
     s.add_argument("-f", "--force", action="store_true", help="replace a same-named one")

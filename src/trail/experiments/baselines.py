@@ -31,11 +31,10 @@ def select(
     num: int = 1,
     all_branches: bool = False,
     all_tags: bool = False,
-    all_commits: bool = False,
     extra: Iterable[str] = (),
 ) -> Baselines:
     """``rev`` (default HEAD) and its ``num - 1`` first-parent ancestors, plus every branch tip
-    (``all_branches``), tag (``all_tags``) or commit (``all_commits``), plus ``extra``."""
+    (``all_branches``) or tag (``all_tags``), plus ``extra``."""
     head_sha, branch = head(git)
     start = git.resolve(rev) if rev else head_sha
     shas = [start]
@@ -46,10 +45,6 @@ def select(
         shas += [r.sha for r in refs if r.name.startswith("refs/heads/")]
     if all_tags:
         shas += [r.sha for r in refs if r.name.startswith("refs/tags/")]
-    if all_commits:
-        shas += git.run(
-            "rev-list", "--all", "--exclude=refs/exps/*", "--exclude=refs/trail-exps/*"
-        ).split()
     shas += list(extra)
     unique = tuple(dict.fromkeys(shas))
     return Baselines(head_sha, unique, describe(unique, refs, head_sha, branch), refs, branch)

@@ -51,10 +51,14 @@ class SetParamError(UsageError):
 
 
 class DirtyWorkspaceError(ExperimentError):
-    def __init__(self, paths: Sequence[str], what: str) -> None:
-        self.paths = tuple(paths)
+    """Uncommitted changes that no commit or experiment keeps; ``against`` is what they were
+    told against (``HEAD`` or an experiment)."""
+
+    def __init__(self, paths: Sequence[str], what: str, against: str = "HEAD") -> None:
+        self.paths, self.against = tuple(paths), against
         shown = ", ".join(self.paths[:5]) + (" …" if len(self.paths) > 5 else "")
         super().__init__(
-            f"the workspace has uncommitted changes ({shown}): commit them, or {what} with "
-            "--force (they are kept under refs/trail-exps/apply/backup first)"
+            f"the workspace has uncommitted changes ({shown}; compared with {against}): "
+            f"commit them, or {what} with --force (they are kept under "
+            "refs/trail-exps/apply/backup first)"
         )

@@ -32,6 +32,18 @@ def fetch(
         repo, all_branches=all_branches, all_tags=all_tags, all_commits=all_commits
     )
     outs = used.used_outputs(repo, targets, revs=revs)
+    return fetch_outputs(repo, outs, remote=remote, jobs=jobs, progress=progress)
+
+
+def fetch_outputs(
+    repo: Repo,
+    outs: list[used.UsedOutput],
+    *,
+    remote: str | None = None,
+    jobs: int | None = None,
+    progress: Progress = NULL,
+) -> TransferResult:
+    """Download the objects of ``outs`` that the cache lacks."""
     result = TransferResult()
     failed: dict[str, str] = {}
     for name, group in group_by_remote(outs, remote).items():

@@ -52,7 +52,23 @@ def push(
     revs = used.revisions(
         repo, all_branches=all_branches, all_tags=all_tags, all_commits=all_commits
     )
-    outs = [u for u in used.used_outputs(repo, targets, revs=revs) if u.push]
+    outs = used.used_outputs(repo, targets, revs=revs)
+    return push_outputs(
+        repo, outs, remote=remote, jobs=jobs, use_index=use_index, progress=progress
+    )
+
+
+def push_outputs(
+    repo: Repo,
+    outs: list[used.UsedOutput],
+    *,
+    remote: str | None = None,
+    jobs: int | None = None,
+    use_index: bool = True,
+    progress: Progress = NULL,
+) -> TransferResult:
+    """Upload the objects of ``outs`` (those not marked ``push: false``)."""
+    outs = [u for u in outs if u.push]
     result = TransferResult()
     failed: dict[str, str] = {}
     for name, group in group_by_remote(outs, remote).items():

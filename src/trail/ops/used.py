@@ -64,13 +64,15 @@ def _match(tracked: list[Tracked], rels: list[str]) -> list[tuple[Tracked, str |
 
 
 def used_outputs(
-    repo: Repo, targets: Sequence[str] = (), *, revs: Iterable[str] = ()
+    repo: Repo, targets: Sequence[str] = (), *, revs: Iterable[str] = (), workspace: bool = True
 ) -> list[UsedOutput]:
-    """Outputs of the workspace and of every revision in ``revs``, limited to ``targets``."""
+    """Outputs of the workspace (unless ``workspace`` is false) and of every revision in
+    ``revs``, limited to ``targets``."""
     result: list[UsedOutput] = []
+    chosen: list[tuple[Tracked, str | None]] = []
     if targets:
         chosen = [(tg.tracked, tg.subpath) for tg in resolve_targets(repo, targets)]
-    else:
+    elif workspace:
         chosen = [(t, None) for t in outputs(collect(repo))]
     rels = [repo_relpath(repo.root, t) for t in targets]
     for rev in revs:
@@ -83,15 +85,15 @@ def used_outputs(
             seen.add(used)
             result.append(used)
     if not targets:
-        result.extend(_stage_outputs(repo, revs))
+        result.extend(_stage_outputs(repo, revs, workspace))
     return result
 
 
-def _stage_outputs(repo: Repo, revs: Iterable[str]) -> list[UsedOutput]:
+def _stage_outputs(repo: Repo, revs: Iterable[str], workspace: bool = True) -> list[UsedOutput]:
     """Objects the lock files record (stage outputs), in the workspace and at ``revs``."""
     from trail.pipeline.used import lock_oids, lock_oids_at
 
-    oids = set(lock_oids(repo))
+    oids = set(lock_oids(repo)) if workspace else set()
     for rev in revs:
         oids |= lock_oids_at(repo, rev)
     return [UsedOutput(f"<stage output {o}>", o) for o in sorted(oids, key=str)]

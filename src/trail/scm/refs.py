@@ -93,3 +93,8 @@ def head(git: Git) -> tuple[str, str | None]:
     if code != 0 or len(parts) != 2:
         raise ScmError("this repository has no commit yet: commit your project first")
     return parts[0], None if parts[1] == "HEAD" else parts[1]
+
+
+def set_ref_logged(git: Git, ref: str, sha: str, message: str) -> None:
+    """Point ``ref`` at ``sha``, keeping the old values in its reflog (recoverable backups)."""
+    git.run("update-ref", "--create-reflog", "-m", message, ref, sha)

@@ -1,0 +1,244 @@
+"""``trail exp show``: params, metrics, dep/out hashes and times of the workspace, the chosen
+baselines and their experiments, as plain data (``collect``) for the CLI, the API and the UI.
+
+Reads are bulk: one ``for-each-ref`` lists refs, one ``cat-file --batch`` process serves every
+blob of every commit (the pipeline and lock files first, then the params and metrics files they
+name), identical files are parsed once, and a cached metrics object is read from the cache at
+most once however many experiments share it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from trail.experiments.baselines import Baselines, select
+from trail.experiments.refs import Experiment, experiments
+from trail.experiments.run import require_git
+from trail.repo import Repo
+from trail.results.collect import metrics_of, params_of
+from trail.results.declared import DEFAULT_PARAMS, Declared, FileReader, declared_files
+from trail.results.loaders import ResultsFileError, flatten
+from trail.results.revision import GitReader, Revision, WorkspaceReader, prefetch
+from trail.scm.batch import BatchGit
+
+WORKSPACE = "workspace"
+
+
+@dataclass(frozen=True)
+class ExpRow:
+    """One row of the table: the workspace, a baseline commit or an experiment."""
+
+    kind: str  # "workspace" | "baseline" | "experiment"
+    name: str
+    rev: str  # commit id, or "workspace"
+    baseline: str  # the commit the row belongs under
+    created: float | None  # commit time (Unix seconds); None for the workspace
+    params: dict[str, dict[str, Any]] = field(default_factory=dict)  # file → flat key → value
+    metrics: dict[str, dict[str, Any]] = field(default_factory=dict)
+    deps: dict[str, str | None] = field(default_factory=dict)  # path → hash the lock records
+    outs: dict[str, str | None] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)  # file → what is wrong with it
+
+
+@dataclass(frozen=True)
+class ExpShow:
+    """Rows in display order: the workspace, then each baseline followed by its experiments
+    (newest first)."""
+
+    rows: tuple[ExpRow, ...]
+    head: str
+
+
+def collect(
+    repo: Repo,
+    *,
+    rev: str | None = None,
+    num: int = 1,
+    all_branches: bool = False,
+    all_tags: bool = False,
+    all_commits: bool = False,
+) -> ExpShow:
+    """Everything ``exp show`` shows, for HEAD (or ``rev``) and ``num - 1`` ancestors, every
+    branch tip / tag, or every commit that has experiments, each with its experiments."""
+    git = require_git(repo)
+    every = experiments(git)
+    # -A: every commit that has experiments (even one no branch reaches any more)
+    extra = [e.baseline for e in every] if all_commits else []
+    chosen = select(
+        git, rev=rev, num=num, all_branches=all_branches, all_tags=all_tags, extra=extra
+    )
+    wanted = set(chosen.shas)
+    exps = [e for e in every if e.baseline in wanted]
+    with BatchGit(repo.root) as batch:
+        reader = _Reader(repo, batch)
+        return ExpShow(tuple(_rows(reader, chosen, exps)), chosen.head)
+
+
+def _rows(reader: _Reader, chosen: Baselines, exps: Sequence[Experiment]) -> list[ExpRow]:
+    git_readers: list[tuple[str, str, str, float | None, str]] = []  # kind, name, sha, time, base
+    times = reader.commit_times(chosen.shas)
+    for sha in chosen.shas:
+        git_readers.append(("baseline", chosen.names[sha], sha, times.get(sha), sha))
+        for e in exps:
+            if e.baseline == sha:
+                git_readers.append(("experiment", e.name, e.sha, float(e.time), sha))
+    revisions = reader.open([WorkspaceReader(reader.repo.root)])
+    revisions += reader.open(
+        [GitReader(reader.batch, sha, name) for _, name, sha, _, _ in git_readers]
+    )
+    reader.prefetch(revisions)
+    rows = [reader.row(revisions[0], WORKSPACE, WORKSPACE, WORKSPACE, None, chosen.head)]
+    for (kind, name, sha, time, base), revision in zip(git_readers, revisions[1:], strict=True):
+        rows.append(reader.row(revision, kind, name, sha, time, base))
+    return rows
+
+
+class _Reader:
+    """Opens revisions through one batch process and parses each distinct file once."""
+
+    def __init__(self, repo: Repo, batch: BatchGit) -> None:
+        self.repo, self.batch = repo, batch
+        self.pipeline_file = repo.dialect.pipeline_file
+        self.lock_file = repo.dialect.lock_file
+        self._objects: dict[tuple[str, str], bytes | None] = {}
+        self._broken: dict[int, ResultsFileError] = {}  # reader → its unreadable control file
+
+    def commit_times(self, shas: Sequence[str]) -> dict[str, float]:
+        times = {}
+        for sha, (kind, data) in self.batch.read_objects(shas).items():
+            if kind == "commit":
+                times[sha] = _committer_time(data)
+        return times
+
+    def open(self, readers: Sequence[FileReader]) -> list[Revision]:
+        control = [self.pipeline_file, self.lock_file, DEFAULT_PARAMS]
+        prefetch(readers, lambda _: control)
+        out = []
+        for r in readers:
+            files = r.read(control)
+            key = tuple(files.get(p) for p in control)
+            try:
+                declared = _declared(key, self.pipeline_file, self.lock_file)
+            except ResultsFileError as exc:
+                declared = Declared()
+                self._broken[id(r)] = exc
+            out.append(Revision(r, declared, self.cached))
+        return out
+
+    def prefetch(self, revisions: Sequence[Revision]) -> None:
+        def wanted(reader: FileReader) -> list[str]:
+            d = by_reader[id(reader)].declared
+            return [*d.params, *d.lock_params, *d.metrics]
+
+        by_reader = {id(r.reader): r for r in revisions}
+        prefetch([r.reader for r in revisions], wanted)
+
+    def cached(self, algo: str, hexdigest: str) -> bytes | None:
+        """A cached output's bytes, verified, read once whatever the number of rows using it."""
+        key = (algo, hexdigest)
+        if key not in self._objects:
+            from trail.errors import ObjectMissingError
+            from trail.oidstr import parse_oid
+
+            try:
+                self._objects[key] = self.repo.odb.read_verified(parse_oid(hexdigest, algo))
+            except ObjectMissingError:
+                self._objects[key] = None
+        return self._objects[key]
+
+    def row(
+        self, rev: Revision, kind: str, name: str, sha: str, time: float | None, base: str
+    ) -> ExpRow:
+        params, metrics = params_of(rev), metrics_of(rev)
+        errors = {p: str(e) for p, e in {**params.errors, **metrics.errors}.items()}
+        broken = self._broken.get(id(rev.reader))
+        if broken is not None:
+            errors[broken.path] = str(broken)
+        files = rev.reader.read([self.pipeline_file, self.lock_file])
+        deps, outs = _lock_hashes(files.get(self.pipeline_file), files.get(self.lock_file))
+        return ExpRow(
+            kind,
+            name,
+            sha,
+            base,
+            time,
+            {p: dict(v) for p, v in params.data.items()},
+            {p: flatten(tree) for p, tree in metrics.data.items()},
+            dict(deps),
+            dict(outs),
+            errors,
+        )
+
+
+class _FixedReader:
+    """The three control files of a revision, for parsing them once per distinct content."""
+
+    name = "memo"
+
+    def __init__(self, files: dict[str, bytes]) -> None:
+        self.files = files
+
+    def read(self, paths: list[str]) -> dict[str, bytes]:
+        return {p: self.files[p] for p in paths if p in self.files}
+
+    def list_files(self, directory: str) -> list[str]:
+        return []
+
+
+@functools.lru_cache(maxsize=256)
+def _declared(key: tuple[bytes | None, ...], pipeline_file: str, lock_file: str) -> Declared:
+    names = (pipeline_file, lock_file, DEFAULT_PARAMS)
+    files = {n: data for n, data in zip(names, key, strict=True) if data is not None}
+    return declared_files(_FixedReader(files), pipeline_file, lock_file)
+
+
+@functools.lru_cache(maxsize=256)
+def _lock_hashes(
+    pipeline: bytes | None, lock: bytes | None
+) -> tuple[tuple[tuple[str, str | None], ...], tuple[tuple[str, str | None], ...]]:
+    """(deps, outs) as (repo path, hash) pairs the lock file records, first stage first."""
+    from trail.results.loaders import parse_structured
+
+    try:
+        pipe = parse_structured("pipeline", pipeline) if pipeline else None
+        doc = parse_structured("lock", lock) if lock else None
+    except ResultsFileError:
+        return (), ()
+    stages = (pipe or {}).get("stages") if isinstance(pipe, dict) else None
+    wdirs = {k: str(v.get("wdir") or ".") for k, v in (stages or {}).items() if isinstance(v, dict)}
+    deps: dict[str, str | None] = {}
+    outs: dict[str, str | None] = {}
+    entries = doc.get("stages") if isinstance(doc, dict) else None
+    for name, entry in (entries or {}).items():
+        if not isinstance(entry, dict):
+            continue
+        for items, found in ((entry.get("deps"), deps), (entry.get("outs"), outs)):
+            for item in items or []:
+                if isinstance(item, dict) and isinstance(item.get("path"), str):
+                    path = _join(wdirs.get(name, "."), item["path"])
+                    found.setdefault(path, _hash_of(item))
+    return tuple(deps.items()), tuple(outs.items())
+
+
+def _join(wdir: str, path: str) -> str:
+    import posixpath
+
+    return posixpath.normpath(posixpath.join(wdir, path)) if wdir != "." else path
+
+
+def _hash_of(item: dict[str, Any]) -> str | None:
+    algo = item.get("hash") or "md5"
+    value = item.get("md5" if algo == "md5-dos2unix" else algo)
+    return str(value) if value is not None else None
+
+
+def _committer_time(commit: bytes) -> float:
+    for line in commit.split(b"\n"):
+        if line.startswith(b"committer "):
+            return float(line.rsplit(b" ", 2)[1])
+        if not line:
+            break
+    return 0.0
