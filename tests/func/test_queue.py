@@ -93,6 +93,12 @@ def test_a_grid_runs_two_at_a_time_and_every_run_is_an_experiment(project, trail
     assert "4 of 4 experiments succeeded." in res.out
     names = set(_ok(trail("exp", "list", "--name-only")).out.split())
     assert {"lr-0.1", "lr-0.2"} <= names and len(names) == 4
+    rows = {r["name"]: r for r in json.loads(_ok(trail("exp", "show", "--json")).out)}
+    assert names <= set(rows)
+    assert rows["lr-0.1"]["params"]["params.yaml"] == {"train.lr": 0.1, "train.epochs": 3}
+    assert rows["lr-0.1"]["metrics"]["metrics.json"] == {"acc": 0.3, "loss.train": 0.9}
+    table = _ok(trail("exp", "show")).out
+    assert all(f"[{n}]" in table for n in names)
     assert api.params_show(rev="lr-0.2")["train"] == {"lr": 0.2, "epochs": 3}
     assert api.metrics_show(rev="lr-0.2") == {"acc": 0.6, "loss": {"train": 0.8}}
     epochs = sorted(api.params_show(rev=n)["train"]["epochs"] for n in names - {"lr-0.1", "lr-0.2"})

@@ -192,7 +192,8 @@ class _FixedReader:
 def _declared(key: tuple[bytes | None, ...], pipeline_file: str, lock_file: str) -> Declared:
     names = (pipeline_file, lock_file, DEFAULT_PARAMS)
     files = {n: data for n, data in zip(names, key, strict=True) if data is not None}
-    return declared_files(_FixedReader(files), pipeline_file, lock_file)
+    pipelines = [pipeline_file] if pipeline_file in files else []
+    return declared_files(_FixedReader(files), pipelines, lock_file)
 
 
 @functools.lru_cache(maxsize=256)

@@ -88,13 +88,22 @@ def declared_files(reader: FileReader, pipeline_files: Sequence[str], lock_name:
 
 def load_at(reader: FileReader, relpath: str) -> Pipeline:
     """The pipeline file ``relpath`` of the revision ``reader`` reads, with its vars files."""
+    from trail.errors import PipelineError
     from trail.pipeline.load import load_pipeline
+    from trail.yamlio import YamlError
 
     def read(path: str) -> str | None:
         data = reader.read([path]).get(path)
         return None if data is None else data.decode("utf-8-sig", errors="replace")
 
-    return load_pipeline("", relpath, read=read)
+    try:
+        return load_pipeline("", relpath, read=read)
+    except YamlError as exc:  # results report unreadable files as ResultsFileError, file:line
+        raise ResultsFileError(exc.path, exc.message, exc.line) from None
+    except PipelineError as exc:
+        path, _, line = (exc.where or relpath).partition(":")
+        message = f"stage '{exc.stage}': {exc.message}" if exc.stage else exc.message
+        raise ResultsFileError(path, message, int(line) if line.isdigit() else None) from None
 
 
 def declared_of(reader: FileReader, pipelines: Sequence[Pipeline], lock_name: str) -> Declared:
