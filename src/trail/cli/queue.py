@@ -268,6 +268,7 @@ def _wait(queue: Queue, watched: list[str], jobs: int, console: Console) -> int:
     from trail.experiments.queue import DONE, QUEUED, SUCCESS, recover
 
     shown: dict[str, str] = {}
+    restarts = 0  # workers started since the last change: one that dies at once is a bug
     while True:
         recover(queue)
         entries = [e for e in queue.entries() if e.id in watched]
@@ -275,10 +276,15 @@ def _wait(queue: Queue, watched: list[str], jobs: int, console: Console) -> int:
             if shown.get(entry.id) != entry.status:
                 shown[entry.id] = entry.status
                 _progress(entry, console)
+                restarts = 0
         if all(e.status in DONE for e in entries):
             break
-        if any(e.status == QUEUED for e in entries):
-            _start(queue, jobs)  # the worker may have just left, having seen an empty queue
+        if any(e.status == QUEUED for e in entries) and _start(queue, jobs)[1]:
+            restarts += 1  # the worker may have just left, having seen an empty queue
+            if restarts > 3:
+                from trail.experiments.queue import QueueError
+
+                raise QueueError(f"the queue worker keeps stopping: see {queue.dir}/worker.log")
         time.sleep(WAIT_POLL)
     ok = sum(e.status == SUCCESS for e in entries)
     console.out(f"{ok} of {len(entries)} experiments succeeded.")

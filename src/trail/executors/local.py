@@ -133,4 +133,14 @@ def spawn_worker(queue: Queue, jobs: int) -> int:
         capture_output=True,
         check=True,
     )
-    return int(out.stdout)
+    pid = int(out.stdout)
+    _wait_until_up(queue, Proc(pid))
+    return pid
+
+
+def _wait_until_up(queue: Queue, worker: Proc, timeout: float = 60.0) -> None:
+    """Return once the new worker holds its lock (or has already left), so that a caller
+    looking again right away never starts a second one."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and worker.alive() and running_worker(queue) is None:
+        time.sleep(0.02)
