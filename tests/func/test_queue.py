@@ -101,6 +101,7 @@ def test_a_grid_runs_two_at_a_time_and_every_run_is_an_experiment(project, trail
     assert all(f"[{n}]" in table for n in names)
     assert api.params_show(rev="lr-0.2")["train"] == {"lr": 0.2, "epochs": 3}
     assert api.metrics_show(rev="lr-0.2") == {"acc": 0.6, "loss": {"train": 0.8}}
+    assert api.read("model.bin", rev="lr-0.2") == "model lr=0.2 epochs=3\n"  # a stage output
     epochs = sorted(api.params_show(rev=n)["train"]["epochs"] for n in names - {"lr-0.1", "lr-0.2"})
     assert epochs == [4, 5]
     entries = _status(trail)["entries"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -97,23 +98,21 @@ def locate_output(
     raise PathMissingError(rel, where)
 
 
-def _outputs(repo: Repo, sha: str | None) -> list[tuple[str, Oid, str | None]]:
-    """Tracked outputs of the revision: pointer files' first, then what lock files record."""
+def _outputs(repo: Repo, sha: str | None) -> Iterator[tuple[str, Oid, str | None]]:
+    """Tracked outputs of the revision: pointer files' first, then (only if still looking:
+    it loads the pipelines) what the lock files record."""
     from trail.index import collect, collect_at, outputs
     from trail.oidstr import parse_oid
     from trail.ops.revisions import open_rev
 
     pfs = collect(repo) if sha is None else collect_at(repo, sha)
-    found = []
     for t in outputs(pfs):
         if t.out.oid is not None:
             remote = t.out.options.get("remote")
-            found.append((t.relpath, t.out.oid, str(remote) if remote else None))
+            yield t.relpath, t.out.oid, str(remote) if remote else None
     declared = open_rev(repo, sha).declared
     for out_path, cached in declared.lock_outs.items():
-        oid = parse_oid(cached.hex, cached.algo)
-        found.append((out_path, oid, _stage_remote(declared, out_path)))
-    return found
+        yield out_path, parse_oid(cached.hex, cached.algo), _stage_remote(declared, out_path)
 
 
 def _stage_remote(declared: Declared, out_path: str) -> str | None:
