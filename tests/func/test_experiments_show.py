@@ -118,7 +118,9 @@ def test_paths_are_shown_from_the_current_directory(two_exps, trail, monkeypatch
 
 
 def test_an_unreadable_metrics_file_is_reported_and_the_rest_shown(two_exps, trail):
-    two_exps.gen({"metrics.json": '{"acc": 0.9,\n  oops}\n'})
+    pipeline = (two_exps / "trail.yaml").read_text() + "metrics:\n- scores.yaml\n"
+    two_exps.gen({"metrics.json": '{"acc": 0.9,\n  oops}\n', "trail.yaml": pipeline})
+    two_exps.gen({"scores.yaml": "f1: 0.5\nrecall: [0.1\n"})
     assert trail("exp", "save", "-n", "broken").code == 0
     res = trail("exp", "show", "--json")
     assert res.code == 1
@@ -126,6 +128,7 @@ def test_an_unreadable_metrics_file_is_reported_and_the_rest_shown(two_exps, tra
     assert rows["low"]["metrics"]["metrics.json"]["acc"] == 0.6
     assert rows["broken"]["errors"]["metrics.json"].startswith("metrics.json:2: invalid JSON")
     assert "ERROR: broken: metrics.json:2: invalid JSON" in res.err
+    assert rows["broken"]["errors"]["scores.yaml"].startswith("scores.yaml:3: invalid YAML")
     res = trail("exp", "show")
     assert res.code == 1 and "[broken]" in res.out
 
@@ -206,3 +209,15 @@ def test_env_diff_shows_a_package_that_differs(two_exps, trail, tmp_path):
 def _prefix(tmp) -> str:
     head = tmp.git("rev-parse", "HEAD").strip()
     return f"{head[:2]}/{head[2:]}"
+
+
+def test_result_commands_take_experiment_names(two_exps, trail):
+    res = trail("metrics", "diff", "low", "high", "--json")
+    assert res.code == 0, res.err
+    assert json.loads(res.out)["metrics.json"]["acc"]["new"] == pytest.approx(0.9)
+    res = trail("params", "diff", "main", "low")
+    assert ["params.yaml", "train.lr", "0.1", "0.2"] in [
+        line.split() for line in res.out.splitlines()
+    ]
+    res = trail("metrics", "diff", "main", "nope")
+    assert res.code == 1 and "unknown revision 'nope'" in res.err

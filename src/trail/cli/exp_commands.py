@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from trail.cli.results import DEFAULT_PRECISION, _digits
 from trail.cli.ui import Console
-
-DEFAULT_PRECISION = 5
 
 
 def register(esub: Any, common: argparse.ArgumentParser) -> None:
@@ -74,12 +73,6 @@ def _choice_args(p: argparse.ArgumentParser, all_flag: tuple[str, str]) -> None:
     p.add_argument(*all_flag, dest="all_exps", action="store_true", help="every experiment")
     p.add_argument("--rev", help="those of this baseline")
     p.add_argument("-n", "--num", type=int, default=1, help="with --rev: and N-1 parents")
-
-
-def _digits(text: str) -> int:
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number of digits (0 or more)")
-    return int(text)
 
 
 def _repo() -> Any:

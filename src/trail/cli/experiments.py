@@ -72,31 +72,14 @@ def _repo() -> Any:
 
 def cmd_run(args: argparse.Namespace, console: Console) -> int:
     if args.queue or args.run_all or args.temp:
-        from trail.cli import queue  # type: ignore[attr-defined, unused-ignore]
-
-        return int(queue.exp_run(args, console))
-    from trail.cli.repro import _Printer, _pull_first, _restore_sigterm, _stop_on_sigterm
-    from trail.errors import PipelineError, UsageError
+        return _queued(args, console)
+    from trail.cli.repro import _restore_sigterm, _stop_on_sigterm, repro_options
+    from trail.errors import PipelineError
     from trail.experiments.run import run
     from trail.experiments.setparams import parse_set
-    from trail.ops.repro import ReproOptions
 
-    if args.jobs < 1:
-        raise UsageError("-j/--jobs must be at least 1")
-    params = [parse_set(s) for s in args.set_params]
-    if args.pull:
-        _pull_first(console)
-    printer = _Printer(console, args.jobs)
-    opts = ReproOptions(
-        force=args.force,
-        single_item=args.single_item,
-        downstream=args.downstream,
-        keep_going=args.keep_going,
-        run_cache=not args.no_run_cache,
-        jobs=args.jobs,
-        on_output=printer.output,
-        on_event=printer.event,
-    )
+    params = [parse_set(s) for s in args.set_params]  # a bad -S stops before any --pull
+    opts = repro_options(args, console)
     repo = _repo()
     repo.on_wait = console.err
     previous = _stop_on_sigterm()
@@ -125,6 +108,21 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     )
     console.out("Its results are in the workspace.")
     return 0
+
+
+def _queued(args: argparse.Namespace, console: Console) -> int:
+    """``--queue``, ``--run-all`` and ``--temp`` belong to the queue (``trail.cli.queue``)."""
+    import importlib
+
+    from trail.errors import UsageError
+
+    try:
+        queue = importlib.import_module("trail.cli.queue")
+    except ModuleNotFoundError as exc:
+        if exc.name != "trail.cli.queue":
+            raise
+        raise UsageError("exp run --queue, --run-all and --temp are not available yet") from None
+    return int(queue.exp_run(args, console))
 
 
 def cmd_list(args: argparse.Namespace, console: Console) -> int:

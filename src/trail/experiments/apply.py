@@ -14,8 +14,7 @@ import os
 from dataclasses import dataclass
 
 from trail.experiments.errors import DirtyWorkspaceError
-from trail.experiments.refs import META, Experiment, experiments, resolve
-from trail.experiments.run import require_git
+from trail.experiments.refs import META, Experiment, experiments, require_git, resolve
 from trail.repo import Repo
 from trail.scm.commit import changed_paths, checkout_paths, commit_tree, workspace_tree
 from trail.scm.git import Git

@@ -4,8 +4,7 @@
 from __future__ import annotations
 
 from trail.experiments.errors import ExperimentError
-from trail.experiments.refs import Experiment, resolve
-from trail.experiments.run import require_git
+from trail.experiments.refs import Experiment, require_git, resolve
 from trail.repo import Repo
 from trail.scm.refs import RefConflictError, RefUpdate, check_ref_format, head, update_refs
 

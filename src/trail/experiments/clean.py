@@ -3,8 +3,7 @@ experiment was removed or replaced by other means (``dvc exp remove``, a ``git u
 
 from __future__ import annotations
 
-from trail.experiments.refs import ExpRef, experiments, meta_refs
-from trail.experiments.run import require_git
+from trail.experiments.refs import ExpRef, experiments, meta_refs, require_git
 from trail.repo import Repo
 from trail.scm.refs import RefUpdate, update_refs
 

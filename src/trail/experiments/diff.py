@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trail.experiments.errors import ExperimentError, UnknownExperimentError
-from trail.experiments.refs import Experiment, experiments, meta_refs, resolve
-from trail.experiments.run import require_git
+from trail.experiments.refs import Experiment, experiments, meta_refs, require_git, resolve
 from trail.ops.metrics import DiffResult, metrics_diff, params_diff
 from trail.repo import Repo
 from trail.scm.git import Git

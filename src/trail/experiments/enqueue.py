@@ -24,7 +24,7 @@ def enqueue(
     anything is recorded. ``args`` are the flags for ``trail exp run`` in the clone.
     ``now`` records one run that this process starts at once (``--temp``)."""
     from trail.experiments import setparams
-    from trail.experiments.run import require_git
+    from trail.experiments.refs import require_git
     from trail.scm.refs import RefUpdate, head, update_refs
     from trail.scm.snapshot import snapshots
 
@@ -66,8 +66,7 @@ def _names(
     experiment of the baseline (unless ``force``) nor by a run waiting in the queue."""
     from trail.experiments.errors import ExperimentExistsError
     from trail.experiments.names import check_name, random_name
-    from trail.experiments.refs import experiments
-    from trail.experiments.run import require_git
+    from trail.experiments.refs import experiments, require_git
 
     done = {e.name for e in experiments(require_git(repo), [baseline])}
     waiting = {

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from trail.experiments.baselines import select
-from trail.experiments.refs import EXPS, Experiment, ExpRef, experiments
-from trail.experiments.run import require_git
+from trail.experiments.refs import EXPS, Experiment, ExpRef, experiments, require_git
 from trail.repo import Repo
 from trail.scm.git import Git
 

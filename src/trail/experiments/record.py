@@ -74,7 +74,11 @@ def record(
     experiment of that name."""
     tree = workspace_tree(git)
     sha = commit_tree(git, tree, [ref.baseline], f"trail: experiment {ref.name}\n")
-    files = {ENV_FILE: _json(env), RUN_FILE: _json(run)}
+    import time
+
+    # run.json also holds the exact creation time: commit times are whole seconds, and
+    # experiments made within one second are still listed in the order they were made.
+    files = {ENV_FILE: _json(env), RUN_FILE: _json({**run, "created": time.time()})}
     files.update({log_name(stage): data for stage, data in logs.items()})
     meta_tree = tree_of_files(git, files)
     meta = commit_tree(git, meta_tree, [sha], f"trail: environment of experiment {ref.name}\n")

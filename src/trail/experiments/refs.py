@@ -9,10 +9,14 @@ from __future__ import annotations
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from trail.experiments.errors import AmbiguousExperimentError, UnknownExperimentError
 from trail.scm.git import Git
 from trail.scm.refs import Ref, list_refs
+
+if TYPE_CHECKING:
+    from trail.repo import Repo
 
 EXPS = "refs/exps"
 META = "refs/trail-exps"
@@ -127,3 +131,12 @@ def resolve(
         if len({e.sha for e in by_sha}) == 1:
             return by_sha[0]
     raise UnknownExperimentError(name)
+
+
+def require_git(repo: Repo) -> Git:
+    """The repository's Git; experiments cannot live without one."""
+    from trail.errors import ScmError
+
+    if repo.scm is None:
+        raise ScmError("experiments need Git: this repository has none (or core.no_scm is set)")
+    return repo.scm

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from trail.experiments.refs import Experiment, ExpRef, experiments, meta_refs, resolve
-from trail.experiments.run import require_git
+from trail.experiments.refs import Experiment, ExpRef, experiments, meta_refs, require_git, resolve
 from trail.repo import Repo
 from trail.scm.git import Git
 from trail.scm.refs import RefUpdate, head, update_refs

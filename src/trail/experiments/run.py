@@ -15,7 +15,7 @@ from typing import Any
 from trail.experiments import setparams
 from trail.experiments.names import check_name, random_name
 from trail.experiments.record import Recorded, check_free, git_state, record
-from trail.experiments.refs import ExpRef, experiments
+from trail.experiments.refs import ExpRef, experiments, require_git
 from trail.experiments.setparams import SetParam
 from trail.ops.repro import ReproOptions, ReproResult, repro
 from trail.repo import Repo
@@ -30,14 +30,6 @@ class ExpRunResult:
     repro: ReproResult
     recorded: Recorded | None = None
     params_changed: tuple[str, ...] = field(default_factory=tuple)
-
-
-def require_git(repo: Repo) -> Git:
-    from trail.errors import ScmError
-
-    if repo.scm is None:
-        raise ScmError("experiments need Git: this repository has none (or core.no_scm is set)")
-    return repo.scm
 
 
 def choose_ref(git: Git, baseline: str, name: str | None, force: bool) -> ExpRef:

@@ -9,17 +9,16 @@ most once however many experiments share it.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from trail.experiments.baselines import Baselines, select
-from trail.experiments.refs import Experiment, experiments
-from trail.experiments.run import require_git
+from trail.experiments.refs import Experiment, experiments, meta_refs, require_git
 from trail.repo import Repo
 from trail.results.collect import metrics_of, params_of
-from trail.results.declared import DEFAULT_PARAMS, Declared, FileReader, declared_files
+from trail.results.declared import DEFAULT_PARAMS, Declared, FileReader, declared_from
 from trail.results.loaders import ResultsFileError, flatten
 from trail.results.revision import GitReader, Revision, WorkspaceReader, prefetch
 from trail.scm.batch import BatchGit
@@ -80,11 +79,14 @@ def collect(
 def _rows(reader: _Reader, chosen: Baselines, exps: Sequence[Experiment]) -> list[ExpRow]:
     git_readers: list[tuple[str, str, str, float | None, str]] = []  # kind, name, sha, time, base
     times = reader.commit_times(chosen.shas)
+    created = reader.created(exps)
+    exps = sorted(exps, key=lambda e: (-created.get(e.sha, e.time), e.name))  # newest first
     for sha in chosen.shas:
         git_readers.append(("baseline", chosen.names[sha], sha, times.get(sha), sha))
         for e in exps:
             if e.baseline == sha:
-                git_readers.append(("experiment", e.name, e.sha, float(e.time), sha))
+                when = created.get(e.sha, float(e.time))
+                git_readers.append(("experiment", e.name, e.sha, when, sha))
     revisions = reader.open([WorkspaceReader(reader.repo.root)])
     revisions += reader.open(
         [GitReader(reader.batch, sha, name) for _, name, sha, _, _ in git_readers]
@@ -105,6 +107,7 @@ class _Reader:
         self.lock_file = repo.dialect.lock_file
         self._objects: dict[tuple[str, str], bytes | None] = {}
         self._broken: dict[int, ResultsFileError] = {}  # reader → its unreadable control file
+        self._docs: dict[tuple[str, bytes], Mapping[str, Any] | ResultsFileError] = {}
 
     def commit_times(self, shas: Sequence[str]) -> dict[str, float]:
         times = {}
@@ -113,20 +116,65 @@ class _Reader:
                 times[sha] = _committer_time(data)
         return times
 
+    def created(self, exps: Sequence[Experiment]) -> dict[str, float]:
+        """Exact creation times from the metadata commits that describe ``exps``."""
+        from trail.experiments.record import RUN_FILE
+
+        metas = meta_refs(self.batch)
+        wanted = {}
+        for e in exps:
+            meta = metas.get(e.ref)
+            if meta is not None and e.sha in meta.parents:
+                wanted[e.sha] = meta.sha
+        blobs = self.batch.read_blobs_at((m, RUN_FILE) for m in wanted.values())
+        out = {}
+        for sha, meta_sha in wanted.items():
+            try:
+                when = json.loads(blobs.get((meta_sha, RUN_FILE), b"{}")).get("created")
+            except ValueError:
+                continue
+            if isinstance(when, int | float):
+                out[sha] = float(when)
+        return out
+
     def open(self, readers: Sequence[FileReader]) -> list[Revision]:
         control = [self.pipeline_file, self.lock_file, DEFAULT_PARAMS]
         prefetch(readers, lambda _: control)
         out = []
         for r in readers:
             files = r.read(control)
-            key = tuple(files.get(p) for p in control)
             try:
-                declared = _declared(key, self.pipeline_file, self.lock_file)
+                pipe = self.doc(self.pipeline_file, files.get(self.pipeline_file))
+                lock = self.doc(self.lock_file, files.get(self.lock_file))
+                declared = declared_from(pipe, lock, DEFAULT_PARAMS in files, self.pipeline_file)
             except ResultsFileError as exc:
                 declared = Declared()
                 self._broken[id(r)] = exc
             out.append(Revision(r, declared, self.cached))
         return out
+
+    def doc(self, path: str, data: bytes | None) -> Mapping[str, Any]:
+        """A pipeline or lock file parsed once per distinct content (not to be mutated)."""
+        if data is None:
+            return {}
+        key = (path, data)
+        if key not in self._docs:
+            from trail.results.loaders import parse_structured
+
+            try:
+                doc = parse_structured(path, data)
+            except ResultsFileError as exc:
+                self._docs[key] = exc
+                raise
+            if doc is not None and not isinstance(doc, Mapping):
+                wrong = ResultsFileError(path, "expected a mapping at the top level", 1)
+                self._docs[key] = wrong
+                raise wrong
+            self._docs[key] = doc or {}
+        found = self._docs[key]
+        if isinstance(found, ResultsFileError):
+            raise found
+        return found
 
     def prefetch(self, revisions: Sequence[Revision]) -> None:
         def wanted(reader: FileReader) -> list[str]:
@@ -158,7 +206,12 @@ class _Reader:
         if broken is not None:
             errors[broken.path] = str(broken)
         files = rev.reader.read([self.pipeline_file, self.lock_file])
-        deps, outs = _lock_hashes(files.get(self.pipeline_file), files.get(self.lock_file))
+        try:
+            pipe = self.doc(self.pipeline_file, files.get(self.pipeline_file))
+            lock = self.doc(self.lock_file, files.get(self.lock_file))
+        except ResultsFileError:
+            pipe, lock = {}, {}
+        deps, outs = _lock_hashes(pipe, lock)
         return ExpRow(
             kind,
             name,
@@ -167,61 +220,31 @@ class _Reader:
             time,
             {p: dict(v) for p, v in params.data.items()},
             {p: flatten(tree) for p, tree in metrics.data.items()},
-            dict(deps),
-            dict(outs),
+            deps,
+            outs,
             errors,
         )
 
 
-class _FixedReader:
-    """The three control files of a revision, for parsing them once per distinct content."""
-
-    name = "memo"
-
-    def __init__(self, files: dict[str, bytes]) -> None:
-        self.files = files
-
-    def read(self, paths: list[str]) -> dict[str, bytes]:
-        return {p: self.files[p] for p in paths if p in self.files}
-
-    def list_files(self, directory: str) -> list[str]:
-        return []
-
-
-@functools.lru_cache(maxsize=256)
-def _declared(key: tuple[bytes | None, ...], pipeline_file: str, lock_file: str) -> Declared:
-    names = (pipeline_file, lock_file, DEFAULT_PARAMS)
-    files = {n: data for n, data in zip(names, key, strict=True) if data is not None}
-    pipelines = [pipeline_file] if pipeline_file in files else []
-    return declared_files(_FixedReader(files), pipelines, lock_file)
-
-
-@functools.lru_cache(maxsize=256)
 def _lock_hashes(
-    pipeline: bytes | None, lock: bytes | None
-) -> tuple[tuple[tuple[str, str | None], ...], tuple[tuple[str, str | None], ...]]:
-    """(deps, outs) as (repo path, hash) pairs the lock file records, first stage first."""
-    from trail.results.loaders import parse_structured
-
-    try:
-        pipe = parse_structured("pipeline", pipeline) if pipeline else None
-        doc = parse_structured("lock", lock) if lock else None
-    except ResultsFileError:
-        return (), ()
-    stages = (pipe or {}).get("stages") if isinstance(pipe, dict) else None
-    wdirs = {k: str(v.get("wdir") or ".") for k, v in (stages or {}).items() if isinstance(v, dict)}
+    pipe: Mapping[str, Any], lock: Mapping[str, Any]
+) -> tuple[dict[str, str | None], dict[str, str | None]]:
+    """(deps, outs): repo path → the hash the lock file records, first stage first."""
+    stages = pipe.get("stages")
+    wdirs = {
+        k: str(v.get("wdir") or ".") for k, v in (stages or {}).items() if isinstance(v, Mapping)
+    }
     deps: dict[str, str | None] = {}
     outs: dict[str, str | None] = {}
-    entries = doc.get("stages") if isinstance(doc, dict) else None
-    for name, entry in (entries or {}).items():
-        if not isinstance(entry, dict):
+    for name, entry in (lock.get("stages") or {}).items():
+        if not isinstance(entry, Mapping):
             continue
         for items, found in ((entry.get("deps"), deps), (entry.get("outs"), outs)):
             for item in items or []:
-                if isinstance(item, dict) and isinstance(item.get("path"), str):
+                if isinstance(item, Mapping) and isinstance(item.get("path"), str):
                     path = _join(wdirs.get(name, "."), item["path"])
                     found.setdefault(path, _hash_of(item))
-    return tuple(deps.items()), tuple(outs.items())
+    return deps, outs
 
 
 def _join(wdir: str, path: str) -> str:
@@ -230,7 +253,7 @@ def _join(wdir: str, path: str) -> str:
     return posixpath.normpath(posixpath.join(wdir, path)) if wdir != "." else path
 
 
-def _hash_of(item: dict[str, Any]) -> str | None:
+def _hash_of(item: Mapping[str, Any]) -> str | None:
     algo = item.get("hash") or "md5"
     value = item.get("md5" if algo == "md5-dos2unix" else algo)
     return str(value) if value is not None else None

@@ -11,9 +11,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from trail.errors import TrailError
-from trail.experiments.refs import EXPS, META, Experiment, ExpRef, experiments, meta_refs
+from trail.experiments.refs import (
+    EXPS,
+    META,
+    Experiment,
+    ExpRef,
+    experiments,
+    meta_refs,
+    require_git,
+)
 from trail.experiments.remove import select
-from trail.experiments.run import require_git
 from trail.ops.push import TransferResult
 from trail.progress import NULL, Progress
 from trail.repo import Repo

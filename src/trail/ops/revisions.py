@@ -66,7 +66,24 @@ def _resolve_all(repo: Repo, names: list[str | None]) -> dict[str, str]:
     out = repo.scm.run("rev-parse", *(f"{n}^{{commit}}" for n in wanted), check=False).split()
     if len(out) == len(wanted) and not any(o.endswith("^{commit}") for o in out):
         return dict(zip(wanted, out, strict=True))
-    return {n: repo.scm.resolve(n) for n in wanted}  # raises for the unknown one
+    return {n: _resolve_one(repo, n) for n in wanted}  # raises for the unknown one
+
+
+def _resolve_one(repo: Repo, name: str) -> str:
+    """A Git revision, or else an experiment's name (``metrics diff main my-exp``)."""
+    assert repo.scm is not None
+    try:
+        return repo.scm.resolve(name)
+    except ScmError:
+        from trail.experiments.errors import ExperimentError
+        from trail.experiments.refs import experiments, resolve
+        from trail.scm.refs import head
+
+        try:
+            return resolve(repo.scm, name, head(repo.scm)[0], experiments(repo.scm)).sha
+        except (ExperimentError, ScmError):
+            pass
+        raise
 
 
 def _reader(repo: Repo, name: str | None, shas: dict[str, str]) -> FileReader:
