@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from trail import __version__
-from trail.cli import admin, data, experiments, pipeline, remote, repro, results
+from trail.cli import admin, data, experiments, pipeline, queue, remote, repro, results
 from trail.cli.ui import Console
 
 
@@ -61,7 +61,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("-V", "--version", action="version", version=f"trail {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="<command>", parser_class=_Parser)
     chooser = _OnlyOne(sub, only)
-    for module in (admin, data, pipeline, repro, remote, results, experiments):
+    for module in (admin, data, pipeline, repro, remote, results, experiments, queue):
         module.register(chooser, common)
     if only is not None and not chooser.matched:
         return build_parser(None)  # an unknown command: let argparse list the real ones
