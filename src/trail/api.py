@@ -168,11 +168,6 @@ def _merged(files: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-# ---------------------------------------------------------------------------------------------
-# EXP_SHOW — to be wired by the lead to the experiments collector (branch `exps`).
-# Shape to keep (as dvc.api.exp_show): one flat dict per row (baseline, then its experiments)
-# with "Experiment", "rev", "Created", "State", then params and metrics columns.
-# ---------------------------------------------------------------------------------------------
 def exp_show(
     repo: str | None = None,
     revs: str | list[str] | None = None,
@@ -180,6 +175,46 @@ def exp_show(
     param_deps: bool = False,
     force: bool = False,
 ) -> list[dict[str, Any]]:
-    """Experiments of ``revs`` (default ``HEAD``) and ``num`` baselines back, one dict per
-    row. Not wired yet: raises ``NotImplementedError``."""
-    raise NotImplementedError("trail.api.exp_show is not wired to the experiments collector yet")
+    """Experiments of ``revs`` (default ``HEAD``) and ``num - 1`` baselines before it, one flat
+    dict per row as ``dvc.api.exp_show`` gives them: ``Experiment`` (the name; ``None`` for a
+    baseline), ``rev`` (``workspace`` or a short commit), ``typ`` (``workspace``, ``baseline``
+    or ``branch_commit``), ``Created`` (ISO 8601, UTC), ``parent`` (the baseline commit), then
+    one column per param and metric (``file:key`` when several files have the key) and one per
+    dep (its hash). ``param_deps=True`` keeps only params some stage depends on; ``force``
+    is accepted for compatibility (nothing is cached between calls)."""
+    from trail.experiments.show import collect, records
+    from trail.ops.external import opened_repo
+
+    wanted: list[str | None] = [revs] if isinstance(revs, str) else [*revs] if revs else [None]
+    rows: list[dict[str, Any]] = []
+    with opened_repo(repo, None) as (found, _at):
+        for rev in wanted:
+            shown = collect(found, rev=rev, num=num)
+            rows.extend(_exp_row(r, param_deps) for r in records(shown.rows))
+    return rows
+
+
+def _exp_row(record: dict[str, Any], param_deps: bool) -> dict[str, Any]:
+    kind = {"workspace": "workspace", "baseline": "baseline"}.get(record["type"], "branch_commit")
+    row: dict[str, Any] = {
+        "Experiment": record["name"] if kind == "branch_commit" else None,
+        "rev": record["rev"],
+        "typ": kind,
+        "Created": record["created"],
+        "parent": record["baseline"],
+    }
+    params = record["params"]
+    if param_deps:
+        deps = record["param_deps"]
+        params = {
+            f: {k: v for k, v in d.items() if _depends(deps.get(f, ()), k)}
+            for f, d in params.items()
+        }
+    row.update(_merged(record["metrics"]))
+    row.update(_merged(params))
+    row.update(record["deps"])
+    return row
+
+
+def _depends(keys: Iterable[str], flat_key: str) -> bool:
+    return any(flat_key == k or flat_key.startswith(f"{k}.") for k in keys)

@@ -225,6 +225,22 @@ def test_metrics_show_shapes(results_repo, tmp_path_factory, monkeypatch):
         api.metrics_show(repo=str(results_repo))
 
 
-def test_exp_show_is_a_marked_place():
-    with pytest.raises(NotImplementedError, match="not wired"):
-        api.exp_show()
+def test_exp_show_rows_in_dvc_shape(trail_repo, trail):
+    from exp_helpers import make_project
+
+    make_project(trail_repo)
+    trail_repo.gen("params.yaml", "unused: 1\ntrain:\n  lr: 0.1\n  epochs: 3\n")
+    trail_repo.git("commit", "-q", "-am", "an unused param")
+    _ok(trail("exp", "run", "-n", "half", "-S", "train.lr=0.05"))
+    rows = api.exp_show()
+    assert [(r["typ"], r["Experiment"]) for r in rows] == [
+        ("workspace", None),
+        ("baseline", None),
+        ("branch_commit", "half"),
+    ]
+    half = rows[2]
+    assert half["train.lr"] == 0.05 and half["acc"] == 0.15 and half["loss.train"] == 0.95
+    assert half["parent"] == trail_repo.git("rev-parse", "HEAD").strip()
+    assert half["unused"] == 1 and len(half["train.py"]) == 64  # a param, a dep's hash
+    lean = api.exp_show(param_deps=True)[2]
+    assert "unused" not in lean and lean["train.epochs"] == 3

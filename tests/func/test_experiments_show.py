@@ -244,3 +244,35 @@ def test_result_commands_take_experiment_names(two_exps, trail):
     ]
     res = trail("metrics", "diff", "main", "nope")
     assert res.code == 1 and "unknown revision 'nope'" in res.err
+
+
+def test_templated_and_foreach_metrics_are_found(trail_repo, trail):
+    """exp show reads pipelines through the real loader: ``${}`` paths and foreach stages."""
+    trail_repo.scm_gen(
+        {
+            "params.yaml": "out: res\nscale: 2\n",
+            "score.py": (
+                "import json, os, sys\n"
+                "out, item, scale = sys.argv[1:]\n"
+                "os.makedirs(out, exist_ok=True)\n"
+                "json.dump({item: int(scale)}, open(f'{out}/{item}.json', 'w'))\n"
+            ),
+            "trail.yaml": (
+                "stages:\n"
+                "  score:\n"
+                "    foreach: [a, b]\n"
+                "    do:\n"
+                "      cmd: python3 score.py ${out} ${item} ${scale}\n"
+                "      params: [scale]\n"
+                "      metrics:\n"
+                "      - ${out}/${item}.json:\n"
+                "          cache: false\n"
+            ),
+        },
+        commit="pipeline",
+    )
+    res = trail("exp", "run", "-n", "three", "-S", "scale=3")
+    assert res.code == 0, res.err
+    rows = {r["name"]: r for r in _rows(trail)}
+    assert rows["three"]["metrics"] == {"res/a.json": {"a": 3}, "res/b.json": {"b": 3}}
+    assert rows["three"]["params"]["params.yaml"]["scale"] == 3

@@ -12,16 +12,19 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trail.experiments.baselines import Baselines, select
 from trail.experiments.refs import Experiment, experiments, meta_refs, require_git
 from trail.repo import Repo
 from trail.results.collect import metrics_of, params_of
-from trail.results.declared import DEFAULT_PARAMS, Declared, FileReader, declared_from
+from trail.results.declared import DEFAULT_PARAMS, Declared, FileReader, declared_of, load_at
 from trail.results.loaders import ResultsFileError, flatten
 from trail.results.revision import GitReader, Revision, WorkspaceReader, prefetch
 from trail.scm.batch import BatchGit
+
+if TYPE_CHECKING:
+    from trail.pipeline.model import Pipeline
 
 WORKSPACE = "workspace"
 
@@ -40,6 +43,9 @@ class ExpRow:
     deps: dict[str, str | None] = field(default_factory=dict)  # path → hash the lock records
     outs: dict[str, str | None] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)  # file → what is wrong with it
+    # Params some stage depends on, as the lock file records them: file → keys (a key may be
+    # a prefix of the flat keys in ``params``: a whole-file dep records top-level keys).
+    param_deps: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,8 @@ class _Reader:
         self._objects: dict[tuple[str, str], bytes | None] = {}
         self._broken: dict[int, ResultsFileError] = {}  # reader → its unreadable control file
         self._docs: dict[tuple[str, bytes], Mapping[str, Any] | ResultsFileError] = {}
+        # (the files a load read → their bytes, None if missing; what it gave)
+        self._pipelines: list[tuple[dict[str, bytes | None], Pipeline | ResultsFileError]] = []
 
     def commit_times(self, shas: Sequence[str]) -> dict[str, float]:
         times = {}
@@ -142,16 +150,40 @@ class _Reader:
         prefetch(readers, lambda _: control)
         out = []
         for r in readers:
-            files = r.read(control)
             try:
-                pipe = self.doc(self.pipeline_file, files.get(self.pipeline_file))
-                lock = self.doc(self.lock_file, files.get(self.lock_file))
-                declared = declared_from(pipe, lock, DEFAULT_PARAMS in files, self.pipeline_file)
+                pipelines = [] if self._absent(r) else [self.pipeline(r)]
+                declared = declared_of(r, pipelines, self.lock_file)
             except ResultsFileError as exc:
                 declared = Declared()
                 self._broken[id(r)] = exc
             out.append(Revision(r, declared, self.cached))
         return out
+
+    def _absent(self, reader: FileReader) -> bool:
+        return self.pipeline_file not in reader.read([self.pipeline_file])
+
+    def pipeline(self, reader: FileReader) -> Pipeline:
+        """The root pipeline file at ``reader``'s revision, through the real loader (templating,
+        ``foreach``, ``matrix``), loaded once per distinct set of files it reads."""
+        for inputs, loaded in self._pipelines:
+            present = {p: d for p, d in inputs.items() if d is not None}
+            if reader.read(list(inputs)) == present:
+                if isinstance(loaded, ResultsFileError):
+                    raise loaded
+                return loaded
+        recording = _Recording(reader)
+        try:
+            result: Pipeline | ResultsFileError = load_at(recording, self.pipeline_file)
+        except ResultsFileError as exc:
+            result = exc
+        inputs = recording.seen
+        text = inputs.get(self.pipeline_file) or b""
+        if b"${" not in text and b"vars" not in text:  # other files cannot change the stages
+            inputs = {self.pipeline_file: inputs.get(self.pipeline_file)}
+        self._pipelines.append((inputs, result))
+        if isinstance(result, ResultsFileError):
+            raise result
+        return result
 
     def doc(self, path: str, data: bytes | None) -> Mapping[str, Any]:
         """A pipeline or lock file parsed once per distinct content (not to be mutated)."""
@@ -223,7 +255,24 @@ class _Reader:
             deps,
             outs,
             errors,
+            _lock_params(pipe, lock),
         )
+
+
+class _Recording:
+    """A ``FileReader`` that notes every file asked for (and what it held, or None)."""
+
+    def __init__(self, reader: FileReader) -> None:
+        self.reader, self.name = reader, reader.name
+        self.seen: dict[str, bytes | None] = {}
+
+    def read(self, paths: list[str]) -> dict[str, bytes]:
+        found = self.reader.read(paths)
+        self.seen.update({p: found.get(p) for p in paths})
+        return found
+
+    def list_files(self, directory: str) -> list[str]:
+        return self.reader.list_files(directory)
 
 
 def _lock_hashes(
@@ -245,6 +294,21 @@ def _lock_hashes(
                     path = _join(wdirs.get(name, "."), item["path"])
                     found.setdefault(path, _hash_of(item))
     return deps, outs
+
+
+def _lock_params(pipe: Mapping[str, Any], lock: Mapping[str, Any]) -> dict[str, frozenset[str]]:
+    """Params files (repo paths) → the keys stages depend on, as the lock file records them."""
+    stages = pipe.get("stages")
+    found: dict[str, set[str]] = {}
+    for name, entry in (lock.get("stages") or {}).items():
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("params"), Mapping):
+            continue
+        stage = stages.get(name) if isinstance(stages, Mapping) else None
+        wdir = str(stage.get("wdir") or ".") if isinstance(stage, Mapping) else "."
+        for file, values in entry["params"].items():
+            if isinstance(values, Mapping):
+                found.setdefault(_join(wdir, str(file)), set()).update(map(str, values))
+    return {f: frozenset(keys) for f, keys in found.items()}
 
 
 def _join(wdir: str, path: str) -> str:
@@ -295,6 +359,7 @@ def records(rows: Sequence[ExpRow], precision: int | None = None) -> list[dict[s
             "deps": dict(r.deps),
             "outs": dict(r.outs),
             "errors": dict(r.errors),
+            "param_deps": {f: sorted(keys) for f, keys in r.param_deps.items()},
         }
         for r in rows
     ]

@@ -138,39 +138,6 @@ def declared_of(reader: FileReader, pipelines: Sequence[Pipeline], lock_name: st
     )
 
 
-def declared_from(
-    pipe: Mapping[str, Any], lock: Mapping[str, Any], has_params: bool, pipeline_file: str
-) -> Declared:
-    """What a root pipeline file declares, from its parsed text as written — no templating,
-    ``foreach`` or ``matrix``, no subdirectory pipelines — for callers that parse each
-    distinct file once across many revisions (``exp show``); ``declared_files`` is complete."""
-    params = [DEFAULT_PARAMS] if has_params else []
-    metrics = [_join(".", p, pipeline_file) for p in _strings(pipe.get("metrics"))]
-    plots = [_top_plot(".", item, pipeline_file) for item in pipe.get("plots") or []]
-    params += [_join(".", p, pipeline_file) for p in _strings(pipe.get("params"))]
-    wdirs = {}
-    for name, stage in (pipe.get("stages") or {}).items():
-        if not isinstance(stage, Mapping):
-            continue
-        wdir = wdirs[name] = str(stage.get("wdir") or ".")
-        for item in stage.get("params") or []:
-            files = [DEFAULT_PARAMS] if isinstance(item, str) else list(item or {})
-            params += [_join(wdir, str(f), pipeline_file) for f in files]
-        for kind, found in (("metrics", metrics), ("plots", None)):
-            for item in stage.get(kind) or []:
-                entries = {item: {}} if isinstance(item, str) else dict(item or {})
-                for path, props in entries.items():
-                    joined = _join(wdir, str(path), pipeline_file)
-                    if found is None:
-                        plots.append(PlotDecl(joined, props if isinstance(props, Mapping) else {}))
-                    else:
-                        found.append(joined)
-    lock_params: dict[str, dict[str, Any]] = {}
-    lock_outs: dict[str, CachedOut] = {}
-    _lock_records(lock, wdirs, ".", lock_params, lock_outs)
-    return Declared(_unique(params), _unique(metrics), tuple(plots), lock_params, lock_outs)
-
-
 def _mapping(data: bytes | None, path: str) -> Mapping[str, Any]:
     if data is None:
         return {}
