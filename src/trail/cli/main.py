@@ -95,8 +95,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         console.err("ERROR: interrupted")
         return 130
+    except BrokenPipeError:  # `trail exp show | head`: the reader left; say nothing more
+        _discard_stdout()
+        return 141  # 128 + SIGPIPE, as a shell reports a command ended by a closed pipe
     except Exception as exc:  # the one place errors become exit codes
         return _report(exc, console)
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null so flushing it at exit cannot fail a second time."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _report(exc: Exception, console: Console) -> int:
