@@ -440,6 +440,125 @@ def machine(bench: Bench) -> str:
     )
 
 
+# -- experiments ---------------------------------------------------------------------------
+
+EXP_ROW = "exp show, 200 experiments / 5 baselines"
+EXP_TRAIN = """import json, re
+lr = float(re.search(r"lr: ([0-9.e-]+)", open("params.yaml").read()).group(1))
+json.dump({"acc": lr, "loss": 1 - lr}, open("metrics.json", "w"))
+json.dump({"f1": round(lr, 1)}, open("scores.json", "w"))
+open("model.bin", "w").write(str(lr))
+"""
+EXP_PIPELINE = """stages:
+  train:
+    cmd: python3 train.py
+    deps: [train.py]
+    params: [train.lr, train.epochs]
+    outs: [model.bin]
+    metrics:
+    - metrics.json:
+        cache: false
+    - scores.json
+"""
+
+
+def _md5(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.md5(data).hexdigest()
+
+
+def gen_experiments(
+    repo: Path, env: dict[str, str], dvc: str, baselines: int, per_baseline: int
+) -> None:
+    """A DVC repository with ``baselines`` commits, each with ``per_baseline`` experiments.
+
+    The first run is real (``dvc repro``); experiments are then written directly as commits
+    (params, metrics and a lock file that records them) with one ``git fast-import``, instead
+    of running hundreds of pipelines. Ten distinct cached ``scores.json`` objects are shared
+    among them, as results often are. Both tools read them as ordinary experiments.
+    """
+    (repo / "train.py").write_text(EXP_TRAIN)
+    (repo / "params.yaml").write_text("train:\n  lr: 0.5\n  epochs: 3\n")
+    (repo / "dvc.yaml").write_text(EXP_PIPELINE)
+    sh([dvc, "repro", "-q"], repo, env)
+    sh(["git", "add", "-A"], repo, env)
+    sh(["git", "commit", "-qm", "pipeline"], repo, env)
+    cache = repo / ".dvc" / "cache" / "files" / "md5"
+    stream: list[bytes] = []
+    for b in range(baselines):
+        (repo / "train.py").write_text(EXP_TRAIN + f"# baseline {b}\n")
+        sh(["git", "commit", "-qam", f"baseline {b}"], repo, env)
+        base = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        train_md5 = _md5((repo / "train.py").read_bytes())
+        for i in range(per_baseline):
+            lr = round(0.001 * (b * per_baseline + i + 1), 6)
+            files = _exp_files(lr, i % 10, train_md5, cache)
+            stream.append(_fast_import_commit(base, f"exp-{b}-{i:03d}", files))
+    subprocess.run(
+        ["git", "fast-import", "--quiet"], cwd=repo, env=env, input=b"".join(stream), check=True
+    )
+
+
+def _exp_files(lr: float, variant: int, train_md5: str, cache: Path) -> dict[str, bytes]:
+    params = f"train:\n  lr: {lr}\n  epochs: 3\n".encode()
+    metrics = json.dumps({"acc": lr, "loss": round(1 - lr, 6)}).encode()
+    scores = json.dumps({"f1": variant / 10}).encode()
+    obj = cache / _md5(scores)[:2] / _md5(scores)[2:]
+    if not obj.exists():
+        obj.parent.mkdir(parents=True, exist_ok=True)
+        obj.write_bytes(scores)
+    lock = (
+        "schema: '2.0'\nstages:\n  train:\n    cmd: python3 train.py\n    deps:\n"
+        f"    - path: train.py\n      hash: md5\n      md5: {train_md5}\n      size: 1\n"
+        f"    params:\n      params.yaml:\n        train.epochs: 3\n        train.lr: {lr}\n"
+        f"    outs:\n    - path: metrics.json\n      hash: md5\n      md5: {_md5(metrics)}\n"
+        f"      size: {len(metrics)}\n    - path: model.bin\n      hash: md5\n"
+        f"      md5: {_md5(str(lr).encode())}\n      size: 3\n    - path: scores.json\n"
+        f"      hash: md5\n      md5: {_md5(scores)}\n      size: {len(scores)}\n"
+    )
+    return {"params.yaml": params, "metrics.json": metrics, "dvc.lock": lock.encode()}
+
+
+def _fast_import_commit(base: str, name: str, files: dict[str, bytes]) -> bytes:
+    ref = f"refs/exps/{base[:2]}/{base[2:]}/{name}"
+    when = int(time.time())
+    out = [
+        f"commit {ref}\ncommitter bench <bench@example.invalid> {when} +0000\n".encode(),
+        f"data 11\nexperiment\nfrom {base}\n".encode(),
+    ]
+    for path, data in files.items():
+        out.append(f"M 100644 inline {path}\ndata {len(data)}\n".encode() + data + b"\n")
+    out.append(b"\n")
+    return b"".join(out)
+
+
+def define_exp_rows(bench: Bench) -> None:
+    bench.rows.append(Row(EXP_ROW, "dvc", "≥ 3×", lambda d, t, _b: d / t >= 3))
+
+
+def run_exp(bench: Bench) -> None:
+    """``exp show`` (all experiments of HEAD's and 4 earlier baselines) by both tools on the
+    same DVC repository."""
+    if bench.args.only and bench.args.only not in EXP_ROW:
+        return
+    baselines, per = (5, 40) if not bench.args.quick else (5, 8)
+    dvc = bench.tools("dvc")[1]
+    repo = bench.repo(dvc, "exp")
+    gen_experiments(repo, bench.env, bench.args.dvc, baselines, per)
+    settle()
+    cmds = {
+        "trail": [bench.args.trail, "exp", "show", "-n", str(baselines), "--json"],
+        "dvc": [bench.args.dvc, "exp", "show", "-n", str(baselines), "--json"],
+    }
+    for rnd in range(bench.args.rounds + 1):
+        for tool, cmd in cmds.items():
+            bench.record(EXP_ROW, "dvc", tool, sh(cmd, repo, bench.env), warm=rnd == 0)
+    shutil.rmtree(repo)
+
+
 def run_remote_group(bench: Bench) -> None:
     """Push, no-op push and pull of many and big to a folder and to SeaweedFS (remotes.py)."""
     group = remotes.RemoteBench(bench, lambda cmd, cwd: sh(cmd, cwd, bench.env), settle)
@@ -464,16 +583,18 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src")], check=False)
     bench = Bench(args)
     only_repro = bool(args.only) and args.only.startswith("repro")
+    only_exp = bool(args.only) and args.only.startswith("exp")
     only_remote = bool(args.only) and args.only.startswith("remote")
-    if not only_repro:  # the pipeline rows need neither the data workloads nor baselines
+    if not only_repro and not only_exp:  # these rows need no data workloads nor baselines
         bench.prepare()
         if not only_remote:
             bench.measure_baselines()
     define_rows(bench)
+    define_exp_rows(bench)
     remotes.define_rows(bench, Row)
     if only_remote:
         run_remote_group(bench)
-    for dialect in ("trail", "dvc") if not only_remote else ():
+    for dialect in ("trail", "dvc") if not (only_exp or only_remote) else ():
         print(f"running pipeline, {dialect} dialect …", flush=True)
         bench.run_pipeline(dialect)
         if only_repro:
@@ -486,7 +607,9 @@ def main() -> None:
     if not only_remote:
         print("running repro -j …", flush=True)
         bench.run_jobs()
-        if not only_repro and not args.only:
+        print("running exp show …", flush=True)
+        run_exp(bench)
+        if not only_repro and not only_exp and not args.only:
             run_remote_group(bench)
     report = table(bench) + "\n\n" + machine(bench) + "\n"
     print(report)

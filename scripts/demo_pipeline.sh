@@ -101,4 +101,18 @@ cat >> trail.yaml <<'YAML'
 YAML
 step trail repro -j 2
 step trail status
+git add -A && git commit -q -m "Reports"
+
+echo; echo "# Experiments: a small grid of runs, each a Git commit; compare them, apply the best"
+for s in 0.8 0.9 1.1; do
+  step trail exp run -q -n "shrink-$s" -S "train.shrink=$s"
+done
+step trail exp show --only-changed --drop 'src/|data|model'
+step trail exp show --sort-by accuracy --sort-order desc --csv --only-changed
+best=$(trail exp show --json | python3 -c '
+import json, sys
+rows = [r for r in json.load(sys.stdin) if r["type"] == "experiment"]
+print(max(rows, key=lambda r: r["metrics"]["metrics.json"]["accuracy"])["name"])')
+step trail exp apply "$best"
+step trail exp diff HEAD "$best"
 echo; echo "Pipeline demo finished."

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from itertools import islice
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -56,8 +56,40 @@ def _run_window(
                 return
 
     futures = [pool.submit(worker) for _ in range(min(workers, len(batch)))]
-    for f in futures:
-        f.result()
+    try:
+        for f in futures:
+            result(f)
+    except BaseException as exc:  # Ctrl-C in the calling thread: the workers stop too
+        errors.append(exc)
+        raise
     if errors:
         raise errors[0]
     return results  # type: ignore[return-value]
+
+
+# A signal (Ctrl-C, kill) may be delivered to any thread; Python runs its handler in the main
+# thread, but only once that thread runs again: a main thread blocked without a timeout (on a
+# future, a child process) would sleep through it. Waits in the main thread therefore wake up
+# this often to let the handler run.
+POLL = 0.1
+
+
+def result(fut: Future[R]) -> R:
+    """``fut.result()``, waking up every ``POLL`` seconds so an interrupt is not missed."""
+    from concurrent.futures import TimeoutError as Pending
+
+    while True:
+        try:
+            return fut.result(timeout=POLL)
+        except Pending:
+            continue
+
+
+def wait_first(futures: Collection[Future[T]]) -> set[Future[T]]:
+    """The futures done once at least one is, waking up every ``POLL`` seconds (see above)."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    while True:
+        done, _ = wait(futures, timeout=POLL, return_when=FIRST_COMPLETED)
+        if done:
+            return done

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from trail import yamlio
 from trail.config import Config
 from trail.dialect import DVC, TRAIL, Dialect
 from trail.errors import DialectConflictError, NotARepoError
@@ -53,6 +54,8 @@ class Repo:
         self.root = os.path.abspath(root)
         self.dialect = dialect
         self.on_wait: Callable[[str], None] | None = None
+        # Unchanged pipeline, lock and params files are then read without PyYAML.
+        yamlio.remember_parses_in(os.path.join(self.private_dir, "yaml"))
 
     @classmethod
     def find(cls, start: str = ".") -> Repo:

@@ -1,57 +1,30 @@
-"""YAML at the edges: fast reads with libyaml keeping line numbers, rewrites that keep comments."""
+"""YAML at the edges: fast reads with libyaml keeping line numbers, rewrites that keep comments.
+
+Reads are remembered: ``remember_parses_in(dir)`` keeps the data parsed from each file's text in
+that directory (one small ``marshal`` file per path, holding the text it came from), so reading an
+unchanged pipeline, lock or params file again costs a string comparison instead of importing
+PyYAML (~10 ms) and parsing. The data is a function of the text alone, so a remembered entry can
+only be used for exactly the same text; line numbers, needed only for error messages, are found
+by parsing the text again when asked.
+"""
 
 from __future__ import annotations
 
-import re
+import contextlib
+import marshal
+import os
 from typing import Any
-
-import yaml
 
 from trail.errors import TrailError
 
-try:
-    _Loader: type = yaml.CSafeLoader
-    _Dumper: type = yaml.CSafeDumper
-except AttributeError:  # PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
-    _Dumper = yaml.SafeDumper
+_FORMAT = 1  # bump when the shape of what is remembered changes
+_memo_dir: str | None = None
 
 
-def _core_int(loader: Any, node: Any) -> int:
-    text = loader.construct_scalar(node).replace("_", "")
-    sign = -1 if text.startswith("-") else 1
-    text = text.lstrip("+-")
-    for prefix, base in (("0x", 16), ("0o", 8), ("0b", 2)):
-        if text.startswith(prefix):
-            return sign * int(text[2:], base)
-    return sign * int(text)
-
-
-class CoreLoader(_Loader):  # type: ignore[misc]
-    """YAML 1.2 core-schema scalars, as DVC (ruamel) reads pipeline and params files.
-
-    PyYAML follows YAML 1.1, where ``yes``/``on`` are booleans, ``010`` is octal and ``1e-3`` is
-    a string; in 1.2 (and in DVC) they are the string ``yes``, the int 10 and the float 0.001.
-    """
-
-    yaml_implicit_resolvers: dict[str, list[Any]] = {}
-
-
-for _tag, _regexp, _first in (
-    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
-    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
-    ("int", r"^[-+]?(?:0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+|[0-9][0-9_]*)$", "-+0123456789"),
-    (
-        "float",
-        r"^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+"
-        r"|[-+]?\.[0-9_]+(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
-        "-+0123456789.",
-    ),
-    ("merge", r"^(?:<<)$", "<"),
-    ("timestamp", r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9].*)?$", "0123456789"),
-):
-    CoreLoader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_regexp), list(_first))
-CoreLoader.add_constructor("tag:yaml.org,2002:int", _core_int)
+def remember_parses_in(directory: str | None) -> None:
+    """Remember parsed files in ``directory`` (trail's private dir), or nowhere (``None``)."""
+    global _memo_dir
+    _memo_dir = directory
 
 
 class YamlError(TrailError):
@@ -60,59 +33,82 @@ class YamlError(TrailError):
         super().__init__(f"{path}:{line}: {message}" if line else f"{path}: {message}")
 
 
-def load_with_nodes(text: str, path: str, *, core: bool = False) -> tuple[Any, yaml.Node | None]:
-    """Parse ``text``; returns the data and the node tree (for file:line in later errors).
+class Marks:
+    """Where the values of one parsed text sit, for ``line_of``; parsed again only if asked."""
 
-    ``core`` reads scalars by the YAML 1.2 core schema (see ``CoreLoader``).
+    __slots__ = ("_core", "_node", "_path", "_text")
+
+    def __init__(self, text: str, path: str, core: bool, node: Any = None) -> None:
+        self._text, self._path, self._core, self._node = text, path, core, node
+
+    def node(self) -> Any:
+        if self._node is None:
+            from trail.yamlcore import parse
+
+            self._node = parse(self._text, self._path, self._core)[1]
+        return self._node
+
+
+def load_with_nodes(text: str, path: str, *, core: bool = False) -> tuple[Any, Marks]:
+    """Parse ``text``; returns the data and its ``Marks`` (for file:line in later errors).
+
+    ``core`` reads scalars by the YAML 1.2 core schema (see ``yamlcore.CoreLoader``).
     """
+    memo = _memo_path(path, core)
+    if memo is not None:
+        found = _recall(memo, text)
+        if found is not None:
+            return found[0], Marks(text, path, core)
+    from trail.yamlcore import parse
+
+    data, node = parse(text, path, core)
+    if memo is not None:
+        _remember(memo, text, data)
+    return data, Marks(text, path, core, node)
+
+
+def _memo_path(path: str, core: bool) -> str | None:
+    if _memo_dir is None:
+        return None
+    name = path.replace("%", "%25").replace("/", "%2F") + (".core" if core else "")
+    return os.path.join(_memo_dir, name)
+
+
+def _recall(memo: str, text: str) -> tuple[Any] | None:
     try:
-        loader = (CoreLoader if core else _Loader)(text)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        message = f"invalid YAML: {exc.problem or exc}"
-        ctx = exc.context_mark
-        if exc.context and ctx is not None and ctx.line + 1 != line:
-            message += f" ({exc.context} from line {ctx.line + 1})"
-        raise YamlError(path, line, message) from None
-    except yaml.YAMLError as exc:
-        raise YamlError(path, None, f"invalid YAML: {exc}") from None
-    return data, node
+        with open(memo, "rb") as f:
+            fmt, stored, data = marshal.loads(f.read())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None  # missing, or written by another Python: parse instead
+    return (data,) if fmt == _FORMAT and stored == text else None
 
 
-def line_of(node: yaml.Node | None, *keys: str | int) -> int | None:
+def _remember(memo: str, text: str, data: Any) -> None:
+    try:
+        blob = marshal.dumps((_FORMAT, text, data))
+    except ValueError:
+        return  # dates and other values marshal cannot keep: such files are parsed each time
+    from trail.fsutil import atomic_write
+
+    with contextlib.suppress(OSError, TrailError):  # a memo that cannot be written is no loss
+        os.makedirs(os.path.dirname(memo), exist_ok=True)
+        atomic_write(memo, blob)
+
+
+def line_of(marks: Marks | Any, *keys: str | int) -> int | None:
     """The 1-based line of the value at ``keys`` (or the nearest ancestor found)."""
-    line = node.start_mark.line + 1 if node is not None else None
-    for key in keys:
-        if isinstance(node, yaml.MappingNode):
-            nxt = None
-            for k, v in node.value:
-                if k.value == key:
-                    line, nxt = k.start_mark.line + 1, v
-                    break
-            node = nxt
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            node = node.value[key]
-            line = node.start_mark.line + 1
-        else:
-            break
-        if node is None:
-            break
-    return line
+    if marks is None:
+        return None
+    from trail.yamlcore import line_in
+
+    return line_in(marks.node() if isinstance(marks, Marks) else marks, keys)
 
 
 def dump(data: Any) -> str:
     """Block-style YAML laid out as DVC writes it (sequences not indented under their key)."""
-    return str(
-        yaml.dump(
-            data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True
-        )
-    )
+    from trail.yamlcore import dump as _dump
+
+    return _dump(data)
 
 
 def dump_preserving(original: str, data: dict[str, Any]) -> str:

@@ -193,3 +193,27 @@ def test_installed_script_runs(trail_repo):
     proc = subprocess.run([exe, "status"], capture_output=True, text=True)
     assert proc.returncode == 0
     assert "up to date" in proc.stdout
+
+
+def test_big_object_vouched_for_by_add_is_still_checked_once_changed(trail_repo, trail):
+    """add remembers that it copied a big object soundly (checkout skips re-hashing it), but the
+    memory is keyed on the object's stat: an object altered later is hashed and refused."""
+    from trail.repo import Repo
+    from trail.types import Oid
+
+    big = os.urandom(3 << 20)
+    trail_repo.gen("big.bin", big)
+    os.utime(trail_repo / "big.bin", (1e9, 1e9))  # not "racily clean": written long ago
+    assert trail("add", "big.bin").code == 0
+    hexval = (trail_repo / "big.bin.trail").read_text().split("blake3: ")[1].split()[0]
+    repo = Repo.find(str(trail_repo))
+    obj = repo.odb.path(Oid("blake3", hexval))
+    assert repo.state.lookup(obj, "blake3")[1] == hexval  # vouched for by add
+    repo.close()
+    os.chmod(obj, 0o644)
+    with open(obj, "r+b") as f:  # same size, other bytes
+        f.write(b"\0" * 16)
+    os.unlink(trail_repo / "big.bin")
+    res = trail("checkout")
+    _one_line_error(res, "corrupt cache object", "trail fsck")
+    assert not (trail_repo / "big.bin").exists()

@@ -15,16 +15,16 @@ stages:
   train:
     cmd: python train.py
     plots:
-    - log.csv:
-        x: epoch
-        y: [acc, loss]
-        title: Training
     - confusion.json:
         template: confusion
         x: actual
         y: predicted
     - images
 plots:
+- log.csv:  # several y columns: a top-level definition (a stage's plot takes one, as in DVC)
+    x: epoch
+    y: [acc, loss]
+    title: Training
 - compare:
     x: epoch
     y:
@@ -198,7 +198,9 @@ def test_missing_extra_is_named(plots_repo, trail, monkeypatch):
 def test_csv_without_header(trail_repo, trail):
     trail_repo.gen(
         {
-            "trail.yaml": "plots:\n- p.csv:\n    header: false\n    x: '0'\n    y: '1'\n",
+            # ``header`` is a stage plot's prop (DVC refuses it at the top level)
+            "trail.yaml": "stages:\n  s:\n    cmd: x\n    plots:\n"
+            "    - p.csv: {header: false, x: '0', y: '1', cache: false}\n",
             "p.csv": "1,0.5\n2,0.25\n",
         }
     )

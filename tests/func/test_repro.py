@@ -496,3 +496,35 @@ def test_repro_pull_with_an_empty_remote_runs_the_stages(pipe, trail, tmp_path_f
     res = trail("repro", "--pull")
     assert res.code == 0, res.err
     assert (pipe / "model.pkl").read_text() == "a\na\n"
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_signal_delivered_to_another_thread_still_stops_the_run(pipe, jobs):
+    """The kernel may hand a kill to any thread (a stage's output reader, a pool worker), and
+    Python runs the handler only in the main thread: the main thread must not sleep through it
+    while a command runs. Sent here with tgkill to a thread that is not the main one."""
+    import ctypes
+
+    tgkill = {"x86_64": 234, "aarch64": 131}.get(os.uname().machine)
+    if tgkill is None:
+        pytest.skip(f"tgkill's syscall number is not known here ({os.uname().machine})")
+    (pipe / "trail.yaml").write_text(
+        "stages:\n  slow:\n    cmd: touch started && sleep 60\n    outs: [s.txt]\n"
+    )
+    proc = subprocess.Popen(
+        [trail_exe(), "repro", "-j", jobs], cwd=pipe, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    for _ in range(600):
+        if (pipe / "started").exists():
+            break
+        time.sleep(0.05)
+    others = [int(t) for t in os.listdir(f"/proc/{proc.pid}/task") if int(t) != proc.pid]
+    assert others, "trail runs its command with helper threads"
+    libc = ctypes.CDLL(None, use_errno=True)
+    assert libc.syscall(tgkill, proc.pid, others[0], signal.SIGTERM) == 0
+    try:
+        _out, err = proc.communicate(timeout=20)
+    finally:
+        proc.kill()
+        proc.communicate()
+    assert proc.returncode == 130, err

@@ -308,3 +308,64 @@ def test_broken_pipeline_file_names_file_and_line(results_repo, trail):
     results_repo.gen("trail.yaml", "metrics:\n  - [m.json\n")
     for cmd in (("metrics", "show"), ("metrics", "diff"), ("params", "diff")):
         _one_error_line(trail(*cmd), "trail.yaml:3: invalid YAML")
+
+
+TEMPLATED = """\
+stages:
+  evaluate:
+    foreach: ${splits}
+    do:
+      cmd: python eval.py ${item}
+      metrics:
+      - ${report_dir}/${item}.json:
+          cache: false
+metrics:
+- ${report_dir}/summary.json
+"""
+
+
+def test_templated_and_foreach_metrics_at_each_revision(trail_repo, trail):
+    """The real loader decides which files are metrics: ``${}`` from each revision's own
+    params.yaml, ``foreach`` stages, and pipeline files in subdirectories."""
+    trail_repo.scm_gen(
+        {
+            "trail.yaml": TEMPLATED,
+            "params.yaml": "splits: [train, test]\nreport_dir: reports\n",
+            "reports": {
+                "train.json": '{"acc": 0.9}',
+                "test.json": '{"acc": 0.7}',
+                "summary.json": '{"n": 2}',
+            },
+            "sub": {
+                "trail.yaml": "stages:\n  s:\n    cmd: x\n    params: [k]\n"
+                "    metrics: [{m.json: {cache: false}}]\n",
+                "params.yaml": "k: 1\n",
+                "m.json": '{"loss": 0.5}',
+            },
+        },
+        commit="first run",
+    )
+    trail_repo.gen(
+        {
+            "params.yaml": "splits: [val]\nreport_dir: out\n",
+            "out": {"val.json": '{"acc": 0.8}', "summary.json": '{"n": 1}'},
+            "sub": {"params.yaml": "k: 2\n"},
+        }
+    )
+    res = trail("metrics", "show", "-a", "--json")
+    assert res.code == 0, res.err
+    shown = {rev: set(v["data"]) for rev, v in json.loads(res.out).items()}
+    assert shown == {
+        "workspace": {"out/val.json", "out/summary.json", "sub/m.json"},
+        "main": {"reports/train.json", "reports/test.json", "reports/summary.json", "sub/m.json"},
+    }
+    diff = json.loads(trail("params", "diff", "--json").out)
+    assert diff["sub/params.yaml"] == {"k": {"old": 1, "new": 2, "diff": 1}}
+    assert diff["params.yaml"]["report_dir"] == {"old": "reports", "new": "out"}
+
+
+def test_bad_template_in_a_revision_names_file_and_line(trail_repo, trail):
+    trail_repo.scm_gen({"trail.yaml": "metrics:\n- ${nowhere}/m.json\n"}, commit="bad")
+    _one_error_line(
+        trail("metrics", "show", "-a"), "trail.yaml:2", "could not find 'nowhere' in vars or params"
+    )

@@ -183,3 +183,22 @@ def test_permission_error_is_one_clear_line(tmp_path_factory):
     assert len(lines) == 1 and "permission denied" in lines[0].lower(), proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (repo / "f.trail").exists()
+
+
+def test_a_reader_that_stops_early_is_not_an_error(trail_repo):
+    """`trail ls -R . | head -1`: the closed pipe ends trail quietly (exit 141, no message)."""
+    trail_repo.gen({"data": {f"{i:04d}-{'x' * 60}.txt": str(i) for i in range(1500)}})
+    subprocess.run([trail_exe(), "-q", "add", "data"], cwd=trail_repo, check=True)
+    proc = subprocess.Popen(
+        [trail_exe(), "ls", "-R", "."],
+        cwd=trail_repo,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()  # ~100 KB of listing cannot all fit in the pipe: trail's write fails
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert proc.wait() == 141
+    assert err == b""

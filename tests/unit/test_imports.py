@@ -38,13 +38,27 @@ def test_noop_status_loads_nothing_heavy(trail_repo):
     assert not {m for m in loaded if m.split(".")[0] in HEAVY}
 
 
+def test_noop_repro_reads_yaml_without_pyyaml(trail_repo):
+    """Unchanged pipeline and lock files are remembered parses: no PyYAML on a no-op run."""
+    trail_repo.gen({"in.txt": "x", "params.yaml": "lr: 1\n"})
+    trail_repo.gen(
+        "trail.yaml",
+        "stages:\n  s:\n    cmd: cp in.txt out.txt\n    deps: [in.txt]\n"
+        "    params: [lr]\n    outs: [out.txt]\n",
+    )
+    code = "from trail.cli.main import main; assert main(['-q', 'repro']) == 0"
+    subprocess.run([sys.executable, "-c", code], cwd=trail_repo, check=True)
+    loaded = _modules_after(code, trail_repo)
+    assert not {m for m in loaded if m.split(".")[0] in HEAVY}
+
+
 # Which packages each layer may import (STYLE.md's layers; a module may use its own layer).
 LAYER = {
     "errors": 0, "types": 0, "progress": 0,
     "hashing": 1, "oidstr": 1, "fsutil": 1, "odb": 1, "state": 1, "parallel": 1, "paths": 1,
     "fs": 1,
     "manifest": 2, "pointer": 2, "workspace": 2, "scm": 2, "dialect": 2, "config": 2,
-    "yamlio": 2, "lock": 2, "importdeps": 2,
+    "yamlio": 2, "yamlcore": 2, "lock": 2, "importdeps": 2,
     "repo": 3, "index": 3, "pipeline": 3, "results": 3, "remote": 3,
     "ops": 4, "experiments": 4, "executors": 4, "api": 4,
     "cli": 5, "testing": 5, "web": 5,

@@ -9,7 +9,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from trail import __version__
-from trail.cli import admin, data, imports, pipeline, remote, repro, results
+from trail.cli import (
+    admin,
+    data,
+    experiments,
+    imports,
+    pipeline,
+    queue,
+    remote,
+    repro,
+    results,
+)
 from trail.cli.ui import Console
 
 
@@ -61,7 +71,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("-V", "--version", action="version", version=f"trail {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="<command>", parser_class=_Parser)
     chooser = _OnlyOne(sub, only)
-    for module in (admin, data, pipeline, repro, remote, imports, results):
+    for module in (admin, data, pipeline, repro, remote, imports, results, experiments, queue):
         module.register(chooser, common)
     if only is not None and not chooser.matched:
         return build_parser(None)  # an unknown command: let argparse list the real ones
@@ -89,13 +99,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     console = Console(quiet=args.quiet, verbose=args.verbose)
+    args.argv = ["trail", *argv]  # the command line, as experiments record it
     try:
         return int(args.func(args, console) or 0)
     except KeyboardInterrupt:
         console.err("ERROR: interrupted")
         return 130
+    except BrokenPipeError:  # `trail exp show | head`: the reader left; say nothing more
+        _discard_stdout()
+        return 141  # 128 + SIGPIPE, as a shell reports a command ended by a closed pipe
     except Exception as exc:  # the one place errors become exit codes
         return _report(exc, console)
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null so flushing it at exit cannot fail a second time."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _report(exc: Exception, console: Console) -> int:

@@ -86,28 +86,36 @@ def _pull_first(console: Console) -> None:
             console.err(f"WARNING: {exc}")
 
 
-def cmd_repro(args: argparse.Namespace, console: Console) -> int:
-    from trail.errors import PipelineError, UsageError
-    from trail.ops.repro import ReproOptions, repro
-    from trail.repo import Repo
+def repro_options(args: argparse.Namespace, console: Console) -> Any:
+    """``ReproOptions`` from the repro flags (``exp run`` shares them), after ``--pull``."""
+    from trail.errors import UsageError
+    from trail.ops.repro import ReproOptions
 
     if args.jobs < 1:
         raise UsageError("-j/--jobs must be at least 1")
     if args.pull:
         _pull_first(console)
     printer = _Printer(console, args.jobs)
-    opts = ReproOptions(
+    return ReproOptions(
         force=args.force,
         single_item=args.single_item,
         downstream=args.downstream,
-        dry=args.dry,
+        dry=getattr(args, "dry", False),
         keep_going=args.keep_going,
-        commit=not args.no_commit,
+        commit=not getattr(args, "no_commit", False),
         run_cache=not args.no_run_cache,
         jobs=args.jobs,
         on_output=printer.output,
         on_event=printer.event,
     )
+
+
+def cmd_repro(args: argparse.Namespace, console: Console) -> int:
+    from trail.errors import PipelineError
+    from trail.ops.repro import repro
+    from trail.repo import Repo
+
+    opts = repro_options(args, console)
     from trail.cli.data import _git_hint
 
     repo = Repo.find()

@@ -4,7 +4,7 @@ remote's root URL."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 OnBytes = Callable[[int], None] | None
 
@@ -25,6 +25,9 @@ class FileSystem(Protocol):
     def get_file(self, path: str, local: str, on_bytes: OnBytes = None) -> None: ...
 
     def read_bytes(self, path: str) -> bytes: ...
+
+    def open_read(self, path: str) -> BinaryIO:
+        """A binary stream of the file (read as it is consumed, not downloaded first)."""
 
     def read_small(self, path: str, limit: int) -> bytes | None:
         """The file's bytes if that is cheap and it is at most ``limit`` long, else None."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
+from typing import BinaryIO
 
 from trail.errors import RemoteNotFoundError
 from trail.fs.base import OnBytes
@@ -54,6 +55,9 @@ class LocalFS:
     def read_bytes(self, path: str) -> bytes:
         with open(self._abs(path), "rb") as f:
             return f.read()
+
+    def open_read(self, path: str) -> BinaryIO:
+        return open(self._abs(path), "rb")
 
     def read_small(self, path: str, limit: int) -> bytes | None:
         from trail.fsutil import read_fd

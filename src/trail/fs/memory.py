@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from typing import BinaryIO
 
 from trail.errors import RemoteReadOnlyError
 from trail.fs.base import OnBytes
@@ -60,6 +61,11 @@ class MemoryFS:
             return self.files[path]
         except KeyError:
             raise FileNotFoundError(path) from None
+
+    def open_read(self, path: str) -> BinaryIO:
+        import io
+
+        return io.BytesIO(self.read_bytes(path))
 
     def read_small(self, path: str, limit: int) -> bytes | None:
         data = self.read_bytes(path)

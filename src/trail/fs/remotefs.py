@@ -4,11 +4,12 @@ once (STYLE habit 7)."""
 from __future__ import annotations
 
 import contextlib
+import io
 import posixpath
 import threading
 import uuid
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, BinaryIO
 
 from trail.errors import (
     RemoteAuthError,
@@ -202,6 +203,11 @@ class RemoteFS:
         with translated(self.url):
             return bytes(self.fs.cat_file(self._abs(path)))
 
+    def open_read(self, path: str) -> BinaryIO:
+        with translated(self.url):
+            raw = self.fs.open(self._abs(path), "rb")
+        return io.BufferedReader(_Translating(raw, self.url))
+
     def read_small(self, path: str, limit: int) -> bytes | None:
         return None  # a network round trip for the size would cost what it saves
 
@@ -250,3 +256,26 @@ class RemoteFS:
                     raise RemoteNotFoundError(self.url, f"no bucket '{bucket}'") from None
             elif self.backend.protocols[0] != "http":
                 self.fs.exists(self.root)
+
+
+class _Translating(io.RawIOBase):
+    """An fsspec file whose read errors (a dropped connection mid-stream) are translated."""
+
+    def __init__(self, raw: Any, url: str) -> None:
+        super().__init__()
+        self.raw, self.url = raw, url
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        with translated(self.url):
+            data = self.raw.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            with translated(self.url), contextlib.suppress(FileNotFoundError):
+                self.raw.close()
+        super().close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterator
+from typing import BinaryIO
 
 from trail import hashing
 from trail.errors import CorruptObjectError, ObjectMissingError
@@ -98,6 +99,17 @@ class LocalODB:
             return (read_fd(fd, size, exact=True) if size <= limit else None), size
         finally:
             os.close(fd)
+
+    def open(self, oid: Oid) -> BinaryIO:
+        """The object as a stream, checked against its id when read to the end."""
+        from trail.odb.stream import open_verified
+
+        path = self.path(oid)
+        try:
+            raw = open(path, "rb", buffering=0)  # noqa: SIM115 - the stream owns it
+        except FileNotFoundError:
+            raise ObjectMissingError(format_oid(oid)) from None
+        return open_verified(raw, oid, lambda actual: CorruptObjectError(path, oid.hex, actual))
 
     def read_verified(self, oid: Oid) -> bytes:
         data = self.read_bytes(oid)

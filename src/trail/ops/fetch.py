@@ -39,6 +39,22 @@ def fetch(
         all_experiments=all_experiments,
     )
     outs = used.used_outputs(repo, targets, revs=revs)
+    return fetch_outputs(
+        repo, outs, remote=remote, jobs=jobs, run_cache=run_cache, progress=progress
+    )
+
+
+def fetch_outputs(
+    repo: Repo,
+    outs: list[used.UsedOutput],
+    *,
+    remote: str | None = None,
+    jobs: int | None = None,
+    run_cache: bool = False,
+    progress: Progress = NULL,
+) -> TransferResult:
+    """Download the objects of ``outs`` that the cache lacks (repository imports from their
+    source; with ``run_cache``, also the remote's run-cache entries and their objects)."""
     result = TransferResult()
     failed: dict[str, str] = {}
     imported = [u for u in outs if u.imported]

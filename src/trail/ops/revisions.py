@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from trail.errors import ScmError
 from trail.repo import Repo
-from trail.results.declared import DEFAULT_PARAMS, FileReader
+from trail.results.declared import FileReader, control_files, declared_of
 from trail.results.revision import (
     WORKSPACE,
     EmptyReader,
@@ -25,14 +25,37 @@ def open_rev(repo: Repo, name: str | None) -> Revision:
 
 
 def open_revs(repo: Repo, names: Sequence[str | None]) -> list[Revision]:
-    """Several revisions at once: their pipeline and lock files come in one Git read."""
-    dialect = repo.dialect
+    """Several revisions at once: the pipeline files of every Git revision are found with one
+    ``git grep``, and they and their lock files come in one Git read."""
+    lock_name = repo.dialect.lock_file
     shas = _resolve_all(repo, [n for n in names if n not in (None, WORKSPACE, "HEAD")])
     readers = [_reader(repo, name, shas) for name in names]
-    control = [dialect.pipeline_file, dialect.lock_file, DEFAULT_PARAMS]
-    prefetch(readers, lambda _: control)
+    files = _pipeline_files(repo, [r for r in readers if isinstance(r, GitReader)])
+    prefetch(readers, lambda r: control_files(files.get(id(r), []), lock_name))
     cache = _cache_reader(repo)
-    return [open_revision(r, dialect.pipeline_file, dialect.lock_file, cache) for r in readers]
+    return [
+        _workspace(repo, r, cache)
+        if isinstance(r, WorkspaceReader)
+        else open_revision(r, files.get(id(r), []), lock_name, cache)
+        for r in readers
+    ]
+
+
+def _pipeline_files(repo: Repo, readers: list[GitReader]) -> dict[int, list[str]]:
+    """The pipeline files of each Git revision, by ``id(reader)``."""
+    if not readers or repo.scm is None:
+        return {}
+    named = repo.scm.files_named([r.sha for r in readers], repo.dialect.pipeline_file)
+    return {id(r): named[r.sha] for r in readers}
+
+
+def _workspace(repo: Repo, reader: WorkspaceReader, cache: ObjectReader) -> Revision:
+    """The workspace's pipelines are found as ``repro`` finds them (outputs and ignored
+    directories are not searched)."""
+    from trail.pipeline.load import load_pipelines
+
+    declared = declared_of(reader, load_pipelines(repo), repo.dialect.lock_file)
+    return Revision(reader, declared, cache)
 
 
 def _resolve_all(repo: Repo, names: list[str | None]) -> dict[str, str]:
@@ -43,7 +66,24 @@ def _resolve_all(repo: Repo, names: list[str | None]) -> dict[str, str]:
     out = repo.scm.run("rev-parse", *(f"{n}^{{commit}}" for n in wanted), check=False).split()
     if len(out) == len(wanted) and not any(o.endswith("^{commit}") for o in out):
         return dict(zip(wanted, out, strict=True))
-    return {n: repo.scm.resolve(n) for n in wanted}  # raises for the unknown one
+    return {n: _resolve_one(repo, n) for n in wanted}  # raises for the unknown one
+
+
+def _resolve_one(repo: Repo, name: str) -> str:
+    """A Git revision, or else an experiment's name (``metrics diff main my-exp``)."""
+    assert repo.scm is not None
+    try:
+        return repo.scm.resolve(name)
+    except ScmError:
+        from trail.experiments.errors import ExperimentError
+        from trail.experiments.refs import experiments, resolve
+        from trail.scm.refs import head
+
+        try:
+            return resolve(repo.scm, name, head(repo.scm)[0], experiments(repo.scm)).sha
+        except (ExperimentError, ScmError):
+            pass
+        raise
 
 
 def _reader(repo: Repo, name: str | None, shas: dict[str, str]) -> FileReader:

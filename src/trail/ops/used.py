@@ -71,14 +71,9 @@ def revisions(
 def experiment_commits(git: Git) -> list[str]:
     """The commits of every experiment: refs ``refs/exps/<baseline[:2]>/<baseline[2:]>/<name>``
     (SPEC 2); other refs DVC keeps under ``refs/exps/`` (executors, stashes) are not ones."""
-    out = git.run("for-each-ref", "--format=%(objectname) %(refname)", "refs/exps/")
-    found = set()
-    for line in out.splitlines():
-        sha, _, ref = line.partition(" ")
-        parts = ref.split("/")
-        if len(parts) == 5 and len(parts[2]) == 2 and len(parts[2] + parts[3]) == 40:
-            found.add(sha)
-    return sorted(found)
+    from trail.experiments.refs import experiments
+
+    return sorted({e.sha for e in experiments(git)})
 
 
 def _used(t: Tracked, subpath: str | None = None) -> UsedOutput | None:
@@ -117,13 +112,15 @@ def _match(tracked: list[Tracked], rels: list[str]) -> list[tuple[Tracked, str |
 
 
 def used_outputs(
-    repo: Repo, targets: Sequence[str] = (), *, revs: Iterable[str] = ()
+    repo: Repo, targets: Sequence[str] = (), *, revs: Iterable[str] = (), workspace: bool = True
 ) -> list[UsedOutput]:
-    """Outputs of the workspace and of every revision in ``revs``, limited to ``targets``."""
+    """Outputs of the workspace (unless ``workspace`` is false) and of every revision in
+    ``revs``, limited to ``targets``."""
     result: list[UsedOutput] = []
+    chosen: list[tuple[Tracked, str | None]] = []
     if targets:
         chosen = [(tg.tracked, tg.subpath) for tg in resolve_targets(repo, targets)]
-    else:
+    elif workspace:
         chosen = [(t, None) for t in outputs(collect(repo))]
     rels = [repo_relpath(repo.root, t) for t in targets]
     for rev in revs:
@@ -136,11 +133,11 @@ def used_outputs(
             seen.add(used)
             result.append(used)
     if not targets:
-        result.extend(_stage_outputs(repo, revs))
+        result.extend(_stage_outputs(repo, revs, workspace))
     return result
 
 
-def _stage_outputs(repo: Repo, revs: Iterable[str]) -> list[UsedOutput]:
+def _stage_outputs(repo: Repo, revs: Iterable[str], workspace: bool = True) -> list[UsedOutput]:
     """Objects the lock files record (stage outputs), in the workspace and at ``revs``."""
     from trail.ops.status import _has_pipeline_file
 
@@ -148,7 +145,7 @@ def _stage_outputs(repo: Repo, revs: Iterable[str]) -> list[UsedOutput]:
         return []  # no pipeline: a push or fetch loads no YAML machinery
     from trail.pipeline.used import lock_oids, lock_oids_at
 
-    oids = set(lock_oids(repo))
+    oids = set(lock_oids(repo)) if workspace else set()
     for rev in revs:
         oids |= lock_oids_at(repo, rev)
     return [UsedOutput(f"<stage output {o}>", o) for o in sorted(oids, key=str)]

@@ -26,13 +26,33 @@ DEFAULT_PARAMS = "params.yaml"
 _OUT_FLAGS = ("cache", "persist", "push", "remote")
 
 
-class _File:
-    """One pipeline file being loaded: where it is and its node tree, for errors."""
+TextReader = Callable[[str], "str | None"]  # repo-relative path → its text, None when absent
+_TOP_TEMPLATED = ("params", "metrics", "plots")  # top-level sections DVC templates too
 
-    def __init__(self, root: str, relpath: str, node: Any) -> None:
-        self.root, self.relpath, self.node = root, relpath, node
+
+class _File:
+    """One pipeline file being loaded: where it is and its node tree, for errors; the files it
+    names come from disk under ``root``, or from ``read`` (another revision's files)."""
+
+    def __init__(self, root: str, relpath: str, node: Any, read: TextReader | None) -> None:
+        self.root, self.relpath, self.node, self.read = root, relpath, node, read
         self.dir = posixpath.dirname(relpath) or "."
         self.imports: dict[str, bool] = {}  # vars files of the file's context: path → whole?
+
+    def exists(self, relpath: str) -> bool:
+        if self.read is None:
+            return os.path.isfile(self.abspath(relpath))
+        return self.read(relpath) is not None
+
+    def read_params(self, relpath: str, stage: str | None) -> Any:
+        if self.read is None:
+            return read_params(self.abspath(relpath), relpath, stage=stage)
+        from trail.pipeline.params import ParamsFileError, parse_params
+
+        text = self.read(relpath)
+        if text is None:
+            raise ParamsFileError(f"params file '{relpath}' does not exist", stage=stage)
+        return parse_params(text, relpath, stage=stage)
 
     def where(self, *keys: str | int) -> str:
         line = line_of(self.node, *keys)
@@ -46,8 +66,18 @@ class _File:
         return os.path.join(self.root, relpath)
 
 
-def load_pipeline(root: str, relpath: str, *, text: str | None = None) -> Pipeline:
-    """The stages of the pipeline file at repo-relative ``relpath`` (``text`` if given)."""
+def load_pipeline(
+    root: str, relpath: str, *, text: str | None = None, read: TextReader | None = None
+) -> Pipeline:
+    """The stages of the pipeline file at repo-relative ``relpath`` (``text`` if given).
+
+    ``read`` serves the files the pipeline names (its text too, unless given): the files of
+    a Git revision; without it they are read from disk under ``root``.
+    """
+    if text is None and read is not None:
+        text = read(relpath)
+        if text is None:
+            raise PipelineError(f"'{relpath}' does not exist")
     if text is None:
         with open(os.path.join(root, relpath), encoding="utf-8") as f:
             text = f.read()
@@ -55,21 +85,33 @@ def load_pipeline(root: str, relpath: str, *, text: str | None = None) -> Pipeli
     if data is None:
         return Pipeline(relpath, {})
     schema.validate(data, node, relpath)
-    pf = _File(root, relpath, node)
+    pf = _File(root, relpath, node, read)
     context = _global_context(pf, data)
     stages: dict[str, Stage] = {}
     for name, definition in (data.get("stages") or {}).items():
         for stage in _expand(pf, name, definition, context):
             stages[stage.name] = stage
     top = {k: v for k, v in data.items() if k != "stages"}
+    for key in _TOP_TEMPLATED:
+        if key in top:
+            top[key] = _resolve_top(pf, key, top[key], context)
     return Pipeline(relpath, stages, top)
+
+
+def _resolve_top(pf: _File, key: str, value: Any, context: dict[str, Any]) -> Any:
+    """Top-level ``params``/``metrics``/``plots`` are templated with the file's vars, as DVC
+    does (``metrics: [${dir}/m.json]``)."""
+    try:
+        return templating.resolve(value, context, key)
+    except TemplateError as exc:
+        raise PipelineError(exc.message, where=pf.where(key, *exc.path)) from None
 
 
 def _global_context(pf: _File, data: Mapping[str, Any]) -> dict[str, Any]:
     context: dict[str, Any] = {}
     entries = list(data.get("vars") or [])
     default = pf.join(pf.dir, DEFAULT_PARAMS)
-    if os.path.isfile(pf.abspath(default)):
+    if pf.exists(default):
         _load_vars(pf, context, [DEFAULT_PARAMS], pf.dir, (), None, pf.imports)  # implicitly
     _load_vars(pf, context, entries, pf.dir, ("vars",), None, pf.imports)
     return context
@@ -98,7 +140,7 @@ def _load_vars(
             if full in imports:
                 raise TemplateError(f"'{path}' is already loaded: it cannot be loaded again")
             imports[full] = not selected
-            data = read_params(pf.abspath(full), full, stage=stage)
+            data = pf.read_params(full, stage)
             if data is None:
                 data = {}  # an empty file
             if not isinstance(data, Mapping):
@@ -186,7 +228,7 @@ def _stage(
         always_changed=bool(res("always_changed")),
         desc=res("desc"),
         meta=d.get("meta"),
-        where=Where(pf.relpath, line_of(pf.node, *keys)),
+        where=Where(pf.relpath, marks=pf.node, keys=tuple(keys)),
     )
 
 

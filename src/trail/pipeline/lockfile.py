@@ -116,8 +116,11 @@ def parse(text: str, relpath: str) -> dict[str, LockEntry]:
         )
     entries: dict[str, LockEntry] = {}
     for name, raw in (data.get("stages") or {}).items():
-        where = f"{relpath}:{line_of(node, 'stages', name)}"
-        entries[str(name)] = parse_entry(raw, where, str(name))
+        try:
+            entries[str(name)] = parse_entry(raw, relpath, str(name))
+        except PipelineError as exc:  # the line is looked up only for the message
+            where = f"{relpath}:{line_of(node, 'stages', name)}"
+            raise PipelineError(exc.message, where=where, stage=exc.stage) from None
     return entries
 
 
@@ -221,7 +224,7 @@ def _width(value: Any) -> int:
 def _resolver() -> Any:
     import yaml
 
-    from trail.yamlio import CoreLoader
+    from trail.yamlcore import CoreLoader
 
     class Resolver(yaml.resolver.BaseResolver):
         yaml_implicit_resolvers = CoreLoader.yaml_implicit_resolvers
@@ -240,7 +243,7 @@ def _simple_text(text: Any) -> bool:
 def _fast_dumper() -> type:
     import yaml
 
-    from trail.yamlio import CoreLoader
+    from trail.yamlcore import CoreLoader
 
     class Dumper(yaml.CSafeDumper if hasattr(yaml, "CSafeDumper") else yaml.SafeDumper):  # type: ignore[misc]
         # Quote exactly the strings YAML 1.2 would read as something else ('1e3', not 'yes').
@@ -282,5 +285,13 @@ def update(
     """Write ``new`` entries into the lock file at ``relpath`` (atomically)."""
     if not new:
         return
-    merged = merge(read(root, relpath), new, order)
-    atomic_write_text(os.path.join(root, relpath), serialize(merged))
+    write(root, relpath, merge(read(root, relpath), new, order))
+
+
+def write(root: str, relpath: str, entries: Mapping[str, LockEntry]) -> None:
+    """Replace the lock file at ``relpath`` with ``entries`` (atomically)."""
+    text = serialize(entries)
+    atomic_write_text(os.path.join(root, relpath), text)
+    from trail.yamlio import load_with_nodes
+
+    load_with_nodes(text, relpath, core=True)  # remembered: the next run reads it without PyYAML

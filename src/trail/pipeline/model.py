@@ -21,13 +21,28 @@ class OutKind(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Where:
-    """A place in a pipeline file, for error messages (``trail.yaml:12``)."""
+    """A place in a pipeline file, for error messages (``trail.yaml:12``).
+
+    The line is looked up only when a message needs it: finding it may mean parsing the file
+    again (``yamlio.Marks``), which a run without errors never pays for.
+    """
 
     file: str  # repo-relative path of the pipeline file
-    line: int | None = None
+    known_line: int | None = None
+    marks: Any = field(default=None, compare=False, repr=False)  # yamlio.Marks of the file
+    keys: tuple[str | int, ...] = ()  # the path to the place inside the file
+
+    @property
+    def line(self) -> int | None:
+        if self.known_line is not None or self.marks is None:
+            return self.known_line
+        from trail.yamlio import line_of
+
+        return line_of(self.marks, *self.keys)
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}" if self.line else self.file
+        line = self.line
+        return f"{self.file}:{line}" if line else self.file
 
 
 @dataclass(frozen=True, slots=True)

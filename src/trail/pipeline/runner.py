@@ -248,7 +248,7 @@ def _execute(repo: Repo, stage: Stage, on_output: OnOutput) -> StageRun:
                 _reader(proc.stdout, stage.name, "stdout", out, on_output),
                 _reader(proc.stderr, stage.name, "stderr", err, on_output),
             ]
-            run.returncode = proc.wait()
+            run.returncode = _wait(proc)
             for t in readers:
                 t.join()
         except BaseException:  # interrupted while waiting (serial runs wait in the main thread)
@@ -261,6 +261,20 @@ def _execute(repo: Repo, stage: Stage, on_output: OnOutput) -> StageRun:
     run.ended = time.time()
     run.stdout, run.stderr = "".join(out), "".join(err)
     return run
+
+
+def _wait(proc: subprocess.Popen[bytes]) -> int:
+    """``proc.wait()``, waking up so that an interrupt delivered to another thread (a reader)
+    still reaches the main thread's handler while the command runs (see ``parallel.POLL``)."""
+    import subprocess
+
+    from trail.parallel import POLL
+
+    while True:
+        try:
+            return proc.wait(timeout=POLL)
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def _reader(

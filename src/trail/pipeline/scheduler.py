@@ -122,7 +122,7 @@ def _drive(
 ) -> None:
     """Start the first ready stages in run order, at most ``jobs`` at once: with one job this
     is exactly DVC's serial order."""
-    from concurrent.futures import FIRST_COMPLETED, wait
+    from trail.parallel import wait_first
 
     running: dict[Future[bool], str] = {}
     ready: list[str] = []
@@ -140,7 +140,7 @@ def _drive(
             if stop or not ready:
                 break
             continue
-        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        done = wait_first(running)
         for fut in sorted(done, key=lambda f: rank[running[f]]):
             n = running.pop(fut)
             if not fut.result():

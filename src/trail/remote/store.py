@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
+from typing import BinaryIO
 
 from trail import hashing
 from trail.errors import RemoteError
@@ -106,6 +107,27 @@ class RemoteStore:
             self._links = False  # another file system, no permission, too many links
             return False
         return True
+
+    def object_url(self, oid: Oid) -> str:
+        """Where the object lives on the remote (the remote's URL joined with its path)."""
+        return f"{self.url.rstrip('/')}/{object_path(oid)}"
+
+    def open(self, oid: Oid) -> BinaryIO:
+        """The object as a stream, checked against its id when read to the end."""
+        from trail.odb.stream import open_verified
+
+        raw = self.fs.open_read(object_path(oid))
+        return open_verified(
+            raw, oid, lambda actual: CorruptRemoteObjectError(self.url, oid, actual)
+        )
+
+    def read_verified(self, oid: Oid) -> bytes:
+        """The whole object, checked against its id."""
+        data = self.fs.read_bytes(object_path(oid))
+        actual = hashing.get(oid.algo).hash_bytes(data)
+        if actual != oid.hex:
+            raise CorruptRemoteObjectError(self.url, oid, actual)
+        return data
 
     def read_small(self, oid: Oid, limit: int) -> bytes | None:
         """The object's verified bytes when the backend can hand small ones over cheaply."""

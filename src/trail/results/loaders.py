@@ -99,12 +99,17 @@ def _flat_items(tree: Mapping[str, Any], prefix: str) -> Iterator[tuple[str, Any
 
 def load_params(path: str, data: bytes) -> dict[str, Value]:
     """Flat params of one file; a file that is not a mapping is an error naming it."""
+    return flatten(load_params_tree(path, data))
+
+
+def load_params_tree(path: str, data: bytes) -> dict[str, Any]:
+    """Params of one file, nested as written."""
     doc = parse_structured(path, data)
     if doc is None:
         return {}
     if not isinstance(doc, Mapping):
         raise ResultsFileError(path, "a params file must hold a mapping of names to values")
-    return flatten(doc)
+    return dict(doc)
 
 
 def load_metrics_tree(path: str, data: bytes) -> dict[str, Any]:

@@ -130,6 +130,10 @@ class Revision:
 
 
 def open_revision(
-    reader: FileReader, pipeline_file: str, lock_file: str, from_cache: ObjectReader | None
+    reader: FileReader,
+    pipeline_files: Sequence[str],
+    lock_name: str,
+    from_cache: ObjectReader | None,
 ) -> Revision:
-    return Revision(reader, declared_files(reader, pipeline_file, lock_file), from_cache)
+    """A revision whose pipeline files (repo-relative) are ``pipeline_files``."""
+    return Revision(reader, declared_files(reader, pipeline_files, lock_name), from_cache)

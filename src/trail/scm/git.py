@@ -90,6 +90,29 @@ class Git:
             pos += size + 1
         return result
 
+    def files_named(self, shas: Sequence[str], name: str) -> dict[str, list[str]]:
+        """Paths of the files called ``name`` (at any depth) in each commit of ``shas``.
+
+        One ``git grep`` walks every commit's tree in C (a tree walk per commit from Python
+        would cost a process each); an empty file matches no line and is left out, which
+        is fine for the pipeline files this looks for (an empty one declares nothing).
+        """
+        found: dict[str, list[str]] = {sha: [] for sha in shas}
+        unique = list(found)
+        for start in range(0, len(unique), 400):  # keep the command line short
+            out = self.run(
+                *("-c", "grep.fallbackToNoIndex=false", "grep", "-l", "-z", "--full-name"),
+                *("-I", "-e", ""),
+                *unique[start : start + 400],
+                *("--", name, f"*/{name}"),
+                check=False,
+            )
+            for hit in out.split("\0"):
+                sha, sep, path = hit.partition(":")
+                if sep and sha in found:
+                    found[sha].append(path)
+        return {sha: sorted(paths) for sha, paths in found.items()}
+
     def refs(self, pattern: str) -> list[str]:
         out = self.run("for-each-ref", "--format=%(objectname)", pattern)
         return sorted(set(out.split()))
@@ -108,6 +131,28 @@ class Git:
     def ls_files(self) -> list[str]:
         """Files Git tracks in the checked-out tree (posix, repo-relative)."""
         return [p for p in self.run("ls-files", "-z").split("\0") if p]
+
+    def run_env(
+        self, *args: str, env: dict[str, str], input: bytes | None = None, check: bool = True
+    ) -> tuple[int, str, str]:
+        """``git args`` with extra environment variables (a temporary ``GIT_INDEX_FILE``, an
+        identity); returns (exit code, stdout, stderr), raising on failure when ``check``."""
+        try:
+            proc = subprocess.run(
+                ["git", *args],
+                cwd=self.root,
+                input=input,
+                capture_output=True,
+                check=False,
+                env={**os.environ, **env},
+            )
+        except FileNotFoundError:
+            raise ScmError("git is not installed (trail needs the `git` command)") from None
+        err = proc.stderr.decode(errors="replace")
+        if check and proc.returncode != 0:
+            lines = err.strip().splitlines()
+            raise ScmError(f"git {args[0]} failed: {lines[-1] if lines else proc.returncode}")
+        return proc.returncode, proc.stdout.decode("utf-8", errors="surrogateescape"), err
 
 
 def clone(url: str, dest: str, rev: str | None = None) -> Git:

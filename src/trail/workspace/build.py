@@ -5,6 +5,7 @@ With an object store given, new objects are stored as they are hashed, so a file
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from dataclasses import dataclass
@@ -155,6 +156,7 @@ def _hash_one(
     algo = hashing.get(ctx.algo)
     path = os.path.join(ctx.root, relpath)
     started = time.time_ns()
+    copied = False
     with translate_os_errors(path):
         if key[SIZE] <= SMALL:
             data, st = read_file(path)
@@ -167,11 +169,24 @@ def _hash_one(
                 oid = Oid(ctx.algo, hexval)
                 if on_bytes is not None and progress is not None and not ctx.odb.exists(oid):
                     progress.start(f"caching {relpath}", 1, key[SIZE])
-                ctx.odb.add_file(oid, path, on_bytes)
+                copied = ctx.odb.add_file(oid, path, on_bytes)
             st = os.stat(path)
     if progress is not None:
         progress.finish()
     # A file that changed while we read it, or may still change within its mtime tick
     # ("racily clean", as git says), must not be remembered under this hash.
     after = stat_key(st)
-    return hexval, after == key and started - key[MTIME] > RACY_NS
+    sound = after == key and started - key[MTIME] > RACY_NS
+    if copied and sound:
+        _vouch_for_copy(ctx, Oid(ctx.algo, hexval))
+    return hexval, sound
+
+
+def _vouch_for_copy(ctx: BuildContext, oid: Oid) -> None:
+    """Remember a big object just copied from a file that stayed unchanged from before it was
+    hashed until after the copy: its bytes are the hashed ones, so checkout need not hash it
+    again (it hashes objects the stat cache cannot vouch for, e.g. ones fetched or copied in)."""
+    assert ctx.odb is not None
+    dst = ctx.odb.path(oid)
+    with contextlib.suppress(OSError):
+        ctx.state.save([(dst, oid.algo, stat_key(os.stat(dst)), oid.hex)])

@@ -1,0 +1,217 @@
+"""``exp show`` as a table (columns chosen, filtered and sorted) and as its stable JSON shape."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from trail.cli.results_render import cell
+from trail.errors import UsageError
+from trail.experiments.show import ExpRow
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A value column: its group (metrics, params, deps), file and key, and shown header."""
+
+    group: str
+    file: str
+    key: str
+    header: str
+
+    def value(self, row: ExpRow) -> Any:
+        if self.group == "deps":
+            return row.deps.get(self.key)
+        table: dict[str, dict[str, Any]] = getattr(row, self.group)
+        return table.get(self.file, {}).get(self.key)
+
+    def names(self) -> tuple[str, ...]:
+        return (self.header, self.key, f"{self.file}:{self.key}")
+
+
+def columns(rows: Sequence[ExpRow]) -> list[Column]:
+    """Metrics, then params, then deps; a key found in several files is shown as file:key."""
+    found: list[tuple[str, str, str]] = []
+    for group in ("metrics", "params"):
+        seen = {(f, k) for r in rows for f, vals in getattr(r, group).items() for k in vals}
+        found += [(group, f, k) for f, k in sorted(seen)]
+    found += [("deps", p, p) for p in sorted({p for r in rows for p in r.deps})]
+    clashing = {k for k in {k for _, _, k in found} if sum(1 for _, _, x in found if x == k) > 1}
+    return [
+        Column(g, f, k, f"{f}:{k}" if k in clashing and g != "deps" else k) for g, f, k in found
+    ]
+
+
+def choose(
+    cols: list[Column],
+    rows: Sequence[ExpRow],
+    *,
+    keep: str | None = None,
+    drop: str | None = None,
+    only_changed: bool = False,
+) -> list[Column]:
+    """Columns left after ``--drop``/``--keep`` (regexes on the name; keep wins) and
+    ``--only-changed`` (columns whose value is the same in every row go)."""
+    keep_re, drop_re = _regex(keep, "--keep"), _regex(drop, "--drop")
+    out = []
+    for col in cols:
+        kept = keep_re is not None and any(keep_re.search(n) for n in col.names())
+        if drop_re is not None and any(drop_re.search(n) for n in col.names()) and not kept:
+            continue
+        if only_changed and not kept and len({repr(col.value(r)) for r in rows}) <= 1:
+            continue
+        out.append(col)
+    return out
+
+
+def _regex(pattern: str | None, flag: str) -> re.Pattern[str] | None:
+    if pattern is None:
+        return None
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise UsageError(f"{flag} {pattern!r} is not a valid regular expression: {exc}") from None
+
+
+def sort_rows(
+    rows: Sequence[ExpRow], cols: list[Column], sort_by: str | None, descending: bool
+) -> list[ExpRow]:
+    """Experiments sorted by a column within their baseline; baselines keep their order."""
+    rows = list(rows)
+    if sort_by is None:
+        return rows
+    col = _find(cols, sort_by)
+    out: list[ExpRow] = []
+    group: list[ExpRow] = []
+
+    def flush() -> None:
+        present = [r for r in group if col.value(r) is not None]
+        present.sort(key=lambda r: _sort_key(col.value(r)), reverse=descending)
+        out.extend(present + [r for r in group if col.value(r) is None])
+        group.clear()
+
+    for row in rows:
+        if row.kind == "experiment":
+            group.append(row)
+            continue
+        flush()
+        out.append(row)
+    flush()
+    return out
+
+
+def _find(cols: list[Column], name: str) -> Column:
+    exact = [c for c in cols if name in (c.header, f"{c.file}:{c.key}")]
+    matches = exact or [c for c in cols if c.key == name]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise UsageError(f"--sort-by {name}: no such metric or param (columns: {_names(cols)})")
+    both = ", ".join(f"{c.file}:{c.key}" for c in matches)
+    raise UsageError(f"--sort-by {name} is ambiguous: write one of {both}")
+
+
+def _names(cols: list[Column]) -> str:
+    shown = [c.header for c in cols if c.group != "deps"]
+    return ", ".join(shown[:12]) + (" …" if len(shown) > 12 else "")
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    if isinstance(value, bool | int | float):
+        return (0, float(value))
+    return (1, str(value))
+
+
+def table(
+    rows: Sequence[ExpRow], cols: list[Column], precision: int, fmt: str
+) -> tuple[list[str], list[list[str]]]:
+    """Headers and cells: the experiment (drawn as a tree under its baseline), its creation
+    time, then the chosen columns. CSV gets plain names and full hashes."""
+    plain = fmt == "csv"
+    head = ["Experiment", "rev", "type", "Created"] if plain else ["Experiment", "Created"]
+    headers = head + [c.header for c in cols]
+    cells = []
+    for i, row in enumerate(rows):
+        last = i + 1 == len(rows) or rows[i + 1].kind != "experiment"
+        first = [row.name, _short(row.rev), row.kind] if plain else [_label(row, last)]
+        when = _created(row.created, iso=plain)
+        values = [_cell(c, c.value(row), precision, plain) for c in cols]
+        cells.append([*first, when, *values])
+    return headers, cells
+
+
+def _label(row: ExpRow, last: bool) -> str:
+    if row.kind != "experiment":
+        return row.name
+    return f"{'└──' if last else '├──'} {row.rev[:7]} [{row.name}]"
+
+
+def _short(rev: str) -> str:
+    return rev if rev == "workspace" else rev[:7]
+
+
+def _cell(col: Column, value: Any, precision: int, plain: bool) -> str:
+    if value is None and plain:
+        return ""
+    if col.group == "deps" and isinstance(value, str) and not plain:
+        return value[:8]
+    return cell(value, precision)
+
+
+def _created(when: float | None, iso: bool = False) -> str:
+    if when is None:
+        return "" if iso else "-"
+    stamp = dt.datetime.fromtimestamp(when).astimezone()
+    return stamp.isoformat(timespec="seconds") if iso else stamp.strftime("%Y-%m-%d %H:%M")
+
+
+def for_cwd(rows: Sequence[ExpRow], root: str) -> list[ExpRow]:
+    """Rows whose file paths read from the current directory, as other commands show them."""
+    from dataclasses import replace
+
+    from trail.cli.results_render import from_cwd
+
+    shown = from_cwd(root)
+    return [
+        replace(
+            r,
+            params={shown(f): v for f, v in r.params.items()},
+            metrics={shown(f): v for f, v in r.metrics.items()},
+            deps={shown(p): h for p, h in r.deps.items()},
+            outs={shown(p): h for p, h in r.outs.items()},
+            errors={shown(p): e for p, e in r.errors.items()},
+        )
+        for r in rows
+    ]
+
+
+def print_table(headers: list[str], cells: list[list[str]], fmt: str) -> None:
+    """A rich table on a terminal (the experiment and time columns never wrap; other columns
+    shrink with an ellipsis when the terminal is narrow), else ``tables.print_table``."""
+    import sys
+
+    if fmt != "table" or not sys.stdout.isatty():
+        from trail.cli.tables import print_table as plain
+
+        plain(headers, cells, fmt)
+        return
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold")
+    for i, header in enumerate(headers):
+        width = max([len(header), *(len(row[i]) for row in cells)])
+        # every column keeps a few characters: a squeezed table still shows each value's start
+        table.add_column(
+            escape(header),
+            no_wrap=True,
+            overflow="ellipsis",
+            min_width=width if i < 2 else min(width, 5),
+        )
+    for row in cells:
+        table.add_row(*(escape(c) for c in row))
+    Console().print(table)
