@@ -24,3 +24,14 @@ def test_ls_lists_git_files_outputs_and_inside_outputs(trail_repo, trail, tmp_pa
     assert "data/a.txt" in everything and "src/x.py" in everything
     res = trail("ls", ".", "nope")
     assert res.code == 1 and "'nope' does not exist" in res.err
+
+
+def test_ls_of_a_local_repository_sees_its_workspace(trail_repo, trail):
+    """As ``dvc list .``: without --rev, a local repository is listed as it is now."""
+    trail_repo.gen({"fresh": {"a.txt": "not committed yet"}})
+    assert trail("add", "fresh").code == 0
+    res = trail("ls", ".", "fresh", "--json")
+    assert res.code == 0, res.err
+    assert [e["path"] for e in json.loads(res.out)] == ["a.txt"]
+    res = trail("ls", ".", "--rev", "HEAD")
+    assert res.code == 0 and "fresh" not in res.out

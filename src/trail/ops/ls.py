@@ -4,13 +4,15 @@ inside tracked directories (their manifests come from the cache or the remote)."
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from trail.errors import NotARepoError, WorkspaceError
+from trail.errors import WorkspaceError
 from trail.paths import is_inside
-from trail.repo import Repo
 from trail.types import Oid
+
+if TYPE_CHECKING:
+    from trail.ops.source import Source
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,15 +25,14 @@ class Entry:
 
 def ls(url: str, path: str = "", *, rev: str | None = None, recursive: bool = False) -> list[Entry]:
     """Entries directly under ``path`` (everything below it with ``recursive``), sorted."""
-    path = path.strip("/")
-    if os.path.isdir(url):
-        url = os.path.abspath(url)
-    with tempfile.TemporaryDirectory(prefix="trail-ls-") as tmp:
-        from trail.scm.git import clone
+    from trail.ops.source import open_source
+    from trail.scm.git import Git
 
-        git = clone(url, os.path.join(tmp, "src"), rev)
-        tree: dict[str, Entry] = {f: Entry(f, False, False) for f in git.ls_files()}
-        _add_outputs(os.path.join(tmp, "src"), path, recursive, tree)
+    path = path.strip("/")
+    with open_source(url, rev, workspace=True) as src:
+        tree: dict[str, Entry] = {f: Entry(f, False, False) for f in Git(src.root).ls_files()}
+        if src.repo is not None:
+            _add_outputs(src, path, recursive, tree)
     for p in list(tree):  # the directories every path implies
         parent = os.path.dirname(p)
         while parent and parent not in tree:
@@ -48,35 +49,30 @@ def ls(url: str, path: str = "", *, rev: str | None = None, recursive: bool = Fa
     return sorted(below, key=lambda e: e.path)
 
 
-def _add_outputs(root: str, path: str, recursive: bool, tree: dict[str, Entry]) -> None:
+def _add_outputs(src: Source, path: str, recursive: bool, tree: dict[str, Entry]) -> None:
     from trail.index import collect, outputs
 
-    try:
-        repo = Repo.find(root)
-    except NotARepoError:
-        return
-    try:
-        for t in outputs(collect(repo)):
-            oid = t.out.oid
-            isdir = oid is not None and oid.is_tree
-            tree[t.relpath] = Entry(t.relpath, True, isdir, t.out.meta.isexec)
-            wanted = recursive and (not path or is_inside(t.relpath, path))
-            if isdir and oid is not None and (wanted or is_inside(path, t.relpath)):
-                remote = t.out.options.get("remote")
-                for rel, _oid in _files(repo, t.relpath, oid, str(remote) if remote else None):
-                    tree[rel] = Entry(rel, True, False)
-    finally:
-        repo.close()
+    assert src.repo is not None
+    for t in outputs(collect(src.repo)):
+        oid = t.out.oid
+        isdir = oid is not None and oid.is_tree
+        tree[t.relpath] = Entry(t.relpath, True, isdir, t.out.meta.isexec)
+        wanted = recursive and (not path or is_inside(t.relpath, path))
+        if isdir and oid is not None and (wanted or is_inside(path, t.relpath)):
+            remote = t.out.options.get("remote")
+            for rel, _oid in _files(src, t.relpath, oid, str(remote) if remote else None):
+                tree[rel] = Entry(rel, True, False)
 
 
-def _files(repo: Repo, relpath: str, oid: Oid, remote: str | None) -> list[tuple[str, Oid]]:
-    """A tracked directory's files, its manifest fetched from the remote if not cached."""
+def _files(src: Source, relpath: str, oid: Oid, remote: str | None) -> list[tuple[str, Oid]]:
+    """A tracked directory's files, its manifest from the source's cache (a local source) or
+    its remote when the clone does not have it."""
     from trail.ops.common import expand_files
-    from trail.remote.open import open_remote
-    from trail.remote.transfer import download
+    from trail.ops.source import transfer
 
-    files = expand_files(repo, relpath, oid)
+    assert src.repo is not None
+    files = expand_files(src.repo, relpath, oid)
     if files is None:
-        download(open_remote(repo.config, remote), repo.odb, [oid], jobs=1)
-        files = expand_files(repo, relpath, oid) or {}
+        transfer(src, relpath, [oid], src.repo.odb, remote=remote, jobs=1)
+        files = expand_files(src.repo, relpath, oid) or {}
     return sorted(files.items())

@@ -65,12 +65,27 @@ def locate_url(url: str, base: str) -> str:
 
 
 @contextlib.contextmanager
-def open_source(url: str, rev: str | None = None, *, base: str = ".") -> Iterator[Source]:
-    """Clone ``url`` at ``rev`` (None: its HEAD) for the duration of the block."""
+def open_source(
+    url: str, rev: str | None = None, *, base: str = ".", workspace: bool = False
+) -> Iterator[Source]:
+    """Clone ``url`` at ``rev`` (None: its HEAD) for the duration of the block.
+
+    With ``workspace``, a local repository without ``rev`` is read as it is now, working tree
+    and all, as ``dvc list`` reads one (for looking only: nothing may be checked out in it).
+    """
+    location = locate_url(url, base)
+    if workspace and rev is None and os.path.isdir(location):
+        with tempfile.TemporaryDirectory(prefix="trail-src-") as tmp:
+            src = _local(url, location, tmp)
+            try:
+                yield src
+            finally:
+                if src.repo is not None:
+                    src.repo.close()
+        return
     from trail.scm.git import clone
     from trail.scm.remote_refs import resolve_remote
 
-    location = locate_url(url, base)
     sha = resolve_remote(location, rev)  # a clear error if the repository cannot be read
     with tempfile.TemporaryDirectory(prefix="trail-src-") as tmp:
         root = os.path.join(tmp, "repo")
@@ -81,15 +96,29 @@ def open_source(url: str, rev: str | None = None, *, base: str = ".") -> Iterato
                 raise ScmError(f"unknown revision '{rev}' in {url}") from None
             detail = str(exc).removeprefix("git clone failed: ").removeprefix("fatal: ")
             raise ScmError(f"cannot read repository {url}: {detail}") from None
-        try:
-            repo: Repo | None = Repo.find(root)
-        except NotARepoError:
-            repo = None
+        repo = _open_repo(root)
         try:
             yield Source(url, location, rev, root, git.resolve("HEAD"), repo, tmp)
         finally:
             if repo is not None:
                 repo.close()
+
+
+def _open_repo(root: str) -> Repo | None:
+    try:
+        return Repo.find(root)
+    except NotARepoError:
+        return None
+
+
+def _local(url: str, location: str, tmp: str) -> Source:
+    from trail.scm.git import Git
+
+    git = Git(location)
+    if not git.run("rev-parse", "--is-inside-work-tree", check=False).strip():
+        raise ScmError(f"cannot read repository {url}: not a Git repository")
+    head = git.run("rev-parse", "--verify", "--quiet", "HEAD", check=False).strip()
+    return Source(url, location, None, location, head, _open_repo(location), tmp)
 
 
 @dataclass(frozen=True)
