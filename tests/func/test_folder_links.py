@@ -1,5 +1,6 @@
 """A folder remote on the cache's file system shares objects by hard link (as ``git clone``
-does for a local repository); elsewhere, or for a writable object, bytes are copied."""
+does for a local repository) when no workspace file shares an inode with the cache; elsewhere,
+with a hardlink/symlink cache, or for a writable object, bytes are copied."""
 
 from __future__ import annotations
 
@@ -81,3 +82,22 @@ def test_a_writable_remote_object_is_copied_not_linked(tracked, trail, tmp_path_
     _ok(trail("fetch"))
     assert not set(_inodes(cache).values()) & set(_inodes(store).values())
     assert all(not os.stat(p).st_mode & 0o222 for p in _objects(cache).values())
+
+
+@pytest.mark.parametrize("kind", ["hardlink", "symlink", "reflink,hardlink,copy"])
+def test_a_cache_linked_into_the_workspace_is_copied_to_the_remote(
+    trail_repo, trail, kind, tmp_path_factory
+):
+    """With workspace files linked to the cache, an edit in place (root ignores the read-only
+    bit) would reach the cache; the remote must not share that inode too."""
+    _ok(trail("config", "cache.type", kind))
+    trail_repo.gen({"data": {"a.txt": "alpha"}})
+    _ok(trail("add", "data"))
+    store = tmp_path_factory.mktemp("store")
+    _ok(trail("remote", "add", "-d", "s", str(store)))
+    _ok(trail("push"))
+    cache = trail_repo / ".trail" / "cache"
+    assert not set(_inodes(store).values()) & set(_inodes(cache).values())
+    shutil.rmtree(cache)
+    _ok(trail("fetch"))
+    assert not set(_inodes(store).values()) & set(_inodes(cache).values())

@@ -37,9 +37,12 @@ def object_path(oid: Oid) -> str:
 class RemoteStore:
     """Objects on one remote. Methods are safe to call from several threads."""
 
-    def __init__(self, name: str, fs: FileSystem) -> None:
+    def __init__(self, name: str, fs: FileSystem, *, share_inodes: bool = False) -> None:
+        """``share_inodes``: a folder remote on the cache's file system may hard-link objects
+        with the cache (only safe when no workspace file shares an inode with the cache)."""
         self.name, self.fs = name, fs
-        self._links = True  # until a hard link fails here (another file system, permissions)
+        # True until a hard link fails here (another file system, permissions)
+        self._links = share_inodes
 
     @property
     def url(self) -> str:
