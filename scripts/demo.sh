@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A small end-to-end tour of trail, run by `make demo`: a throwaway Git repository in a temp
-# directory, a data set versioned beside Git, changed, compared and restored.
+# directory, a data set versioned beside Git, changed, compared, restored, pushed to a remote
+# and pulled into a colleague's clone.
 set -euo pipefail
 
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
@@ -11,7 +12,8 @@ cd "$work"
 export GIT_AUTHOR_NAME=demo GIT_AUTHOR_EMAIL=demo@example.invalid
 export GIT_COMMITTER_NAME=demo GIT_COMMITTER_EMAIL=demo@example.invalid
 
-echo "Demo repository: $work"
+mkdir "$work/repo" && cd "$work/repo"
+echo "Demo repository: $work/repo"
 step git init -q -b main
 step trail init
 step git commit -q -m "Initialize trail"
@@ -56,5 +58,16 @@ echo; echo "# Lose the workspace copy entirely, then restore it from the cache"
 rm -rf data
 step trail checkout
 step trail fsck
+step trail status
+
+echo; echo "# Share it: push to a remote (a folder here; S3, SSH and HTTP work the same way),"
+echo "# then a colleague's fresh clone pulls the data"
+step trail remote add -d storage "$work/storage"
+git add .trail/config && git commit -q -m "Add a remote"
+step trail push
+step trail push
+step git clone -q "$work/repo" "$work/colleague"
+cd "$work/colleague"
+step trail pull
 step trail status
 echo; echo "Demo finished: every step above ran for real."

@@ -115,4 +115,11 @@ rows = [r for r in json.load(sys.stdin) if r["type"] == "experiment"]
 print(max(rows, key=lambda r: r["metrics"]["metrics.json"]["accuracy"])["name"])')
 step trail exp apply "$best"
 step trail exp diff HEAD "$best"
+git checkout -q -- . && trail checkout -q
+
+echo; echo "# The queue: record runs now, run them later in isolated clones, two at a time"
+step trail exp run --queue -S "train.shrink=0.7,1.2"
+step trail queue status
+step trail exp run --run-all -j 2
+step trail exp show --only-changed --drop 'src/|data|model'
 echo; echo "Pipeline demo finished."

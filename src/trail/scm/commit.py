@@ -32,7 +32,7 @@ def temp_index(git: Git, *, seed: bool = True) -> Iterator[dict[str, str]]:
             real = git.run("rev-parse", "--git-path", "index").strip()
             real = os.path.join(git.root, real)
             if os.path.exists(real):
-                shutil.copyfile(real, path)
+                shutil.copy2(real, path)  # its mtime too: Git tells racily clean entries by it
         yield {"GIT_INDEX_FILE": path}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
