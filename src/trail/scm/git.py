@@ -30,20 +30,7 @@ class Git:
             cur = parent
 
     def run(self, *args: str, input: bytes | None = None, check: bool = True) -> str:
-        try:
-            proc = subprocess.run(
-                ["git", *args],
-                cwd=self.root,
-                input=input,
-                capture_output=True,
-                check=False,
-            )
-        except FileNotFoundError:
-            raise ScmError("git is not installed (trail needs the `git` command)") from None
-        if check and proc.returncode != 0:
-            msg = proc.stderr.decode(errors="replace").strip().splitlines()
-            raise ScmError(f"git {args[0]} failed: {msg[-1] if msg else proc.returncode}")
-        return proc.stdout.decode("utf-8", errors="surrogateescape")
+        return self.run_env(*args, env=None, input=input, check=check)[1]
 
     def resolve(self, rev: str) -> str:
         out = self.run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False).strip()
@@ -133,10 +120,15 @@ class Git:
         return [p for p in self.run("ls-files", "-z").split("\0") if p]
 
     def run_env(
-        self, *args: str, env: dict[str, str], input: bytes | None = None, check: bool = True
+        self,
+        *args: str,
+        env: dict[str, str] | None,
+        input: bytes | None = None,
+        check: bool = True,
     ) -> tuple[int, str, str]:
-        """``git args`` with extra environment variables (a temporary ``GIT_INDEX_FILE``, an
-        identity); returns (exit code, stdout, stderr), raising on failure when ``check``."""
+        """``git args``, with extra environment variables if given (a temporary
+        ``GIT_INDEX_FILE``, an identity); returns (exit code, stdout, stderr), raising on
+        failure when ``check``."""
         try:
             proc = subprocess.run(
                 ["git", *args],
@@ -144,7 +136,7 @@ class Git:
                 input=input,
                 capture_output=True,
                 check=False,
-                env={**os.environ, **env},
+                env={**os.environ, **env} if env else None,
             )
         except FileNotFoundError:
             raise ScmError("git is not installed (trail needs the `git` command)") from None
