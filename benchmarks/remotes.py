@@ -75,23 +75,30 @@ class RemoteBench:
     ) -> None:
         self.bench, self.sh, self.settle = bench, sh, settle
 
-    def run(self, dialect: str, s3: S3 | None) -> None:
+    def run(self, dialect: str) -> None:
         """Every round: each tool adds ``many`` and ``big`` in a fresh repository, pushes to
-        each remote, pushes again (no-op), and pulls into a fresh clone."""
+        each remote, pushes again (no-op), and pulls into a fresh clone. Each round has a
+        SeaweedFS server of its own: one holding every round's buckets runs out of volumes."""
         bench = self.bench
         for rnd in range(bench.args.rounds + 1):
             warm = rnd == 0
-            for tool in bench.tools(dialect):
-                for workload in ("many", "big"):
-                    repo = bench.repo(tool, f"remote-{workload}-{dialect}")
-                    shutil.copytree(bench.src / workload, repo / "data")
-                    self.sh([tool.exe, "add", "data"], repo)
-                    self.sh(["git", "add", "-A"], repo)
-                    self.sh(["git", "commit", "-qm", "data"], repo)
-                    self._folder(dialect, tool, repo, workload, warm)
-                    if s3 is not None:
-                        self._s3(dialect, tool, repo, workload, warm, s3)
-                    shutil.rmtree(repo)
+            with S3() as s3:
+                for tool in bench.tools(dialect):
+                    for workload in ("many", "big"):
+                        what = f"remote {workload}, {dialect} dialect, {tool.name}, round {rnd}"
+                        with bench.attempt(what):
+                            self._workload(dialect, tool, workload, warm, s3)
+
+    def _workload(self, dialect: str, tool: Any, workload: str, warm: bool, s3: S3 | None) -> None:
+        repo = self.bench.repo(tool, f"remote-{workload}-{dialect}")
+        shutil.copytree(self.bench.src / workload, repo / "data")
+        self.sh([tool.exe, "add", "data"], repo)
+        self.sh(["git", "add", "-A"], repo)
+        self.sh(["git", "commit", "-qm", "data"], repo)
+        self._folder(dialect, tool, repo, workload, warm)
+        if s3 is not None:
+            self._s3(dialect, tool, repo, workload, warm, s3)
+        shutil.rmtree(repo)
 
     def _folder(self, dialect: str, tool: Any, repo: Path, workload: str, warm: bool) -> None:
         store = self.bench.work / "remotes" / f"folder-{dialect}-{tool.name}"

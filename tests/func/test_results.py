@@ -369,3 +369,32 @@ def test_bad_template_in_a_revision_names_file_and_line(trail_repo, trail):
     _one_error_line(
         trail("metrics", "show", "-a"), "trail.yaml:2", "could not find 'nowhere' in vars or params"
     )
+
+
+def test_terminal_table_shows_brackets_as_they_are(trail_repo):
+    """rich reads "[x]" as markup; a table of data must show such text verbatim."""
+    import os
+    import pty
+    import subprocess
+
+    from trail.testing.plugin import trail_exe
+
+    trail_repo.gen({"m.json": '{"tag": "[bold]x[/bold]", "acc": 0.5}'})
+    trail_repo.gen("trail.yaml", "metrics:\n- m.json\n")
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [trail_exe(), "metrics", "show"], cwd=trail_repo, stdout=follower, stderr=follower
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert proc.wait() == 0
+    assert "[bold]x[/bold]" in b"".join(chunks).decode()

@@ -51,11 +51,13 @@ def print_table(headers: Row, rows: Sequence[Row], fmt: str = "table") -> None:
     """Print to stdout; a rich table only when stdout is a terminal and no format was asked."""
     if fmt == "table" and sys.stdout.isatty():
         from rich.console import Console
+        from rich.markup import escape
         from rich.table import Table
 
-        table = Table(*headers, box=None, header_style="bold")
+        # Cells are data, not markup: a value like "[x]" must show as it is.
+        table = Table(*map(escape, headers), box=None, header_style="bold")
         for row in rows:
-            table.add_row(*row)
+            table.add_row(*map(escape, row))
         Console().print(table)
         return
     print(render(headers, rows, fmt))
