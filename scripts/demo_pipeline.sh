@@ -43,8 +43,11 @@ cat > src/evaluate.py <<'PY'
 import json
 model, rows = json.load(open("model.json")), json.load(open("data/test.json"))
 def predict(x): return min(model, key=lambda c: sum((a - b) ** 2 for a, b in zip(model[c], x)))
-acc = sum(predict(r[1:]) == r[0] for r in rows) / len(rows)
+pairs = [(r[0], predict(r[1:])) for r in rows]
+acc = sum(a == p for a, p in pairs) / len(pairs)
 json.dump({"accuracy": round(acc, 4)}, open("metrics.json", "w"))
+with open("confusion.csv", "w") as f:
+    f.write("actual,predicted\n" + "".join(f"{a},{p}\n" for a, p in pairs))
 print(f"accuracy {acc:.3f}")
 PY
 cat > params.yaml <<'YAML'
@@ -71,6 +74,12 @@ stages:
     metrics:
     - metrics.json:
         cache: false
+    plots:
+    - confusion.csv:
+        cache: false
+        template: confusion
+        x: actual
+        y: predicted
 YAML
 git add -A && git commit -q -m "A pipeline"
 
@@ -103,12 +112,15 @@ step trail repro -j 2
 step trail status
 git add -A && git commit -q -m "Reports"
 
-echo; echo "# Experiments: a small grid of runs, each a Git commit; compare them, apply the best"
+echo; echo "# Experiments: a grid queued, run two at a time, compared in a table and a plot; the best applied"
 for s in 0.8 0.9 1.1; do
-  step trail exp run -q -n "shrink-$s" -S "train.shrink=$s"
+  step trail exp run --queue -n "shrink-$s" -S "train.shrink=$s"
 done
 step trail exp show --only-changed --drop 'src/|data|model'
+step trail exp run --run-all -j 2
+step trail exp show --only-changed --drop 'src/|data|model'
 step trail exp show --sort-by accuracy --sort-order desc --csv --only-changed
+step trail plots diff shrink-0.8 shrink-1.1 -o "$work/report"
 best=$(trail exp show --json | python3 -c '
 import json, sys
 rows = [r for r in json.load(sys.stdin) if r["type"] == "experiment"]
@@ -117,9 +129,7 @@ step trail exp apply "$best"
 step trail exp diff HEAD "$best"
 git checkout -q -- . && trail checkout -q
 
-echo; echo "# The queue: record runs now, run them later in isolated clones, two at a time"
-step trail exp run --queue -S "train.shrink=0.7,1.2"
-step trail queue status
-step trail exp run --run-all -j 2
+echo; echo "# One more point, run in the workspace itself"
+step trail exp run -q -n shrink-0.7 -S train.shrink=0.7
 step trail exp show --only-changed --drop 'src/|data|model'
 echo; echo "Pipeline demo finished."

@@ -189,7 +189,7 @@ def exp_show(
     rows: list[dict[str, Any]] = []
     with opened_repo(repo, None) as (found, _at):
         for rev in wanted:
-            shown = collect(found, rev=rev, num=num)
+            shown = collect(found, rev=rev, num=num, queued=False, failed=False)
             rows.extend(_exp_row(r, param_deps) for r in records(shown.rows))
     return rows
 

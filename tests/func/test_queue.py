@@ -141,6 +141,29 @@ def test_a_failing_run_is_marked_failed_with_its_log(slow_project, trail):
     assert not _clone(slow_project, bad).exists()
 
 
+def test_exp_show_lists_queued_and_failed_runs_under_their_baseline(slow_project, trail):
+    _ok(trail("exp", "run", "--queue", "-n", "bad", "-S", "fail=true"))
+    trail("exp", "run", "--run-all")
+    _ok(trail("exp", "run", "--queue", "-n", "waiting", "-S", "sleep=true"))
+    rows = {r["name"]: r for r in json.loads(_ok(trail("exp", "show", "--json")).out)}
+    waiting, bad = rows["waiting"], rows["bad"]
+    head = slow_project.git("rev-parse", "HEAD").strip()
+    assert (waiting["type"], waiting["status"], waiting["baseline"]) == ("queued", "queued", head)
+    assert waiting["params"]["params.yaml"] == {"fail": False, "sleep": True}  # its own params
+    assert waiting["metrics"] == {} and waiting["deps"] == {}  # not the baseline's
+    assert (bad["type"], bad["status"]) == ("queued", "failed")
+    assert rows["main"]["status"] is None and rows["main"]["type"] == "baseline"
+    table = _ok(trail("exp", "show")).out
+    assert "[waiting]" in table and "Queued" in table and "Failed" in table
+    csv = _ok(trail("exp", "show", "--csv")).out.splitlines()
+    assert any(line.startswith("waiting,") and ",queued," in line for line in csv)
+    hidden = json.loads(_ok(trail("exp", "show", "--json", "--hide-failed")).out)  # DVC's flags
+    assert {r["name"] for r in hidden} == {"workspace", "main", "waiting"}
+    hidden = json.loads(_ok(trail("exp", "show", "--json", "--hide-queued")).out)
+    assert {r["name"] for r in hidden} == {"workspace", "main", "bad"}
+    assert all(r["Experiment"] is None for r in api.exp_show(repo=str(slow_project)))
+
+
 def test_the_worker_is_detached_and_kill_stops_a_run(slow_project, trail):
     _ok(trail("exp", "run", "--queue", "-n", "long", "-S", "sleep=true"))
     _ok(trail("exp", "run", "--queue", "-n", "after"))
@@ -266,6 +289,19 @@ def test_remove(slow_project, trail):
     assert _status(trail)["entries"] == []
     assert slow_project.git("for-each-ref", "refs/trail/queue/") == ""
     assert set(exp_refs(slow_project)) == {"a"}  # experiments stay: only the queue forgets
+
+
+def test_exp_clean_removes_a_snapshot_ref_left_without_its_entry(slow_project, trail):
+    _ok(trail("exp", "run", "--queue", "-n", "kept"))
+    _ok(trail("exp", "run", "--queue", "-n", "lost"))
+    lost = _entry(trail, "lost")
+    # as a process killed between making the ref and writing the entry leaves it
+    (slow_project / ".trail" / "tmp" / "exps" / "queue" / f"{lost['id']}.json").unlink()
+    res = _ok(trail("exp", "clean"))
+    assert "Removed 1 snapshot of runs no longer queued." in res.out
+    refs = slow_project.git("for-each-ref", "--format=%(refname)", "refs/trail/queue/").split()
+    assert refs == [f"refs/trail/queue/{_entry(trail, 'kept')['id']}"]
+    assert "Nothing to clean." in _ok(trail("exp", "clean")).out
 
 
 def test_ctrl_c_stops_waiting_and_the_runs_go_on(slow_project, trail):

@@ -29,6 +29,8 @@ def register(esub: Any, common: argparse.ArgumentParser) -> None:
     s.add_argument("--only-changed", action="store_true", help="hide columns that never vary")
     s.add_argument("--keep", metavar="REGEX", help="always show columns matching this")
     s.add_argument("--drop", metavar="REGEX", help="hide columns matching this")
+    s.add_argument("--hide-queued", action="store_true", help="hide runs waiting in the queue")
+    s.add_argument("--hide-failed", action="store_true", help="hide queued runs that failed")
     s.set_defaults(func=cmd_show)
 
     d = esub.add_parser("diff", parents=[common, fmt], help="params and metrics of two experiments")
@@ -97,6 +99,8 @@ def cmd_show(args: argparse.Namespace, console: Console) -> int:
             all_branches=args.all_branches,
             all_tags=args.all_tags,
             all_commits=args.all_commits,
+            queued=not args.hide_queued,
+            failed=not args.hide_failed,
         )
         rows = r.for_cwd(shown.rows, repo.root)
     finally:
@@ -267,8 +271,11 @@ def cmd_clean(args: argparse.Namespace, console: Console) -> int:
 
     repo = _repo()
     removed = clean(repo)
-    if removed:
-        console.out(f"Removed {len(removed)} orphaned experiment records.")
-    else:
+    if removed.experiments:
+        console.out(f"Removed {len(removed.experiments)} orphaned experiment records.")
+    if removed.snapshots:
+        n = len(removed.snapshots)
+        console.out(f"Removed {n} snapshot{'s' * (n != 1)} of runs no longer queued.")
+    if not len(removed):
         console.out("Nothing to clean.")
     return 0

@@ -12,6 +12,8 @@ from trail.cli.results_render import cell
 from trail.errors import UsageError
 from trail.experiments.show import ExpRow
 
+UNDER_BASELINE = ("experiment", "queued")  # rows drawn in the tree under their baseline
+
 
 @dataclass(frozen=True, slots=True)
 class Column:
@@ -61,7 +63,9 @@ def choose(
         kept = keep_re is not None and any(keep_re.search(n) for n in col.names())
         if drop_re is not None and any(drop_re.search(n) for n in col.names()) and not kept:
             continue
-        if only_changed and not kept and len({repr(col.value(r)) for r in rows}) <= 1:
+        # a queued run has only params: its empty metrics do not make a column "changed"
+        seen = [r for r in rows if r.status is None or col.group == "params"]
+        if only_changed and not kept and len({repr(col.value(r)) for r in seen}) <= 1:
             continue
         out.append(col)
     return out
@@ -94,7 +98,7 @@ def sort_rows(
         group.clear()
 
     for row in rows:
-        if row.kind == "experiment":
+        if row.kind in UNDER_BASELINE:
             group.append(row)
             continue
         flush()
@@ -129,22 +133,24 @@ def table(
     rows: Sequence[ExpRow], cols: list[Column], precision: int, fmt: str
 ) -> tuple[list[str], list[list[str]]]:
     """Headers and cells: the experiment (drawn as a tree under its baseline), its creation
-    time, then the chosen columns. CSV gets plain names and full hashes."""
+    time (a queued run's state), then the chosen columns. CSV gets plain names and full
+    hashes, and a queued run's state as its type."""
     plain = fmt == "csv"
     head = ["Experiment", "rev", "type", "Created"] if plain else ["Experiment", "Created"]
     headers = head + [c.header for c in cols]
     cells = []
     for i, row in enumerate(rows):
-        last = i + 1 == len(rows) or rows[i + 1].kind != "experiment"
-        first = [row.name, _short(row.rev), row.kind] if plain else [_label(row, last)]
-        when = _created(row.created, iso=plain)
+        last = i + 1 == len(rows) or rows[i + 1].kind not in UNDER_BASELINE
+        kind = row.status or row.kind
+        first = [row.name, _short(row.rev), kind] if plain else [_label(row, last)]
+        when = _created(row.created, iso=plain) if plain or not row.status else row.status.title()
         values = [_cell(c, c.value(row), precision, plain) for c in cols]
         cells.append([*first, when, *values])
     return headers, cells
 
 
 def _label(row: ExpRow, last: bool) -> str:
-    if row.kind != "experiment":
+    if row.kind not in UNDER_BASELINE:
         return row.name
     return f"{'└──' if last else '├──'} {row.rev[:7]} [{row.name}]"
 

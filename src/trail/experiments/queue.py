@@ -223,9 +223,9 @@ def recover(queue: Queue) -> list[Entry]:
     """Entries whose process is gone while they were running become ``failed`` (a run left
     orphaned is stopped, its clone removed); returns them. Cheap when nothing runs."""
     entries = queue.entries()
-    stale = [e for e in entries if e.status == RUNNING and not _owner_alive(e)]
+    stale = [e for e in entries if e.status == RUNNING and not owner_alive(e)]
     recovered = _fail_stale(queue, stale) if stale else []
-    _remove_left_clones(queue, {e.id for e in entries if _owner_alive(e)})
+    _remove_left_clones(queue, {e.id for e in entries if owner_alive(e)})
     return recovered
 
 
@@ -236,7 +236,7 @@ def _fail_stale(queue: Queue, stale: list[Entry]) -> list[Entry]:
     with queue.locked():
         for entry in stale:
             current = queue.get(entry.id)
-            if current is None or current.status != RUNNING or _owner_alive(current):
+            if current is None or current.status != RUNNING or owner_alive(current):
                 continue
             if current.proc is not None:
                 stop(current.proc, queue.clone_path(current.id))
@@ -265,7 +265,7 @@ def _remove_left_clones(queue: Queue, owned: set[str]) -> None:
             remove_clone(os.path.join(queue.run_dir, name))
 
 
-def _owner_alive(entry: Entry) -> bool:
+def owner_alive(entry: Entry) -> bool:
     return entry.worker is not None and entry.worker.alive()
 
 

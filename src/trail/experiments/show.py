@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from trail.experiments.baselines import Baselines, select
@@ -33,9 +33,9 @@ WORKSPACE = "workspace"
 class ExpRow:
     """One row of the table: the workspace, a baseline commit or an experiment."""
 
-    kind: str  # "workspace" | "baseline" | "experiment"
+    kind: str  # "workspace" | "baseline" | "experiment" | "queued" (a run not made yet)
     name: str
-    rev: str  # commit id, or "workspace"
+    rev: str  # commit id ("workspace"; a queued run's snapshot)
     baseline: str  # the commit the row belongs under
     created: float | None  # commit time (Unix seconds); None for the workspace
     params: dict[str, dict[str, Any]] = field(default_factory=dict)  # file → flat key → value
@@ -46,12 +46,13 @@ class ExpRow:
     # Params some stage depends on, as the lock file records them: file → keys (a key may be
     # a prefix of the flat keys in ``params``: a whole-file dep records top-level keys).
     param_deps: dict[str, frozenset[str]] = field(default_factory=dict)
+    status: str | None = None  # a queued run's: "queued", "running", "failed" or "killed"
 
 
 @dataclass(frozen=True)
 class ExpShow:
     """Rows in display order: the workspace, then each baseline followed by its experiments
-    (newest first)."""
+    (newest first) and its runs in the queue (oldest first)."""
 
     rows: tuple[ExpRow, ...]
     head: str
@@ -65,9 +66,12 @@ def collect(
     all_branches: bool = False,
     all_tags: bool = False,
     all_commits: bool = False,
+    queued: bool = True,
+    failed: bool = True,
 ) -> ExpShow:
     """Everything ``exp show`` shows, for HEAD (or ``rev``) and ``num - 1`` ancestors, every
-    branch tip / tag, or every commit that has experiments, each with its experiments."""
+    branch tip / tag, or every commit that has experiments, each with its experiments and the
+    runs of the queue from it: waiting or running (``queued``), failed or killed (``failed``)."""
     git = require_git(repo)
     every = experiments(git)
     # -A: every commit that has experiments (even one no branch reaches any more)
@@ -77,30 +81,67 @@ def collect(
     )
     wanted = set(chosen.shas)
     exps = [e for e in every if e.baseline in wanted]
+    runs = [q for q in _queued(repo, queued, failed) if q.baseline in wanted]
     with BatchGit(repo.root) as batch:
         reader = _Reader(repo, batch)
-        return ExpShow(tuple(_rows(reader, chosen, exps)), chosen.head)
+        return ExpShow(tuple(_rows(reader, chosen, exps, runs)), chosen.head)
 
 
-def _rows(reader: _Reader, chosen: Baselines, exps: Sequence[Experiment]) -> list[ExpRow]:
-    git_readers: list[tuple[str, str, str, float | None, str]] = []  # kind, name, sha, time, base
+@dataclass(frozen=True)
+class _Queued:
+    name: str
+    baseline: str
+    snapshot: str
+    queued_at: float
+    status: str
+
+
+def _queued(repo: Repo, waiting: bool, failed: bool) -> list[_Queued]:
+    """Runs of the queue not yet experiments, oldest first; read only (a running entry whose
+    worker is gone shows as failed, as the next queue command will record it)."""
+    from trail.experiments.queue import FAILED, KILLED, QUEUED, RUNNING, Queue, owner_alive
+
+    if not (waiting or failed):
+        return []
+    out = []
+    for e in Queue(repo).entries():
+        status = e.status
+        if status == RUNNING and not owner_alive(e):
+            status = FAILED
+        if (waiting and status in (QUEUED, RUNNING)) or (failed and status in (FAILED, KILLED)):
+            out.append(_Queued(e.name, e.baseline, e.snapshot, e.queued_at, status))
+    return out
+
+
+def _rows(
+    reader: _Reader, chosen: Baselines, exps: Sequence[Experiment], runs: Sequence[_Queued]
+) -> list[ExpRow]:
+    # kind, name, sha, time, baseline, queue status
+    listed: list[tuple[str, str, str, float | None, str, str | None]] = []
     times = reader.commit_times(chosen.shas)
     created = reader.created(exps)
     exps = sorted(exps, key=lambda e: (-created.get(e.sha, e.time), e.name))  # newest first
     for sha in chosen.shas:
-        git_readers.append(("baseline", chosen.names[sha], sha, times.get(sha), sha))
+        listed.append(("baseline", chosen.names[sha], sha, times.get(sha), sha, None))
         for e in exps:
             if e.baseline == sha:
                 when = created.get(e.sha, float(e.time))
-                git_readers.append(("experiment", e.name, e.sha, when, sha))
+                listed.append(("experiment", e.name, e.sha, when, sha, None))
+        for q in runs:
+            if q.baseline == sha:
+                listed.append(("queued", q.name, q.snapshot, q.queued_at, sha, q.status))
     revisions = reader.open([WorkspaceReader(reader.repo.root)])
-    revisions += reader.open(
-        [GitReader(reader.batch, sha, name) for _, name, sha, _, _ in git_readers]
-    )
+    revisions += reader.open([GitReader(reader.batch, item[2], item[1]) for item in listed])
     reader.prefetch(revisions)
     rows = [reader.row(revisions[0], WORKSPACE, WORKSPACE, WORKSPACE, None, chosen.head)]
-    for (kind, name, sha, time, base), revision in zip(git_readers, revisions[1:], strict=True):
-        rows.append(reader.row(revision, kind, name, sha, time, base))
+    for (kind, name, sha, time, base, status), revision in zip(listed, revisions[1:], strict=True):
+        row = reader.row(revision, kind, name, sha, time, base)
+        if status is not None:
+            # only the params are the run's own: metrics, deps and outs would be the baseline's
+            metrics = set(revision.declared.metrics)
+            errors = {p: e for p, e in row.errors.items() if p not in metrics}
+            row = replace(row, metrics={}, deps={}, outs={}, errors=errors, status=status)
+        rows.append(row)
     return rows
 
 
@@ -360,6 +401,7 @@ def records(rows: Sequence[ExpRow], precision: int | None = None) -> list[dict[s
             "outs": dict(r.outs),
             "errors": dict(r.errors),
             "param_deps": {f: sorted(keys) for f, keys in r.param_deps.items()},
+            "status": r.status,
         }
         for r in rows
     ]
