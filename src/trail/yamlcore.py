@@ -36,7 +36,14 @@ class CoreLoader(Loader):  # type: ignore[misc]
     yaml_implicit_resolvers: dict[str, list[Any]] = {}
 
 
-for _tag, _regexp, _first in (
+class ResultsLoader(Loader):  # type: ignore[misc]
+    """``CoreLoader`` without timestamps, for params and metrics read as results: a date stays
+    the text it is, so every value can be shown and written as JSON."""
+
+    yaml_implicit_resolvers: dict[str, list[Any]] = {}
+
+
+_CORE = (
     ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
     ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
     ("int", r"^[-+]?(?:0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+|[0-9][0-9_]*)$", "-+0123456789"),
@@ -47,10 +54,17 @@ for _tag, _regexp, _first in (
         "-+0123456789.",
     ),
     ("merge", r"^(?:<<)$", "<"),
-    ("timestamp", r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9].*)?$", "0123456789"),
+)
+_TIMESTAMP = r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9].*)?$"
+for _loader, _extra in (
+    (CoreLoader, (("timestamp", _TIMESTAMP, "0123456789"),)),
+    (ResultsLoader, ()),
 ):
-    CoreLoader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_regexp), list(_first))
-CoreLoader.add_constructor("tag:yaml.org,2002:int", _core_int)
+    for _tag, _regexp, _first in (*_CORE, *_extra):
+        _loader.add_implicit_resolver(
+            f"tag:yaml.org,2002:{_tag}", re.compile(_regexp), list(_first)
+        )
+    _loader.add_constructor("tag:yaml.org,2002:int", _core_int)
 
 
 def parse(text: str, path: str, core: bool) -> tuple[Any, Any]:

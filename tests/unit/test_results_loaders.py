@@ -106,6 +106,11 @@ def test_yaml_is_read_as_yaml_1_2_like_dvc():
     }
 
 
+def test_a_date_in_params_stays_text_so_json_output_can_hold_it():
+    text = b"day: 2024-01-31\nat: 2024-01-31 10:00:00\n"
+    assert load_params("params.yaml", text) == {"day": "2024-01-31", "at": "2024-01-31 10:00:00"}
+
+
 cells = st.one_of(
     st.integers(-(10**6), 10**6),
     st.floats(-1e6, 1e6, allow_nan=False).filter(lambda f: repr(f) == str(f)),

@@ -112,17 +112,9 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
 
 def _queued(args: argparse.Namespace, console: Console) -> int:
     """``--queue``, ``--run-all`` and ``--temp`` belong to the queue (``trail.cli.queue``)."""
-    import importlib
+    from trail.cli.queue import exp_run
 
-    from trail.errors import UsageError
-
-    try:
-        queue = importlib.import_module("trail.cli.queue")
-    except ModuleNotFoundError as exc:
-        if exc.name != "trail.cli.queue":
-            raise
-        raise UsageError("exp run --queue, --run-all and --temp are not available yet") from None
-    return int(queue.exp_run(args, console))
+    return exp_run(args, console)
 
 
 def cmd_list(args: argparse.Namespace, console: Console) -> int:
