@@ -51,7 +51,7 @@ def test_apply_refuses_over_uncommitted_changes(ran, trail):
     res = trail("exp", "apply", "low")
     assert res.code == 1
     assert "the workspace has uncommitted changes" in res.err
-    assert "(notes.txt, train.py; compared with experiment 'high')" in res.err
+    assert "(train.py; compared with experiment 'high')" in res.err  # notes.txt: not in low
     assert "--force" in res.err
     assert {p: (ran / p).read_bytes() for p in before} == before
 
@@ -62,13 +62,34 @@ def test_apply_force_keeps_a_backup_of_the_edits(ran, trail):
     assert res.code == 0, res.err
     assert "refs/trail-exps/apply/backup" in res.out
     assert "# my edit" not in (ran / "train.py").read_text()
-    assert not (ran / "notes.txt").exists()  # low does not have it
+    assert (ran / "notes.txt").read_text() == "mine\n"  # low does not have it: left alone
     backup = "refs/trail-exps/apply/backup"
     assert ran.git("show", f"{backup}:train.py").endswith("# my edit\n")
     assert ran.git("show", f"{backup}:notes.txt") == "mine\n"
-    ran.gen({"x.txt": "second edit\n"})
+    ran.gen({"train.py": (ran / "train.py").read_text() + "# second edit\n"})
     assert trail("exp", "apply", "-f", "high").code == 0
-    assert ran.git("show", f"{backup}@{{1}}:notes.txt") == "mine\n"  # older backups stay
+    assert ran.git("show", f"{backup}@{{1}}:train.py").endswith("# my edit\n")  # kept
+
+
+def test_an_untracked_file_the_experiment_lacks_is_neither_in_the_way_nor_removed(ran, trail):
+    ran.gen({"report/index.html": "<html>plots</html>\n", "notes.txt": "mine\n"})
+    res = trail("exp", "apply", "low")
+    assert res.code == 0, res.err
+    assert "lr: 0.2  # learning rate" in (ran / "params.yaml").read_text()
+    assert (ran / "report" / "index.html").read_text() == "<html>plots</html>\n"
+    assert (ran / "notes.txt").read_text() == "mine\n"
+    assert ran.git("for-each-ref", "refs/trail-exps/apply/") == ""  # nothing needed a backup
+
+
+def test_an_untracked_file_the_experiment_has_is_in_the_way(ran, trail):
+    ran.gen({"extra.txt": "v1\n"})
+    assert trail("exp", "run", "-n", "with-extra", "-S", "train.lr=0.4").code == 0
+    assert trail("exp", "apply", "low").code == 0  # the workspace was with-extra: kept there
+    assert not (ran / "extra.txt").exists()
+    ran.gen({"extra.txt": "mine\n"})
+    res = trail("exp", "apply", "with-extra")
+    assert res.code == 1 and "(extra.txt; compared with experiment 'low')" in res.err
+    assert (ran / "extra.txt").read_text() == "mine\n"
 
 
 def test_apply_never_overwrites_an_uncached_output(ran, trail):

@@ -3,8 +3,9 @@ workspace, leaving HEAD, the index and branches where they are.
 
 Nothing is lost: the workspace may be replaced only when its Git-visible state is already kept
 somewhere (it equals HEAD or some experiment), or with ``force``, after saving it as a commit
-under ``refs/trail-exps/apply/backup`` (earlier backups stay in that ref's reflog). Outputs
-whose workspace content is not in the cache are never overwritten without ``force``.
+under ``refs/trail-exps/apply/backup`` (earlier backups stay in that ref's reflog). Untracked
+files that the experiment does not have do not count and stay as they are. Outputs whose
+workspace content is not in the cache are never overwritten without ``force``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,13 @@ from dataclasses import dataclass
 from trail.experiments.errors import DirtyWorkspaceError
 from trail.experiments.refs import META, Experiment, experiments, require_git, resolve
 from trail.repo import Repo
-from trail.scm.commit import changed_paths, checkout_paths, commit_tree, workspace_tree
+from trail.scm.commit import (
+    changed_paths,
+    checkout_paths,
+    commit_tree,
+    tree_without,
+    workspace_tree,
+)
 from trail.scm.git import Git
 from trail.scm.refs import head, set_ref_logged
 from trail.workspace.checkout import Changes
@@ -44,16 +51,20 @@ def apply(repo: Repo, name: str, *, force: bool = False) -> ApplyResult:
     with repo.lock():
         current = workspace_tree(git)
         head_tree = git.run("rev-parse", f"{head_sha}^{{tree}}").strip()
+        kept = {head_tree, *(e.tree for e in known)}
+        # untracked files the experiment does not have are left alone: neither in the way
+        # nor removed (unless the workspace is an experiment that made them: then they are kept)
+        base = current if current in kept else _without_strays(git, current, head_tree, exp)
         backup = None
-        if current != head_tree and current not in {e.tree for e in known}:
+        if base not in kept:
             if not force:
-                near, changed = _nearest(git, current, head_tree, known, head_sha)
+                near, changed = _nearest(git, base, head_tree, known, head_sha)
                 raise DirtyWorkspaceError(changed, f"apply '{exp.name}' anyway", near)
             backup = commit_tree(
                 git, current, [head_sha], f"trail: workspace before applying {exp.name}\n"
             )
             set_ref_logged(git, BACKUP_REF, backup, f"before exp apply {exp.name}")
-        diffs = changed_paths(git, current, exp.tree)
+        diffs = changed_paths(git, base, exp.tree)
         written = [p for status, p in diffs if status != "D"]
         removed = [p for status, p in diffs if status == "D"]
         checkout_paths(git, exp.sha, written)
@@ -61,6 +72,16 @@ def apply(repo: Repo, name: str, *, force: bool = False) -> ApplyResult:
             _remove(repo.root, path)
         outputs = checkout(repo, force=force)
     return ApplyResult(exp, tuple(written), tuple(removed), outputs, backup)
+
+
+def _without_strays(git: Git, current: str, head_tree: str, exp: Experiment) -> str:
+    """The workspace's tree without the files that are new since HEAD and that the
+    experiment does not have."""
+    new = {p for status, p in changed_paths(git, head_tree, current) if status == "A"}
+    strays = [
+        p for status, p in changed_paths(git, current, exp.tree) if status == "D" and p in new
+    ]
+    return tree_without(git, current, strays)
 
 
 def _nearest(

@@ -46,6 +46,17 @@ def workspace_tree(git: Git) -> str:
         return git.run_env("write-tree", env=env)[1].strip()
 
 
+def tree_without(git: Git, tree: str, paths: Sequence[str]) -> str:
+    """``tree`` with the files ``paths`` left out, written to the object store."""
+    if not paths:
+        return tree
+    with temp_index(git, seed=False) as env:
+        git.run_env("read-tree", tree, env=env)
+        stdin = "".join(p + "\0" for p in paths).encode()
+        git.run_env("update-index", "--force-remove", "-z", "--stdin", env=env, input=stdin)
+        return git.run_env("write-tree", env=env)[1].strip()
+
+
 def tree_of_files(git: Git, files: Mapping[str, bytes]) -> str:
     """A tree holding ``files`` (posix path → content), written to the object store."""
     paths = sorted(files)
