@@ -90,7 +90,8 @@ def env_diff(repo: Repo, a: str, b: str | None = None) -> EnvDiff:
 
 
 def _env(git: Git, side: _Side) -> dict[str, Any]:
-    from trail.experiments.record import ENV_FILE, git_state, read_meta
+    from trail.experiments.record import git_state, read_meta
+    from trail.experiments.refs import ENV_FILE
 
     if side.rev == WORKSPACE:
         from trail.experiments.env import capture

@@ -14,13 +14,11 @@ from typing import Any
 
 from trail.experiments.env import GitState
 from trail.experiments.errors import ExperimentExistsError
-from trail.experiments.refs import ExpRef
+from trail.experiments.refs import ENV_FILE, RUN_FILE, ExpRef
 from trail.scm.commit import commit_tree, tree_of_files, workspace_tree
 from trail.scm.git import Git
 from trail.scm.refs import RefConflictError, RefUpdate, list_refs, update_refs
 
-ENV_FILE = "env.json"
-RUN_FILE = "run.json"
 LOGS_DIR = "logs"
 
 

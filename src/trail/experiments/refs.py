@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 EXPS = "refs/exps"
 META = "refs/trail-exps"
+# files of the metadata commit beside each experiment (``record``)
+ENV_FILE = "env.json"
+RUN_FILE = "run.json"
 _HEX = frozenset(string.hexdigits.lower())
 
 

@@ -10,12 +10,13 @@ most once however many experiments share it.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from trail.experiments.baselines import Baselines, select
-from trail.experiments.refs import Experiment, experiments, meta_refs, require_git
+from trail.experiments.refs import RUN_FILE, Experiment, experiments, meta_refs, require_git
 from trail.repo import Repo
 from trail.results.collect import metrics_of, params_of
 from trail.results.declared import DEFAULT_PARAMS, Declared, FileReader, declared_of, load_at
@@ -82,9 +83,15 @@ def collect(
     wanted = set(chosen.shas)
     exps = [e for e in every if e.baseline in wanted]
     runs = [q for q in _queued(repo, queued, failed) if q.baseline in wanted]
-    with BatchGit(repo.root) as batch:
+    from trail.results.memo import remembering
+
+    with BatchGit(repo.root) as batch, remembering(_memo_path(repo)):
         reader = _Reader(repo, batch)
         return ExpShow(tuple(_rows(reader, chosen, exps, runs)), chosen.head)
+
+
+def _memo_path(repo: Repo) -> str:
+    return os.path.join(repo.private_dir, "yaml", "results.marshal")
 
 
 @dataclass(frozen=True)
@@ -99,10 +106,10 @@ class _Queued:
 def _queued(repo: Repo, waiting: bool, failed: bool) -> list[_Queued]:
     """Runs of the queue not yet experiments, oldest first; read only (a running entry whose
     worker is gone shows as failed, as the next queue command will record it)."""
+    if not (waiting or failed) or not os.path.isdir(os.path.join(repo.private_dir, "exps")):
+        return []  # never queued anything here: the queue module need not load
     from trail.experiments.queue import FAILED, KILLED, QUEUED, RUNNING, Queue, owner_alive
 
-    if not (waiting or failed):
-        return []
     out = []
     for e in Queue(repo).entries():
         status = e.status
@@ -167,8 +174,6 @@ class _Reader:
 
     def created(self, exps: Sequence[Experiment]) -> dict[str, float]:
         """Exact creation times from the metadata commits that describe ``exps``."""
-        from trail.experiments.record import RUN_FILE
-
         metas = meta_refs(self.batch)
         wanted = {}
         for e in exps:
