@@ -91,6 +91,15 @@ def test_build_then_checkout_round_trip(tmp_path):
     assert again.oid == built.oid
 
 
+def test_a_stored_directory_is_known_to_be_whole_in_the_cache(tmp_path):
+    _files(tmp_path, {"data/a": "1", "data/sub/b": "2"})
+    state = SQLiteState(str(tmp_path / "state.db"))
+    looked = build(_ctx(tmp_path, state, store=False), "data")
+    assert not state.tree_complete(looked.oid.algo, looked.oid.hex)  # hashed, not stored
+    stored = build(_ctx(tmp_path, state), "data")
+    assert state.tree_complete(stored.oid.algo, stored.oid.hex)
+
+
 def test_second_build_uses_the_stat_cache(tmp_path, monkeypatch):
     _files(tmp_path, {"data/a": "1", "data/b": "2"})
     state = SQLiteState(str(tmp_path / "state.db"))

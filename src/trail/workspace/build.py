@@ -99,6 +99,10 @@ def build_dir(ctx: BuildContext, relpath: str) -> Built:
         complete = len(snapshot) == len(files)
         if not unchanged or known_tree != oid.hex:
             ctx.state.save_dir(relpath, ctx.algo, snapshot, oid.hex if complete else None)
+    if ctx.odb is not None:
+        # every file is stored now (or was seen stored): a status right after `add` need not
+        # look for 20,000 objects in the cache to say the directory is cached
+        ctx.state.mark_trees_complete(ctx.algo, [oid.hex])
     size = sum(k[SIZE] for _r, k, _e in files)
     ctx.progress.finish()
     return Built(oid, Meta(size=size, nfiles=len(files)), ordered)
