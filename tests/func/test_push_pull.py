@@ -41,6 +41,22 @@ def test_push_false_and_a_per_output_remote(repo, trail, tmp_path_factory):
     assert len(_objects(repo.store)) == 1
 
 
+def test_pull_says_what_it_checked_out(repo, trail):
+    assert trail("push").code == 0
+    import shutil
+
+    shutil.rmtree(repo / ".trail" / "cache")
+    shutil.rmtree(repo / "data")
+    res = trail("pull")
+    assert res.code == 0, res.err
+    assert res.out.splitlines() == ["A       data/", "4 files fetched"]  # model unchanged
+    (repo / "model").unlink()
+    res = trail("pull")  # its object is in the cache: nothing to fetch, but it comes back
+    assert res.out.splitlines() == ["A       model", "Nothing fetched: checked out from the cache."]
+    assert (repo / "model").read_text() == "m"
+    assert trail("pull").out.splitlines() == ["Everything is up to date."]
+
+
 def test_all_branches_pushes_old_data_too(repo, trail):
     repo.git("checkout", "-q", "-b", "old")
     repo.git("checkout", "-q", "main")

@@ -261,10 +261,17 @@ def cmd_checkout(args: argparse.Namespace, console: Console) -> int:
             )
         except CheckoutError:
             raise
+    print_changes(changes, console)
+    return 0
+
+
+def print_changes(changes: Any, console: Console) -> None:
+    """What a checkout changed, a line per output: ``A``dded, ``M``odified, ``D``eleted."""
+    if changes is None:
+        return
     for mark, paths in (("A", changes.added), ("M", changes.modified), ("D", changes.deleted)):
         for p in paths:
             console.out(f"{mark}       {p}")
-    return 0
 
 
 def cmd_diff(args: argparse.Namespace, console: Console) -> int:

@@ -232,7 +232,14 @@ def cmd_fetch(args: argparse.Namespace, console: Console) -> int:
             progress=console.progress(),
             **_revs(args),
         )
-    _summary("fetched", result, console)
+    from trail.cli.data import print_changes
+
+    changes = result.changes
+    print_changes(changes, console)
+    if not result.transferred and changes and (changes.added or changes.modified):
+        console.out("Nothing fetched: checked out from the cache.")
+    else:
+        _summary("fetched", result, console)
     return 0
 
 
@@ -252,7 +259,14 @@ def cmd_pull(args: argparse.Namespace, console: Console) -> int:
             progress=console.progress(),
             **_revs(args),
         )
-    _summary("fetched", result, console)
+    from trail.cli.data import print_changes
+
+    changes = result.changes
+    print_changes(changes, console)
+    if not result.transferred and changes and (changes.added or changes.modified):
+        console.out("Nothing fetched: checked out from the cache.")
+    else:
+        _summary("fetched", result, console)
     return 0
 
 

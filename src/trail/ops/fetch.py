@@ -175,5 +175,5 @@ def pull(
         except CheckoutError:
             pass  # the transfer error below names the objects that are missing
         raise
-    checkout(repo, targets, force=force, progress=progress)
+    result.changes = checkout(repo, targets, force=force, progress=progress)
     return result

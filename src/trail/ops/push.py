@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from trail.errors import TransferError
 from trail.ops import used
@@ -14,15 +15,20 @@ from trail.remote.store import present
 from trail.remote.transfer import default_jobs, upload
 from trail.repo import Repo
 
+if TYPE_CHECKING:
+    from trail.workspace.checkout import Changes
+
 
 @dataclass
 class TransferResult:
-    """Objects moved, objects already in place, bytes moved, per remote name."""
+    """Objects moved, objects already in place, bytes moved, per remote name; for ``pull``,
+    what its checkout changed in the workspace."""
 
     transferred: int = 0
     skipped: int = 0
     nbytes: int = 0
     remotes: list[str] = field(default_factory=list)
+    changes: Changes | None = None
 
 
 def group_by_remote(
