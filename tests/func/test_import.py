@@ -265,6 +265,12 @@ def test_pull_names_an_unreachable_source(source, here, trail, tmp_path_factory,
     assert f"cannot read repository {source}" in res.err
     assert len(res.err.strip().splitlines()) == 1
     assert not (clone / "data").exists()
+    res = trail("status", "--json")  # what it can say, and a warning for the source it cannot ask
+    assert res.code == 0 and json.loads(res.out) == {
+        "data.trail": [{"changed outs": {"data": "not in cache"}}]
+    }
+    assert res.err.startswith(f"WARNING: cannot check {source} for updates: ")
+    assert "WARNING" not in trail("status", "--no-updates").err
 
 
 def test_import_into_the_dvc_dialect_hashes_anew(source, trail, tmp_path_factory, monkeypatch):

@@ -141,7 +141,12 @@ def cmd_status(args: argparse.Namespace, console: Console) -> int:
 
     repo = _repo(console)
     try:
-        result = status(repo, args.targets, check_updates=not args.no_updates)
+        result = status(
+            repo,
+            args.targets,
+            check_updates=not args.no_updates,
+            warn=lambda msg: console.err(f"WARNING: {msg}"),
+        )
     finally:
         repo.close()
     if args.json:

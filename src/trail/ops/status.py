@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from trail.index import collect, outputs, resolve_targets
@@ -12,13 +12,18 @@ from trail.repo import Repo
 
 
 def status(
-    repo: Repo, targets: Sequence[str] = (), *, check_updates: bool = True
+    repo: Repo,
+    targets: Sequence[str] = (),
+    *,
+    check_updates: bool = True,
+    warn: Callable[[str], None] | None = None,
 ) -> dict[str, list[Any]]:
     """``{"x.trail": [{"changed outs": {"x": "modified"}}], "train": ["changed command"]}``.
 
     Imports also say ``changed deps: {"data (url)": "update available"}`` when their source
     moved on (with ``check_updates``: one ``git ls-remote`` per source) and ``changed
-    checksum`` when their pointer file was edited by hand, as DVC does.
+    checksum`` when their pointer file was edited by hand, as DVC does. A source that cannot
+    be asked is told to ``warn``.
     """
     result, rest = _stage_status(repo, targets)
     if targets and not rest:
@@ -30,7 +35,8 @@ def status(
         change = out_status(repo, t)
         if change is not None:
             outs.setdefault(t.pf.path, {})[t.relpath] = change
-    imports = import_status(repo, {t.pf.path: t.pf for t in tracked}.values(), check_updates)
+    files = list({t.pf.path: t.pf for t in tracked}.values())
+    imports = import_status(repo, files, check_updates, warn)
     for pf in sorted({t.pf.path: t.pf for t in tracked}.values(), key=lambda p: p.path):
         deps, checksum = imports.get(pf.path, ({}, False))
         entries: list[Any] = [{"changed deps": deps}] if deps else []
@@ -44,7 +50,10 @@ def status(
 
 
 def import_status(
-    repo: Repo, pfs: Iterable[PointerFile], check_updates: bool
+    repo: Repo,
+    pfs: Iterable[PointerFile],
+    check_updates: bool,
+    warn: Callable[[str], None] | None = None,
 ) -> dict[str, tuple[dict[str, str], bool]]:
     """Per import pointer file: its deps' news and whether its checksum is off."""
     from trail.importdeps import RepoDep, import_dep, stage_md5
@@ -61,23 +70,24 @@ def import_status(
         if check_updates and isinstance(dep, RepoDep) and dep.source.rev_lock:
             key = (dep.source.url, dep.source.rev)
             if key not in asked:
-                asked[key] = _moved(repo, dep.source.url, dep.source.rev)
+                asked[key] = _moved(repo, dep.source.url, dep.source.rev, warn)
             if asked[key] != dep.source.rev_lock and asked[key] is not None:
                 news[f"{dep.path} ({dep.source.url})"] = "update available"
         found[pf.path] = (news, pf.top.get("md5") != stage_md5(pf.to_dict()))
     return found
 
 
-def _moved(repo: Repo, url: str, rev: str | None) -> str | None:
-    """The commit ``rev`` names in the source now; None if it cannot say (unreachable: not
-    reported here, ``update`` says why)."""
+def _moved(repo: Repo, url: str, rev: str | None, warn: Callable[[str], None] | None) -> str | None:
+    """The commit ``rev`` names in the source now; None if it cannot say (told to ``warn``)."""
     from trail.errors import ScmError
     from trail.ops.source import locate_url
     from trail.scm.remote_refs import resolve_remote
 
     try:
         return resolve_remote(locate_url(url, repo.root), rev)
-    except ScmError:
+    except ScmError as exc:
+        if warn is not None:
+            warn(f"cannot check {url} for updates: {exc}")
         return None
 
 
