@@ -8,6 +8,7 @@ file either old or new, and the next checkout finishes the job.
 from __future__ import annotations
 
 import os
+import posixpath
 from dataclasses import dataclass, field
 
 from trail import hashing, manifest
@@ -211,6 +212,9 @@ def checkout_dir(
         (changes.modified if present else changes.added).append(shown)
 
 
+CHUNK = 32  # files a thread places in a row (a big flat folder is still shared out)
+
+
 def _place_many(
     ctx: CheckoutContext, dirrel: str, todo: list[TreeEntry], changes: Changes
 ) -> list[tuple[str, str, Stat, str]]:
@@ -226,13 +230,23 @@ def _place_many(
         ctx.progress.advance(1)
         return row
 
+    def folder(entries: list[TreeEntry]) -> list[tuple[str, str, Stat, str] | str]:
+        return [one(e) for e in entries]
+
+    # A thread fills one folder at a time: creating files in a folder takes its lock, so
+    # threads that share folders wait for each other.
+    folders: dict[str, list[TreeEntry]] = {}
+    for e in todo:
+        folders.setdefault(posixpath.dirname(e.relpath), []).append(e)
+    chunks = [f[i : i + CHUNK] for f in folders.values() for i in range(0, len(f), CHUNK)]
     ctx.progress.start(f"checking out {dirrel}", len(todo))
     rows = []
-    for row in bounded_map(one, todo, WORKERS):
-        if isinstance(row, str):
-            changes.missing.append(row)
-        else:
-            rows.append(row)
+    for placed in bounded_map(folder, chunks, WORKERS):
+        for row in placed:
+            if isinstance(row, str):
+                changes.missing.append(row)
+            else:
+                rows.append(row)
     ctx.progress.finish()
     return rows
 
