@@ -197,6 +197,18 @@ def _summary(verb: str, result: Any, console: Console) -> None:
         console.out("Everything is up to date.")
 
 
+def _fetched(result: Any, console: Console) -> None:
+    """What came, and (pull) what its checkout changed in the workspace."""
+    from trail.cli.data import print_changes
+
+    changes = result.changes
+    print_changes(changes, console)
+    if not result.transferred and changes and (changes.added or changes.modified):
+        console.out("Nothing fetched: checked out from the cache.")
+    else:
+        _summary("fetched", result, console)
+
+
 def cmd_push(args: argparse.Namespace, console: Console) -> int:
     from trail.cli.data import _writing
     from trail.ops.push import push
@@ -232,14 +244,7 @@ def cmd_fetch(args: argparse.Namespace, console: Console) -> int:
             progress=console.progress(),
             **_revs(args),
         )
-    from trail.cli.data import print_changes
-
-    changes = result.changes
-    print_changes(changes, console)
-    if not result.transferred and changes and (changes.added or changes.modified):
-        console.out("Nothing fetched: checked out from the cache.")
-    else:
-        _summary("fetched", result, console)
+    _fetched(result, console)
     return 0
 
 
@@ -259,14 +264,7 @@ def cmd_pull(args: argparse.Namespace, console: Console) -> int:
             progress=console.progress(),
             **_revs(args),
         )
-    from trail.cli.data import print_changes
-
-    changes = result.changes
-    print_changes(changes, console)
-    if not result.transferred and changes and (changes.added or changes.modified):
-        console.out("Nothing fetched: checked out from the cache.")
-    else:
-        _summary("fetched", result, console)
+    _fetched(result, console)
     return 0
 
 
