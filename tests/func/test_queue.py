@@ -321,8 +321,12 @@ def test_ctrl_c_stops_waiting_and_the_runs_go_on(slow_project, trail):
         assert waiting.stdout is not None
         assert "Running 'long'" in waiting.stdout.readline()
         waiting.send_signal(signal.SIGINT)
-        err = waiting.stderr.read() if waiting.stderr else ""
-        assert waiting.wait() == 130
+        try:
+            _out, err = waiting.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            waiting.kill()  # it did not hear the signal: a failure, not a hang
+            raise
+        assert waiting.returncode == 130
     assert "Stopped waiting. The experiments go on running in the background" in err
     assert "`trail queue kill NAME…` stops them" in err
     assert _entry(trail, "long")["status"] == "running"  # the worker did not stop

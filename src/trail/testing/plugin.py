@@ -27,6 +27,17 @@ GIT_ENV = {
 }
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """A suite started in the background by a shell (``make test &``, some CI runners) has
+    SIGINT ignored, and an ignored signal stays ignored in every child: a ``trail`` the tests
+    interrupt would never hear it. A handler, unlike ``SIG_IGN``, is reset to the default in
+    children, so installing Python's own gives them back the usual Ctrl-C."""
+    import signal
+
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 class TmpDir(type(pathlib.Path())):  # type: ignore[misc]
     def gen(self, struct: Mapping[str, Any] | str, text: str | bytes = "") -> list[str]:
         if isinstance(struct, str):
