@@ -17,6 +17,7 @@ import os
 import platform
 import random
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -596,6 +597,8 @@ def main() -> None:
     parser.add_argument("--out", help="also write the table and machine info to this file")
     parser.add_argument("--keep", action="store_true", help="keep generated workloads")
     args = parser.parse_args()
+    # A bench stopped by `timeout` or `kill` still stops the servers it started (S3 below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src")], check=False)
     bench = Bench(args)
     only_repro = bool(args.only) and args.only.startswith("repro")
