@@ -386,29 +386,9 @@ def test_piped_output_has_no_progress_bar_and_quiet_is_quiet(trail_repo):
 
 def test_progress_bar_on_a_terminal(trail_repo):
     """Under a pseudo-terminal a long add draws a bar on stderr."""
-    import pty
-    import subprocess
-
-    from trail.testing.plugin import trail_exe
-
-    TRAIL = trail_exe()
+    from trail.testing.plugin import on_terminal, trail_exe
 
     trail_repo.gen({"data": {f"f{i}": str(i) for i in range(400)}})
-    leader, follower = pty.openpty()
-    proc = subprocess.Popen(
-        [TRAIL, "add", "data"], stdin=follower, stdout=follower, stderr=follower
-    )
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(leader)
-    assert proc.wait(timeout=60) == 0
-    shown = b"".join(chunks).decode(errors="replace")
+    code, shown = on_terminal([trail_exe(), "add", "data"])
+    assert code == 0
     assert "hashing data" in shown

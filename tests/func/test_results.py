@@ -208,30 +208,14 @@ def test_target_outside_the_repository(results_repo, trail):
 def test_a_terminal_gets_a_rich_table(results_repo):
     """Under a pseudo-terminal the table is drawn by rich (bold headers); piped it is plain."""
     import os
-    import pty
     import subprocess
 
-    from trail.testing.plugin import trail_exe
+    from trail.testing.plugin import on_terminal, trail_exe
 
-    leader, follower = pty.openpty()
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120"}
     env.pop("NO_COLOR", None)
-    proc = subprocess.Popen(
-        [trail_exe(), "metrics", "show"], stdout=follower, stderr=follower, env=env
-    )
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(leader)
-    assert proc.wait(timeout=60) == 0
-    shown = b"".join(chunks).decode(errors="replace")
+    code, shown = on_terminal([trail_exe(), "metrics", "show"], env=env)
+    assert code == 0
     assert "\x1b[1m" in shown and "loss.train" in shown and "0.75" in shown
     piped = subprocess.run([trail_exe(), "metrics", "show"], capture_output=True, text=True)
     assert "\x1b[" not in piped.stdout and piped.stdout.splitlines()[0].split()[0] == "Path"
@@ -373,28 +357,10 @@ def test_bad_template_in_a_revision_names_file_and_line(trail_repo, trail):
 
 def test_terminal_table_shows_brackets_as_they_are(trail_repo):
     """rich reads "[x]" as markup; a table of data must show such text verbatim."""
-    import os
-    import pty
-    import subprocess
-
-    from trail.testing.plugin import trail_exe
+    from trail.testing.plugin import on_terminal, trail_exe
 
     trail_repo.gen({"m.json": '{"tag": "[bold]x[/bold]", "acc": 0.5}'})
     trail_repo.gen("trail.yaml", "metrics:\n- m.json\n")
-    leader, follower = pty.openpty()
-    proc = subprocess.Popen(
-        [trail_exe(), "metrics", "show"], cwd=trail_repo, stdout=follower, stderr=follower
-    )
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(leader)
-    assert proc.wait() == 0
-    assert "[bold]x[/bold]" in b"".join(chunks).decode()
+    code, shown = on_terminal([trail_exe(), "metrics", "show"], cwd=trail_repo)
+    assert code == 0
+    assert "[bold]x[/bold]" in shown

@@ -73,6 +73,31 @@ class TmpDir(type(pathlib.Path())):  # type: ignore[misc]
         return made
 
 
+def on_terminal(
+    args: list[str], cwd: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None
+) -> tuple[int, str]:
+    """Run a command under a pseudo-terminal (stdin, stdout and stderr on it), as a user at a
+    terminal would; its exit code and everything it showed."""
+    import pty
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        args, cwd=cwd, env=env, stdin=follower, stdout=follower, stderr=follower
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO once the command has closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    return proc.wait(timeout=60), b"".join(chunks).decode(errors="replace")
+
+
 def trail_exe() -> str:
     """The installed ``trail`` script, for tests that need a real separate process."""
     import shutil
