@@ -63,12 +63,16 @@ def choose(
         kept = keep_re is not None and any(keep_re.search(n) for n in col.names())
         if drop_re is not None and any(drop_re.search(n) for n in col.names()) and not kept:
             continue
-        # a queued run has only params: its empty metrics do not make a column "changed"
-        seen = [r for r in rows if r.status is None or col.group == "params"]
-        if only_changed and not kept and len({repr(col.value(r)) for r in seen}) <= 1:
+        if only_changed and not kept and not _varies(col, rows):
             continue
         out.append(col)
     return out
+
+
+def _varies(col: Column, rows: Sequence[ExpRow]) -> bool:
+    # a queued run has only params: its empty metrics do not make a column "changed"
+    seen = {repr(col.value(r)) for r in rows if r.status is None or col.group == "params"}
+    return len(seen) > 1
 
 
 def _regex(pattern: str | None, flag: str) -> re.Pattern[str] | None:

@@ -25,6 +25,7 @@ from trail.results.revision import GitReader, Revision, WorkspaceReader, prefetc
 from trail.scm.batch import BatchGit
 
 if TYPE_CHECKING:
+    from trail.experiments.queue import Entry
     from trail.pipeline.model import Pipeline
 
 WORKSPACE = "workspace"
@@ -94,16 +95,7 @@ def _memo_path(repo: Repo) -> str:
     return os.path.join(repo.private_dir, "yaml", "results.marshal")
 
 
-@dataclass(frozen=True)
-class _Queued:
-    name: str
-    baseline: str
-    snapshot: str
-    queued_at: float
-    status: str
-
-
-def _queued(repo: Repo, waiting: bool, failed: bool) -> list[_Queued]:
+def _queued(repo: Repo, waiting: bool, failed: bool) -> list[Entry]:
     """Runs of the queue not yet experiments, oldest first; read only (a running entry whose
     worker is gone shows as failed, as the next queue command will record it)."""
     if not (waiting or failed) or not os.path.isdir(os.path.join(repo.private_dir, "exps")):
@@ -116,12 +108,12 @@ def _queued(repo: Repo, waiting: bool, failed: bool) -> list[_Queued]:
         if status == RUNNING and not owner_alive(e):
             status = FAILED
         if (waiting and status in (QUEUED, RUNNING)) or (failed and status in (FAILED, KILLED)):
-            out.append(_Queued(e.name, e.baseline, e.snapshot, e.queued_at, status))
+            out.append(replace(e, status=status))
     return out
 
 
 def _rows(
-    reader: _Reader, chosen: Baselines, exps: Sequence[Experiment], runs: Sequence[_Queued]
+    reader: _Reader, chosen: Baselines, exps: Sequence[Experiment], runs: Sequence[Entry]
 ) -> list[ExpRow]:
     # kind, name, sha, time, baseline, queue status
     listed: list[tuple[str, str, str, float | None, str, str | None]] = []

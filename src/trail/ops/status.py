@@ -35,9 +35,9 @@ def status(
         change = out_status(repo, t)
         if change is not None:
             outs.setdefault(t.pf.path, {})[t.relpath] = change
-    files = list({t.pf.path: t.pf for t in tracked}.values())
+    files = sorted({t.pf.path: t.pf for t in tracked}.values(), key=lambda p: p.path)
     imports = import_status(repo, files, check_updates, warn)
-    for pf in sorted({t.pf.path: t.pf for t in tracked}.values(), key=lambda p: p.path):
+    for pf in files:
         deps, checksum = imports.get(pf.path, ({}, False))
         entries: list[Any] = [{"changed deps": deps}] if deps else []
         if pf.path in outs:
