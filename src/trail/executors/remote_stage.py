@@ -258,6 +258,7 @@ class RemoteStages:
         if opts.commit and opts.run_cache and runcache.eligible(stage):
             restore.save_run(repo, entry, self.remote.name)
         record = self._read_log(outcome)
+        nbytes = outcome.fetched_bytes  # what the worker downloaded for this stage
         secs = outcome.ended - outcome.started
         self.on_event("remote", stage.addressing, f"{worker} in {secs:.1f} s")
         return RemoteRun(
@@ -272,7 +273,7 @@ class RemoteStages:
             stderr=str(record.get("stderr", "")),
             gitignores=changed,
             host=worker,
-            env=outcome.env,
+            env={**outcome.env, "fetched": {"objects": outcome.fetched, "bytes": nbytes}},
         )
 
     def _read_log(self, outcome: StageOutcome) -> dict[str, Any]:
