@@ -115,7 +115,7 @@ def test_a_worker_killed_mid_stage_the_run_still_completes(
     try:
         victim = _running_worker_pid(dask_cluster)
         os.kill(victim, signal.SIGKILL)
-        out, err = proc.communicate(timeout=180)
+        _out, err = proc.communicate(timeout=180)
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -63,7 +63,8 @@ def pipeline(trail_repo, tmp_path_factory, monkeypatch):
     trail_repo.gen(
         "trail.yaml",
         "stages:\n"
-        "  where:\n    cmd: pwd > where.txt && echo $TRAIL_ROOT >> where.txt && cat in.txt > a.txt\n"
+        "  where:\n"
+        "    cmd: pwd > where.txt && echo $TRAIL_ROOT >> where.txt && cat in.txt > a.txt\n"
         "    deps: [in.txt]\n    params: [n]\n    outs: [a.txt, where.txt]\n"
         "  next:\n    cmd: cat a.txt a.txt > b.txt\n    deps: [a.txt]\n    outs: [b.txt]\n",
     )
