@@ -104,6 +104,7 @@ class RemoteStages:
         self._connect, self.remote = connect, remote
         self.on_event, self.on_output = on_event, on_output
         self._executor: Executor | None = None
+        self._failed: TrailError | None = None
         self._handles: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -111,8 +112,14 @@ class RemoteStages:
     @property
     def executor(self) -> Executor:
         with self._lock:
+            if self._failed is not None:
+                raise self._failed  # one try: -k must not wait for the cluster per stage
             if self._executor is None:
-                self._executor = self._connect()
+                try:
+                    self._executor = self._connect()
+                except TrailError as exc:
+                    self._failed = exc
+                    raise
             return self._executor
 
     def close(self) -> None:
