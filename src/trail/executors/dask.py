@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 import uuid
 from typing import Any
 
@@ -18,6 +19,7 @@ from trail.executors.base import CANCELLED, ERROR, FINISHED, LOST, PENDING, Exec
 from trail.executors.task import StageOutcome, StageTask
 
 CONNECT_TIMEOUT = 30.0
+DONE_POLL = 0.01  # seconds between looks at a running task's state
 
 
 def _distributed() -> Any:
@@ -79,10 +81,15 @@ class DaskExecutor:
 
     def result(self, handle: Any, timeout: float) -> StageOutcome | None:
         distributed = _distributed()
+        # Waiting in ``result(timeout=…)`` again and again races inside distributed (an
+        # UnboundLocalError now and then): look at the future's state instead, ask once done.
+        deadline = time.monotonic() + timeout
+        while not handle.done():
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(DONE_POLL)
         try:
-            wire = handle.result(timeout=timeout)
-        except TimeoutError:
-            return None
+            wire = handle.result()
         except distributed.client.FutureCancelledError:
             raise ExecutorError("the stage was cancelled on the cluster") from None
         except Exception as exc:
