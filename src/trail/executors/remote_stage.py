@@ -107,6 +107,7 @@ class RemoteStages:
         self._failed: TrailError | None = None
         self._handles: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self._push_lock = threading.Lock()
         self._stopping = threading.Event()
 
     @property
@@ -173,16 +174,19 @@ class RemoteStages:
         paths = [d.path for d in stage.deps] + [p.path for p in stage.params]
         paths += [o.path for o in stage.outs if o.persist and os.path.lexists(repo.path(o.path))]
         inputs: dict[str, SandboxFile] = {}
-        for path in paths:
-            built = hash_path(repo, path, repo.algo, store=True)
-            if built is None:
-                raise PipelineError(f"'{path}' does not exist", stage=stage.name)
-            inputs[path] = SandboxFile(path, built.oid, built.meta.isexec)
-        push_outputs(
-            repo,
-            [UsedOutput(f.path, f.oid) for f in inputs.values()],
-            remote=self.remote.name,
-        )
+        # One stage's inputs at a time: stages sharing a dep push it once, and the remote
+        # index (SQLite) never sees a crowd of writers at once.
+        with self._push_lock:
+            for path in paths:
+                built = hash_path(repo, path, repo.algo, store=True)
+                if built is None:
+                    raise PipelineError(f"'{path}' does not exist", stage=stage.name)
+                inputs[path] = SandboxFile(path, built.oid, built.meta.isexec)
+            push_outputs(
+                repo,
+                [UsedOutput(f.path, f.oid) for f in inputs.values()],
+                remote=self.remote.name,
+            )
         return StageTask(
             stage=stage.addressing,
             name=stage.name,
