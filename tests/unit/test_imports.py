@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 HEAVY = ("fsspec", "ruamel", "rich", "pandas", "numpy", "starlette", "pygit2", "yaml")
+HEAVY += ("dask", "distributed")  # the cluster executor's, imported only when a command uses it
 SRC = pathlib.Path(__file__).resolve().parents[2] / "src" / "trail"
 
 

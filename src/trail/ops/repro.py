@@ -21,6 +21,10 @@ from trail.pipeline.model import Stage
 from trail.pipeline.runner import RUNNING, OnOutput, RunOptions, StageRun, run_stage
 from trail.repo import Repo
 
+# Runs one stage where it needs to run (``run_stage`` here; ``executors.remote_stage`` sends
+# it to a cluster).
+StageRunner = Callable[[Repo, Stage, RunOptions], StageRun]
+
 # (event, stage addressing, detail): "unchanged", "running", "restored", "ran", "failed",
 # "skipped" (an upstream failed), "lock" (detail: the lock file written)
 OnEvent = Callable[[str, str, str], None]
@@ -46,6 +50,8 @@ class ReproOptions:
     jobs: int = 1
     on_output: OnOutput = _no_output
     on_event: OnEvent = _quiet
+    runner: StageRunner | None = None  # None: in this process (``run_stage``)
+    on_abort: Callable[[], None] | None = None  # stops what ``runner`` started (an interrupt)
 
 
 @dataclass
@@ -184,7 +190,7 @@ class _Plan:
         timeout = self.repo.config.get_float("core", "lock_timeout", 60.0)
         paths = [o.path for o in stage.outs]
         with scheduler.output_locks(self.repo.private_dir, paths, timeout):
-            return run_stage(self.repo, stage, ropts)
+            return (self.opts.runner or run_stage)(self.repo, stage, ropts)
 
     def _record(self, key: str, stage: Stage, run: StageRun) -> bool:
         if run.how != "restored":
@@ -192,6 +198,10 @@ class _Plan:
             log = logs.RunLog(
                 key, run.cmd, run.started, run.ended, run.returncode, run.stdout, run.stderr, outs
             )
+            if getattr(run, "host", ""):  # run on a worker: where, and what was installed there
+                from dataclasses import replace
+
+                log = replace(log, host=run.host, env=run.env)  # type: ignore[attr-defined]
             path = logs.write(self.repo.private_dir, log)
             with self.mutex:
                 self.result.logs[key] = path
@@ -238,6 +248,12 @@ def repro(repo: Repo, targets: Sequence[str] = (), opts: ReproOptions | None = N
         plan.meta.release()
 
 
+def _abort(opts: ReproOptions) -> None:
+    RUNNING.stop_all()
+    if opts.on_abort is not None:
+        opts.on_abort()
+
+
 def _repro(plan: _Plan, targets: Sequence[str], opts: ReproOptions) -> ReproResult:
     selected = plan.select(targets)
     plan.check_deps(selected)
@@ -247,7 +263,7 @@ def _repro(plan: _Plan, targets: Sequence[str], opts: ReproOptions) -> ReproResu
         plan.run_one,
         jobs=opts.jobs,
         keep_going=opts.keep_going,
-        on_abort=RUNNING.stop_all,
+        on_abort=lambda: _abort(opts),
     )
     plan.result.skipped = skipped
     for key in skipped:

@@ -1,6 +1,7 @@
 """Per-run logs of stages: ``<private>/logs/<stage>/<start-time>.json``, the last runs kept.
 
-Each record holds the resolved command, start and end time, exit code, stdout and stderr.
+Each record holds the resolved command, start and end time, exit code, stdout and stderr (and,
+for a run on a cluster, the worker and its environment record).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ class RunLog:
     stdout: str
     stderr: str
     outs: dict[str, str] = field(default_factory=dict)  # out path → object id, after success
+    host: str = ""  # the worker that ran it (``repro --executor dask``); "" for this machine
+    env: dict[str, Any] = field(default_factory=dict)  # that worker's environment record
 
 
 def stage_dir(private_dir: str, stage: str) -> str:
@@ -39,7 +42,10 @@ def write(private_dir: str, log: RunLog, keep: int = KEEP) -> str:
     folder = stage_dir(private_dir, log.stage)
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, f"{int(log.started * 1e6):020d}-{os.getpid()}.json")
-    atomic_write_text(path, json.dumps(asdict(log), indent=1))
+    data = asdict(log)
+    if not log.host:  # a local run's record stays as it was
+        del data["host"], data["env"]
+    atomic_write_text(path, json.dumps(data, indent=1))
     for old in _names(folder)[:-keep]:
         unlink_missing_ok(os.path.join(folder, old))
     return path

@@ -172,6 +172,7 @@ def dvc_dialect_repo(scm: TmpDir) -> TmpDir:
     return scm
 
 
+from trail.testing.dask_cluster import dask_cluster, shared_folder  # noqa: E402
 from trail.testing.servers import http_server, s3_server, ssh_server  # noqa: E402
 
-__all__ = ["http_server", "s3_server", "ssh_server"]
+__all__ = ["dask_cluster", "http_server", "s3_server", "shared_folder", "ssh_server"]
