@@ -175,3 +175,6 @@ def dvc_dialect_repo(scm: TmpDir) -> TmpDir:
 from trail.testing.servers import http_server, s3_server, ssh_server  # noqa: E402
 
 __all__ = ["http_server", "s3_server", "ssh_server"]
+from trail.testing.webui import demo_project, project_copy, ui_server  # noqa: E402
+
+__all__ += ["demo_project", "project_copy", "ui_server"]
