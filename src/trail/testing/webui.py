@@ -195,7 +195,7 @@ class UiServer:
 
     def start(self) -> UiServer:
         args = [trail_exe(), "ui", "--no-browser", "--port", "0"]
-        self.log = tempfile.TemporaryFile()
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 -- closed by stop()
         self.proc = subprocess.Popen(
             args + (["--read-only"] if self.read_only else []),
             cwd=self.root,
