@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import remotes
+import ui
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -585,6 +586,18 @@ def run_remote_group(bench: Bench) -> None:
         group.run(dialect)
 
 
+def run_ui_group(bench: Bench) -> str:
+    """``trail ui`` on 10,000 experiments (ui.py): its own table, trail only."""
+    print("running ui …", flush=True)
+    try:
+        return ui.run_group(
+            bench.work, bench.env, bench.args.trail, bench.args.quick, bench.args.rounds
+        )
+    except (subprocess.CalledProcessError, RuntimeError, AssertionError, OSError) as exc:
+        bench.failures.append(f"ui: {exc}")
+        return f"ui group failed: {exc}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dvc", required=True, help="the dvc executable to compare against")
@@ -604,6 +617,14 @@ def main() -> None:
     only_repro = bool(args.only) and args.only.startswith("repro")
     only_exp = bool(args.only) and args.only.startswith("exp")
     only_remote = bool(args.only) and args.only.startswith("remote")
+    if bool(args.only) and args.only.startswith("ui"):  # the web UI group alone (ui.py)
+        report = run_ui_group(bench) + "\n\n" + machine(bench) + "\n"
+        print(report)
+        if args.out:
+            Path(args.out).write_text(report)
+        shutil.rmtree(bench.home, ignore_errors=True)
+        shutil.rmtree(bench.work / "repos", ignore_errors=True)
+        return
     if not only_repro and not only_exp:  # these rows need no data workloads nor baselines
         bench.prepare()
         if not only_remote:
@@ -631,6 +652,8 @@ def main() -> None:
         if not only_repro and not only_exp and not args.only:
             run_remote_group(bench)
     report = table(bench) + "\n\n" + machine(bench) + "\n"
+    if not args.only:
+        report += "\n" + run_ui_group(bench) + "\n"
     if bench.failures:
         report += "\nFailed (their rounds were skipped):\n" + "".join(
             f"- {f}\n" for f in bench.failures

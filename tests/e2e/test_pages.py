@@ -8,14 +8,14 @@ import re
 
 from playwright.sync_api import expect
 
-ROW = "table.exp tbody tr[data-name='{}']"
+ROW = ".grid .row[data-name='{}']"
 
 
 def test_experiments_table(watch, ui_server, shots):
     page = watch(ui_server).open("/experiments")
     for name in ("workspace", "main", "shrunk", "grown", "first-try"):
         expect(page.locator(ROW.format(name))).to_have_count(1)
-    header = page.locator("table.exp thead th", has_text="accuracy")
+    header = page.locator(".grid .ghead .cell", has_text="accuracy")
     expect(header).to_have_count(1)
     shots(page, "experiments")
     page.fill("input.filter", "train.shrink > 1")
@@ -24,9 +24,9 @@ def test_experiments_table(watch, ui_server, shots):
     page.fill("input.filter", "")
     header.click()  # sort by accuracy, within each baseline
     expect(header).to_have_class(re.compile("sorted-asc"))
-    expect(page.locator("table.exp thead th", has_text="prepare.seed")).to_have_count(1)
+    expect(page.locator(".grid .ghead .cell", has_text="prepare.seed")).to_have_count(1)
     page.check("text=only changed columns")
-    expect(page.locator("table.exp thead th", has_text="prepare.seed")).to_have_count(0)
+    expect(page.locator(".grid .ghead .cell", has_text="prepare.seed")).to_have_count(0)
     page.uncheck("text=only changed columns")
 
 
@@ -88,9 +88,11 @@ def test_data_versions_browse_and_preview(watch, ui_server, shots):
     shots(page, "data")
     page.click("#entries tr[data-path='raw/images']")
     page.click("#entries tr[data-path='raw/images/sample.png']")
-    image = page.locator(".preview img")
-    expect(image).to_be_visible()
-    assert image.evaluate("img => img.naturalWidth") == 8
+    expect(page.locator(".preview img")).to_be_visible()
+    page.wait_for_function(  # the 8×8 PNG, decoded: its bytes came through whole
+        "() => { const i = document.querySelector('.preview img');"
+        " return i && i.complete && i.naturalWidth === 8; }"
+    )
 
 
 def test_runs_and_stage_logs(watch, ui_server, shots):
@@ -129,6 +131,6 @@ def test_live_a_queued_experiment_appears_runs_and_shows_its_metric(watch, own_s
     page.click("#run-queue")
     expect(row.locator(".badge")).to_have_count(0, timeout=120_000)  # an experiment now
     expect(row).to_have_class(re.compile("experiment"))
-    column = page.locator("table.exp thead th").all_inner_texts().index("accuracy")
-    metric = row.locator("td").nth(column)
+    column = page.locator(".grid .ghead .cell").all_inner_texts().index("accuracy")
+    metric = row.locator(".cell").nth(column)
     expect(metric).to_have_text(re.compile(r"^0\.\d+$"))

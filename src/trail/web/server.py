@@ -8,6 +8,7 @@ import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from trail.errors import TrailError
 from trail.repo import Repo
@@ -108,9 +109,6 @@ def serve(
         warn(warning)
     url = url_of(options.host, port, token)
     out(f"trail ui: {url}")
-    threading.Thread(target=app.warm, daemon=True, name="trail-ui-warm").start()
-    if options.open_browser:
-        threading.Thread(target=_open, args=(url,), daemon=True).start()
     config = uvicorn.Config(
         app,
         log_level="warning",
@@ -120,12 +118,27 @@ def serve(
         ws="none",
         timeout_graceful_shutdown=2,
     )
+    server = uvicorn.Server(config)
+    threading.Thread(target=_when_up, args=(server, app.warm), daemon=True).start()
+    if options.open_browser:
+        threading.Thread(target=_open, args=(url,), daemon=True).start()
     try:
-        uvicorn.Server(config).run(sockets=[sock])
+        server.run(sockets=[sock])
     except KeyboardInterrupt:
         pass  # uvicorn hands Ctrl-C back once it has stopped: stopping is what was asked
     finally:
         sock.close()
+
+
+def _when_up(server: Any, then: Callable[[], None]) -> None:
+    """Run ``then`` once the server answers: computing before would slow its start (the GIL)."""
+    import time
+
+    deadline = time.monotonic() + 30
+    while not server.started and not server.should_exit and time.monotonic() < deadline:
+        time.sleep(0.02)
+    if server.started:
+        then()
 
 
 def _open(url: str) -> None:

@@ -11,7 +11,7 @@
     hidden: new Set(saved.hidden || []), onlyChanged: !!saved.onlyChanged, selected: new Set() };
   let data = { columns: [], rows: [] };
   let shown = [], cols = [], widths = [], filterError = null;
-  let grid, tbody, thead, count, colgroup;
+  let grid, head, body, count;
 
   const keyOf = (row) => `${row.kind}:${row.rev}:${row.name}`;
   const colName = (c) => `${c.group}:${c.file}:${c.key}`;
@@ -119,17 +119,19 @@
     return trail.fmt(value);
   }
 
+  const FIXED = [30, 240, 150];  // select, experiment, created
+
   function drawHead() {
-    trail.put(colgroup, el("col", { style: "width:30px" }), el("col", { style: "width:240px" }),
-      el("col", { style: "width:150px" }), ...widths.map((w) => el("col", { style: `width:${w}px` })));
-    const ths = cols.map((c) => {
-      const th = el("th", { class: `g-${c.group}`, title: `${c.group}: ${c.file}:${c.key} (click to sort)`, onclick: () => sortBy(c) }, c.header);
-      if (view.sort === colName(c)) th.classList.add(view.desc ? "sorted-desc" : "sorted-asc");
-      return th;
+    const total = FIXED.reduce((a, b) => a + b, 0) + widths.reduce((a, b) => a + b, 0);
+    const hcell = (w, props, ...kids) => el("div", { ...props, class: `cell ${props.class || ""}`, style: `width:${w}px` }, ...kids);
+    const heads = cols.map((c, k) => {
+      const sorted = view.sort === colName(c) ? (view.desc ? " sorted-desc" : " sorted-asc") : "";
+      return hcell(widths[k], { class: `g-${c.group}${sorted}`, role: "columnheader",
+        title: `${c.group}: ${c.file}:${c.key} (click to sort)`, onclick: () => sortBy(c) }, c.header);
     });
-    trail.put(thead, el("tr", {}, el("th", {}), el("th", {}, "Experiment"), el("th", {}, "Created"), ...ths));
-    const table = thead.parentNode;
-    table.style.width = `${420 + widths.reduce((a, b) => a + b, 0)}px`;
+    trail.put(head, hcell(FIXED[0], {}), hcell(FIXED[1], { role: "columnheader" }, "Experiment"),
+      hcell(FIXED[2], { role: "columnheader" }, "Created"), ...heads);
+    head.style.width = body.style.width = `${total}px`;
   }
 
   function sortBy(c) {
@@ -140,39 +142,52 @@
     redraw();
   }
 
-  function drawRows() {
+  // Rows are absolutely placed: drawing the ones that scroll into view lays out only them.
+  // Rows still in view are kept as they are.
+  let drawn = new Map();  // index in `shown` → its row element
+
+  function drawRows(all) {
+    if (all) { drawn.forEach((node) => node.remove()); drawn = new Map(); }
+    body.style.height = `${shown.length * ROW}px`;
     const first = Math.max(0, Math.floor(grid.scrollTop / ROW) - 5);
     const last = Math.min(shown.length, first + Math.ceil(grid.clientHeight / ROW) + 10);
-    const span = cols.length + 3;
-    const rows = [el("tr", { style: `height:${first * ROW}px` }, el("td", { colspan: span, style: "height:auto;border:0;padding:0" }))];
-    for (let i = first; i < last; i++) rows.push(drawRow(shown[i]));
-    rows.push(el("tr", { style: `height:${(shown.length - last) * ROW}px` }, el("td", { colspan: span, style: "height:auto;border:0;padding:0" })));
-    trail.put(tbody, ...rows);
+    for (const [i, node] of drawn) {
+      if (i < first || i >= last) { node.remove(); drawn.delete(i); }
+    }
+    const fresh = document.createDocumentFragment();
+    for (let i = first; i < last; i++) {
+      if (drawn.has(i)) continue;
+      const node = drawRow(shown[i]);
+      node.style.transform = `translateY(${i * ROW}px)`;
+      drawn.set(i, node);
+      fresh.append(node);
+    }
+    body.append(fresh);
   }
 
   function drawRow(row) {
     const key = keyOf(row);
     const errs = Object.values(row.errors || {});
-    const tr = el("tr", { class: `${row.kind}${view.selected.has(key) ? " selected" : ""}`, "data-name": row.name },
-      el("td", {}, el("input", { type: "checkbox", checked: view.selected.has(key), "aria-label": `select ${row.name}`,
-        onchange: (e) => { if (e.target.checked) view.selected.add(key); else view.selected.delete(key); toolbarState(); drawRows(); } })),
-      el("td", { class: "name", title: `${row.name} ${row.rev}` },
+    const cellOf = (w, props, ...kids) => el("div", { ...props, class: `cell ${props.class || ""}`, style: `width:${w}px` }, ...kids);
+    return el("div", { class: `row ${row.kind}${view.selected.has(key) ? " selected" : ""}`, role: "row", "data-name": row.name },
+      cellOf(FIXED[0], {}, el("input", { type: "checkbox", checked: view.selected.has(key), "aria-label": `select ${row.name}`,
+        onchange: (e) => { if (e.target.checked) view.selected.add(key); else view.selected.delete(key); toolbarState(); drawRows(true); } })),
+      cellOf(FIXED[1], { class: "name", title: `${row.name} ${row.rev}` },
         errs.length ? el("span", { class: "err", title: errs.join("\n") }, "⚠ ") : null,
         row.name, row.kind === "experiment" ? el("span", { class: "muted" }, ` ${row.rev.slice(0, 7)}`) : null,
         row.status ? el("span", { class: `badge ${row.status}` }, row.status) : null),
-      el("td", {}, row.created ? trail.when(row.created) : ""),
-      ...cols.map((c) => {
+      cellOf(FIXED[2], {}, row.created ? trail.when(row.created) : ""),
+      ...cols.map((c, k) => {
         const v = row.values[c.i];
-        return el("td", { class: num(v) ? "num" : "", title: v === null || v === undefined ? "" : String(typeof v === "object" ? JSON.stringify(v) : v) }, cell(c, v));
+        return cellOf(widths[k], { class: num(v) ? "num" : "", title: v === null || v === undefined ? "" : String(typeof v === "object" ? JSON.stringify(v) : v) }, cell(c, v));
       }));
-    return tr;
   }
 
   function redraw() {
     derive();
     measure();
     drawHead();
-    drawRows();
+    drawRows(true);
     toolbarState();
   }
 
@@ -267,8 +282,8 @@
         el("button", { id: "compare", onclick: () => { location.href = compareUrl(); } }, "Compare"),
         el("button", { id: "apply", onclick: apply }, "Apply to workspace"), ...actions, count),
       el("div", { id: "queue-form", class: "panel", hidden: true }),
-      grid = el("div", { class: "grid" }, el("table", { class: "exp" },
-        colgroup = el("colgroup"), thead = el("thead"), tbody = el("tbody"))));
+      grid = el("div", { class: "grid", role: "grid" },
+        head = el("div", { class: "ghead", role: "row" }), body = el("div", { class: "gbody" })));
     let pending = false;
     grid.addEventListener("scroll", () => {
       if (pending) return;
