@@ -57,6 +57,7 @@ def test_plots_of_chosen_revisions(watch, ui_server, shots):
     legend = page.locator("figure.plot[data-id='train_log.csv'] svg .role-legend")
     expect(legend).to_contain_text("grown")
     expect(page).to_have_url(re.compile("rev=grown"))
+    expect(page.locator(".revs label", has_text="grown").locator("input")).to_be_checked()
     shots(page, "plots")
 
 
@@ -83,9 +84,9 @@ def test_data_versions_browse_and_preview(watch, ui_server, shots):
     expect(page.locator("#preview-table th").first).to_have_text("x")
     download = page.locator("a", has_text="Download")
     expect(download).to_have_attribute("href", re.compile("download=1"))
+    shots(page, "data")
     page.click("#diff-go")
     expect(page.locator("#diff")).to_contain_text("raw/iris.csv")
-    shots(page, "data")
     page.click("#entries tr[data-path='raw/images']")
     page.click("#entries tr[data-path='raw/images/sample.png']")
     expect(page.locator(".preview img")).to_be_visible()

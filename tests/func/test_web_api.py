@@ -459,3 +459,38 @@ def test_a_dvc_repository_is_served_too(tmp_path):
     outs = {o["path"] for o in client.get("/api/data/outputs").json()["outputs"]}
     assert outs == {"data", "model.json", "raw"}
     assert client.get("/api/plots").json()["plots"]
+
+
+def test_kill_a_run_then_stop_the_worker(own):
+    """Two slow runs, one at a time: killing the first lets the worker take the second;
+    stopping the worker kills that one too and the worker is gone."""
+    client, root = own
+    train = root / "src" / "train.py"
+    train.write_text("import time\nprint('training slowly', flush=True)\ntime.sleep(300)\n")
+    for name in ("slow-1", "slow-2"):
+        assert act(client, "queue", {"name": name, "set": []}).status_code == 200
+
+    def status(name):
+        entries = client.get("/api/runs").json()["entries"]
+        return next(e for e in entries if e["name"] == name)["status"]
+
+    started = act(client, "worker/start", {"jobs": 1}).json()
+    assert started["started"] and started["pid"] > 0
+    try:
+        eventually(lambda: status("slow-1") == "running", timeout=60)
+        entry = next(e for e in client.get("/api/runs").json()["entries"] if e["name"] == "slow-1")
+        eventually(lambda: "training slowly" in log_of(client, entry["id"]), timeout=60)
+        assert act(client, "kill", {"id": "slow-1"}).json() == {"killed": ["slow-1"]}
+        assert status("slow-1") == "killed"
+        eventually(lambda: status("slow-2") == "running", timeout=60)
+        assert act(client, "worker/stop", {}).json() == {"killed": ["slow-2"]}
+        assert status("slow-2") == "killed"
+        assert client.get("/api/runs").json()["worker"] is None
+    finally:
+        if client.get("/api/runs").json()["worker"] is not None:
+            act(client, "worker/stop", {})
+
+
+def log_of(client, entry_id):
+    answer = client.get("/api/runs/queue-log", params={"id": entry_id, "offset": 0}).json()
+    return answer["text"]

@@ -10,7 +10,6 @@ an absolute path, a Git-only file, a symlink out of the repository) raises
 from __future__ import annotations
 
 import os
-import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
@@ -298,8 +297,3 @@ def _recorded(out: TrackedOut, blob: bytes) -> tuple[Oid | None, Meta]:
         return None, Meta()  # an old, broken record: no version to show
     item = entry.out(out.declared or "") if entry is not None else None
     return (item.oid, item.meta) if item is not None else (None, Meta())
-
-
-def relpath_in(out_path: str, path: str) -> str:
-    """``path`` relative to the output holding it ("" for the output itself)."""
-    return "" if path == out_path else posixpath.relpath(path, out_path)

@@ -50,7 +50,6 @@ class UiState:
     dialect: Dialect
     token: str
     read_only: bool = False
-    origins: frozenset[str] = frozenset()  # scheme://host:port a browser may send actions from
     hosts: frozenset[str] | None = None  # Host headers accepted (None: any, for 0.0.0.0)
     verbose: bool = False
     watcher: Watcher = field(init=False)

@@ -119,7 +119,7 @@
     return trail.fmt(value);
   }
 
-  const FIXED = [30, 240, 150];  // select, experiment, created
+  const FIXED = [30, 240, 160];  // select, experiment, created
 
   function drawHead() {
     const total = FIXED.reduce((a, b) => a + b, 0) + widths.reduce((a, b) => a + b, 0);

@@ -5,17 +5,18 @@
   const { el } = trail;
   let revs = trail.query().getAll("rev");
   if (!revs.length) revs = ["HEAD", "workspace"];
-  let box, choices;
+  let box, choices, known;
 
   function pick(name, on) {
     revs = on ? [...new Set([...revs, name])] : revs.filter((r) => r !== name);
     const params = new URLSearchParams();
     revs.forEach((r) => params.append("rev", r));
     trail.setQuery(params);
+    drawChoices();
     refresh();
   }
 
-  function drawChoices(known) {
+  function drawChoices() {
     const names = ["workspace", "HEAD", ...known.branches, ...known.tags];
     const extra = revs.filter((r) => !names.includes(r));
     const box = (name) => el("label", {}, el("input", { type: "checkbox", checked: revs.includes(name),
@@ -44,7 +45,8 @@
     choices = el("div", { class: "toolbar revs" });
     box = el("div", { class: "plots" });
     trail.put(main, choices, box);
-    drawChoices(await trail.get("/api/revisions"));
+    known = await trail.get("/api/revisions");
+    drawChoices();
     await refresh();
   }
 
