@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 from trail.errors import PipelineError, UnsafePathError
@@ -27,7 +28,7 @@ def test_boxes_of_a_layer_do_not_overlap_and_long_edges_get_waypoints():
         by_row.setdefault(box.y, []).append(box)
     for row in by_row.values():
         row.sort(key=lambda b: b.x)
-        for left, right in zip(row, row[1:], strict=False):
+        for left, right in itertools.pairwise(row):
             assert left.x + left.w <= right.x
     long_edge = next(e for e in lay.edges if e[:2] == ("a", "c"))
     assert len(long_edge[2]) == 1  # one waypoint in b's layer
