@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import time
 
@@ -494,3 +495,39 @@ def test_kill_a_run_then_stop_the_worker(own):
 def log_of(client, entry_id):
     answer = client.get("/api/runs/queue-log", params={"id": entry_id, "offset": 0}).json()
     return answer["text"]
+
+
+def test_a_running_stage_is_followed_live(own):
+    """A `trail repro` in the workspace: the pipeline shows the stage running, the runs page
+    lists it and its output arrives while it runs."""
+    from trail.testing.plugin import trail_exe
+
+    client, root = own
+    with open(root / "trail.yaml", "a") as f:
+        f.write(
+            "  slow:\n"
+            "    cmd: python3 -c \"print('halfway', flush=True); import time; time.sleep(60)\"\n"
+            "    outs: [slow.txt]\n"
+        )
+    repro = subprocess.Popen(
+        [trail_exe(), "repro", "slow"],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+
+        def live_text():
+            return client.get("/api/runs/stage-live", params={"stage": "slow"}).json()["text"]
+
+        eventually(lambda: "halfway" in live_text(), timeout=60)
+        stages = {s["stage"]: s for s in client.get("/api/runs").json()["stages"]}
+        assert stages["slow"]["running"] is True and stages["slow"]["runs"] == []
+        state = client.get("/api/pipeline").json()["nodes"]["slow"]["state"]
+        assert state == "running"
+    finally:
+        os.killpg(repro.pid, signal.SIGINT)
+        repro.wait(30)
+    done = client.get("/api/runs/stage-live", params={"stage": "slow"}).json()
+    assert done["done"] is True

@@ -45,7 +45,8 @@ def _status(e: Any) -> str:
 
 
 def _stage_runs(call: Call) -> list[dict[str, Any]]:
-    """Stages with kept logs, each with its runs (newest first) without their output."""
+    """Stages with kept logs or running now, each with its runs (newest first) without their
+    output."""
     from trail.pipeline import logs
 
     folder = os.path.join(call.repo.private_dir, "logs")
@@ -57,12 +58,13 @@ def _stage_runs(call: Call) -> list[dict[str, Any]]:
     for quoted in names:
         stage = urllib.parse.unquote(quoted)
         kept = logs.read(call.repo.private_dir, stage)
+        running = bool(logs.running(call.repo.private_dir, stage))
         runs = [
             {"started": r.started, "ended": r.ended, "returncode": r.returncode}
             for r in reversed(kept)
         ]
-        if runs:
-            found.append({"stage": stage, "runs": runs})
+        if runs or running:
+            found.append({"stage": stage, "runs": runs, "running": running})
     return found
 
 
@@ -79,6 +81,37 @@ def stage_log(call: Call) -> dict[str, Any]:
     return asdict(kept[-1 - n])
 
 
+def stage_live(call: Call) -> dict[str, Any]:
+    """A running stage's output from byte ``offset`` on (its last 256 KiB when first asked);
+    ``done`` once no run of it goes on (its log is then kept: ``runs/stage-log``)."""
+    from trail.pipeline import logs
+
+    stage = call.need("stage")
+    live = logs.running(call.repo.private_dir, stage)
+    if not live:
+        return {"stage": stage, "text": "", "start": 0, "offset": 0, "done": True}
+    start, chunk = _tail(live[0], call.number("offset", -1))
+    return {
+        "stage": stage,
+        "text": chunk.decode("utf-8", errors="replace"),
+        "start": start,
+        "offset": start + len(chunk),
+        "done": False,
+    }
+
+
+def _tail(path: str, offset: int) -> tuple[int, bytes]:
+    """(where the chunk starts, the bytes from ``offset`` — the last ``TAIL`` when < 0)."""
+    try:
+        with open(path, "rb") as f:
+            end = f.seek(0, os.SEEK_END)
+            start = max(0, end - TAIL) if offset < 0 else min(offset, end)
+            f.seek(start)
+            return start, f.read(end - start)
+    except FileNotFoundError:
+        return max(offset, 0), b""
+
+
 def queue_log(call: Call) -> dict[str, Any]:
     """A queued run's log from byte ``offset`` on (the last 256 KiB when first asked), and
     where to ask from next: the page tails it while the run goes on."""
@@ -86,16 +119,7 @@ def queue_log(call: Call) -> dict[str, Any]:
 
     queue = Queue(call.repo)
     (entry,) = queue.find([call.need("id")])
-    offset = call.number("offset", -1)
-    path = queue.log_path(entry.id)
-    try:
-        with open(path, "rb") as f:
-            end = f.seek(0, os.SEEK_END)
-            start = max(0, end - TAIL) if offset < 0 else min(offset, end)
-            f.seek(start)
-            chunk = f.read(end - start)
-    except FileNotFoundError:
-        start, chunk, end = 0, b"", 0
+    start, chunk = _tail(queue.log_path(entry.id), call.number("offset", -1))
     status = _status(entry)
     return {
         "id": entry.id,
@@ -149,6 +173,11 @@ PAGE = Page(
     title="Runs",
     script="runs.js",
     order=60,
-    api={"runs": Api(runs, cached=True), "runs/stage-log": stage_log, "runs/queue-log": queue_log},
+    api={
+        "runs": Api(runs, cached=True),
+        "runs/stage-log": stage_log,
+        "runs/stage-live": stage_live,
+        "runs/queue-log": queue_log,
+    },
     actions={"worker/start": start_worker, "worker/stop": stop_worker, "kill": kill_run},
 )

@@ -44,7 +44,7 @@
         workerControls(w)),
       answer.entries.length ? el("table", { class: "data", id: "queue" },
         el("tr", {}, ["name", "status", "queued", "took", "params", "experiment", ""].map((h) => el("th", {}, h))),
-        answer.entries.slice().reverse().map((e) => el("tr", { class: "clickable", "data-id": e.id, onclick: () => tail(e) },
+        answer.entries.slice().reverse().map((e) => el("tr", { class: "clickable", "data-id": e.id, onclick: () => runLog(e) },
           el("td", {}, e.name), el("td", {}, el("span", { class: `badge ${e.status}` }, e.status), e.error ? el("span", { class: "muted", title: e.error }, " ⓘ") : null),
           el("td", {}, trail.when(e.queued_at)), el("td", {}, took(e.started_at, e.finished_at)),
           el("td", {}, el("code", {}, e.set.join(" "))), el("td", { class: "muted" }, e.exp_ref ? e.exp_ref.split("/").pop() : ""),
@@ -54,12 +54,22 @@
   }
 
   function drawStages(stages) {
+    const last = (s, f) => (s.runs.length ? f(s.runs[0]) : "");
     trail.put(stagesBox, el("h2", {}, "Stage runs"), stages.length ? el("table", { class: "data", id: "stage-runs" },
       el("tr", {}, ["stage", "last run", "exit code", "took", "kept runs"].map((h) => el("th", {}, h))),
-      stages.map((s) => el("tr", { class: "clickable", "data-stage": s.stage, onclick: () => stageLog(s.stage, 0, s.runs.length) },
-        el("td", {}, s.stage), el("td", {}, trail.when(s.runs[0].started)), el("td", { class: "num" }, s.runs[0].returncode),
-        el("td", {}, `${(s.runs[0].ended - s.runs[0].started).toFixed(1)} s`), el("td", { class: "num" }, s.runs.length))))
+      stages.map((s) => el("tr", { class: "clickable", "data-stage": s.stage,
+        onclick: () => (s.running ? follow(s.stage) : stageLog(s.stage, 0, s.runs.length)) },
+      el("td", {}, s.stage, s.running ? el("span", { class: "badge running" }, "running") : null),
+      el("td", {}, last(s, (r) => trail.when(r.started))), el("td", { class: "num" }, last(s, (r) => r.returncode)),
+      el("td", {}, last(s, (r) => `${(r.ended - r.started).toFixed(1)} s`)), el("td", { class: "num" }, s.runs.length))))
       : el("p", { class: "muted" }, "No stage has run in this workspace yet (`trail repro`)."));
+  }
+
+  // A stage running now (a `trail repro` here): its output as it comes, then its kept log.
+  function follow(stage) {
+    tail(`Stage ${stage} (running)`, "/api/runs/stage-live", { stage },
+      (a) => (a.done ? "finished" : "running — following its output"),
+      () => load().then(() => stageLog(stage, 0, 1)));
   }
 
   async function stageLog(stage, n, count) {
@@ -79,22 +89,29 @@
     tailing = null;
   }
 
-  async function tail(entry) {
+  function runLog(entry) {
+    tail(`Run ${entry.name}`, "/api/runs/queue-log", { id: entry.id },
+      (a) => (a.done ? a.status : `${a.status} — following the log`));
+  }
+
+  // Show a log and follow it (asking for what was added since) until it is done.
+  async function tail(title, url, params, say, then) {
     stopTail();
     const pre = el("pre", { class: "log", id: "log" });
     const state = el("span", { class: "muted" });
-    trail.put(logBox, el("h2", {}, `Run ${entry.name}`), state, pre);
-    const me = tailing = { id: entry.id, offset: -1, timer: null };
+    trail.put(logBox, el("h2", {}, title), state, pre);
+    const me = tailing = { offset: -1, timer: null };
     const step = async () => {
       if (tailing !== me) return;
       try {
-        const a = await trail.get("/api/runs/queue-log", new URLSearchParams({ id: entry.id, offset: me.offset }).toString());
+        const a = await trail.get(url, new URLSearchParams({ ...params, offset: me.offset }).toString());
         const atEnd = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
         pre.append(a.text);
         if (atEnd) pre.scrollTop = pre.scrollHeight;
         me.offset = a.offset;
-        state.textContent = a.done ? `${a.status}` : `${a.status} — following the log`;
+        state.textContent = say(a);
         if (!a.done) me.timer = setTimeout(step, 1000);
+        else if (then) then();
       } catch (err) { trail.fail(err); }
     };
     await step();
