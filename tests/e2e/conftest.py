@@ -120,6 +120,7 @@ def shots(tmp_path_factory):
     folder.mkdir(exist_ok=True)
 
     def take(page, name):
+        page.wait_for_selector("#live.on")  # the page has heard from the server since loading
         page.screenshot(path=str(folder / f"ui-{name}.png"))
 
     yield take

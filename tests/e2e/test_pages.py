@@ -101,7 +101,6 @@ def test_runs_and_stage_logs(watch, ui_server, shots):
     expect(page.locator("#worker")).to_have_text("Worker not running")
     page.click("#stage-runs tr[data-stage='train']")
     expect(page.locator("#log")).to_contain_text("trained 3 centroids")
-    shots(page, "runs")
 
 
 def test_a_broken_pipeline_shows_its_file_and_line_and_other_pages_work(watch, own_server):
@@ -121,8 +120,9 @@ def test_a_broken_pipeline_shows_its_file_and_line_and_other_pages_work(watch, o
     w.errors = [e for e in w.errors if "409" not in e]  # the refused API answer itself
 
 
-def test_live_a_queued_experiment_appears_runs_and_shows_its_metric(watch, own_server):
-    page = watch(own_server()).open("/experiments")
+def test_live_a_queued_experiment_appears_runs_and_shows_its_metric(watch, own_server, shots):
+    w = watch(own_server())
+    page = w.open("/experiments")
     page.click("#queue")
     page.fill("input[name='params.yaml:train.shrink']", "0.7")
     page.fill("input[name='exp-name']", "live-one")
@@ -135,3 +135,16 @@ def test_live_a_queued_experiment_appears_runs_and_shows_its_metric(watch, own_s
     column = page.locator(".grid .ghead .cell").all_inner_texts().index("accuracy")
     metric = row.locator(".cell").nth(column)
     expect(metric).to_have_text(re.compile(r"^0\.\d+$"))
+    # then apply it, confirming in the dialog; the workspace row takes its params
+    page.check("[aria-label='select live-one']")
+    page.click("#apply")
+    page.click("dialog.confirm button.primary")
+    expect(page.locator(".note", has_text="Applied 'live-one'")).to_have_count(1)
+    shrink = page.locator(".grid .ghead .cell").all_inner_texts().index("train.shrink")
+    workspace = page.locator(ROW.format("workspace")).locator(".cell").nth(shrink)
+    expect(workspace).to_have_text("0.7")
+    # and its log, on the runs page
+    w.open("/runs")
+    page.locator("#queue tr", has_text="live-one").click()
+    expect(page.locator("#log")).to_contain_text("trained 3 centroids")
+    shots(page, "runs")

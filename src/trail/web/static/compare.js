@@ -96,10 +96,13 @@
     const drawScatter = () => trail.chart(scatter, scatterSpec(table, sx, sy));
     box.append(
       el("div", {}, el("h2", {}, "Parallel coordinates"),
-        el("label", {}, "metric ", chooser("pc-metric", metrics, metric, (c) => { metric = c; drawParallel(); })), parallel),
+        el("div", { class: "toolbar" }, el("label", {}, "metric ", chooser("pc-metric", metrics, metric, (c) => { metric = c; drawParallel(); }))),
+        parallel),
       el("div", {}, el("h2", {}, "Scatter"),
-        el("label", {}, "x ", chooser("sc-x", all, sx, (c) => { sx = c; drawScatter(); })), " ",
-        el("label", {}, "y ", chooser("sc-y", all, sy, (c) => { sy = c; drawScatter(); })), scatter));
+        el("div", { class: "toolbar" },
+          el("label", {}, "x ", chooser("sc-x", all, sx, (c) => { sx = c; drawScatter(); })),
+          el("label", {}, "y ", chooser("sc-y", all, sy, (c) => { sy = c; drawScatter(); }))),
+        scatter));
     setTimeout(() => { drawParallel(); drawScatter(); });
     return box;
   }
