@@ -531,3 +531,16 @@ def test_a_running_stage_is_followed_live(own):
         repro.wait(30)
     done = client.get("/api/runs/stage-live", params={"stage": "slow"}).json()
     assert done["done"] is True
+
+
+def test_a_repository_without_git_or_commits_gets_answers_not_crashes(tmp_dir, trail):
+    assert trail("init", "--no-scm").code == 0
+    client = client_for(tmp_dir)
+    for page in ("/experiments", "/pipeline", "/plots", "/data", "/runs"):
+        assert client.get(page).status_code == 200
+    refused = client.get("/api/experiments/table")
+    assert refused.status_code == 409
+    assert "experiments need Git" in refused.json()["error"]["message"]
+    assert client.get("/api/plots").json()["revs"] == ["workspace"]
+    assert client.get("/api/pipeline").json()["nodes"] == {}
+    assert client.get("/api/data/outputs").json()["outputs"] == []

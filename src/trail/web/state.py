@@ -40,7 +40,8 @@ class Answers:
                 self._kept[key] = (version, value)
                 self._kept.move_to_end(key)
                 while len(self._kept) > self._size:
-                    self._kept.popitem(last=False)
+                    gone, _ = self._kept.popitem(last=False)
+                    self._computing.pop(gone, None)  # a later asker makes a new one
             return value
 
 

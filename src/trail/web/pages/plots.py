@@ -11,9 +11,15 @@ from trail.web.page import Api, Call, Page
 
 
 def plots(call: Call) -> dict[str, Any]:
+    """What ``plots diff`` draws for the ``rev``s asked (none: HEAD and the workspace, or the
+    workspace alone in a repository without commits)."""
     from trail.ops.plots import diff_revs
 
-    return drawn(call.repo, diff_revs(call.args("rev")))
+    revs = call.args("rev")
+    git = call.repo.scm
+    if not revs and (git is None or not git.has_commits()):
+        revs = ["workspace"]
+    return drawn(call.repo, diff_revs(revs) if revs != ["workspace"] else revs)
 
 
 def drawn(repo: Repo, revs: Sequence[str], labels: dict[str, str] | None = None) -> dict[str, Any]:

@@ -64,6 +64,11 @@
   }
 
   function draw() {
+    if (!Object.keys(data.nodes).length) {
+      trail.put(graph, el("p", { class: "muted" }, "No stages and no tracked data yet: `trail stage add` or `trail add`."));
+      trail.put(details);
+      return;
+    }
     graph.innerHTML = data.svg;  // made by the server from escaped names
     graph.querySelectorAll(".node").forEach((n) => {
       n.addEventListener("click", () => showNode(n.dataset.name));
