@@ -160,6 +160,9 @@ def test_an_unknown_endpoint_and_a_bad_query_are_told(api):
     bad = api.get("/api/experiments?num=x")
     assert bad.status_code == 400
     assert "num" in bad.json()["error"]["message"]
+    unknown = api.get("/api/experiments?sort-by=accuracy")
+    assert unknown.status_code == 400
+    assert "sort-by" in unknown.json()["error"]["message"]
 
 
 # -- pipeline ----------------------------------------------------------------------------

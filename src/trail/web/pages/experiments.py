@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from trail.experiments.show import ExpRow, ExpShow
 
 ALL = {"all_branches": True, "all_tags": True, "all_commits": True}
+FLAGS = frozenset(
+    ("rev", "num", "all-branches", "all-tags", "all-commits", "hide-queued", "hide-failed",
+     "precision")
+)  # fmt: skip
 
 
 def shown(call: Call, **flags: Any) -> ExpShow:
@@ -32,6 +36,12 @@ def exp_show_json(call: Call) -> bytes:
     from trail.experiments.show import records
     from trail.web.answers import to_json
 
+    unknown = sorted(set(call.query) - FLAGS)
+    if unknown:
+        raise UsageError(
+            f"unknown query parameter '{unknown[0]}' (exp show's flags here: "
+            f"{', '.join(sorted(FLAGS))}; the page sorts and picks columns itself)"
+        )
     num = call.number("num", 1)
     if num < 1:
         raise UsageError("num must be at least 1")
@@ -45,8 +55,8 @@ def exp_show_json(call: Call) -> bytes:
         queued=not call.flag("hide-queued"),
         failed=not call.flag("hide-failed"),
     ).rows
-    precision = call.arg("precision")
-    return to_json(records(rows, int(precision) if precision else None))
+    precision = call.number("precision", -1)
+    return to_json(records(rows, precision if precision >= 0 else None))
 
 
 def all_shown(call: Call) -> ExpShow:
