@@ -70,3 +70,22 @@ def test_error_answers_name_the_innermost_file_and_line():
     }
     assert error_status(UnsafePathError("../x", "the request")) == 403
     assert error_status(nested) == 409
+
+
+def test_pages_are_found_in_order_and_may_not_take_each_others_names(tmp_path):
+    import pytest
+
+    pytest.importorskip("starlette", reason="the ui extra is not installed")
+    from trail.dialect import TRAIL
+    from trail.web.app import create_app
+    from trail.web.page import Page, discover
+    from trail.web.state import UiState
+
+    pages = discover()
+    assert [p.path for p in pages] == [
+        "/experiments", "/compare", "/plots", "/pipeline", "/data", "/runs"
+    ]  # fmt: skip
+    thief = Page("/models", "Models", "models.js", api={"pipeline": lambda call: {}})
+    ui = UiState(str(tmp_path), TRAIL, "token")  # building the routes reads nothing
+    with pytest.raises(ValueError, match="'pipeline'"):
+        create_app(ui, [*pages, thief])

@@ -34,8 +34,12 @@ def create_app(ui: UiState, pages: list[Page] | None = None) -> Guard:
     endpoints: dict[str, Api] = {}
     actions: dict[str, Callable[[Call], Any]] = {}
     for page in pages:
-        endpoints.update(page.endpoints())
-        actions.update(page.actions)
+        for name, endpoint in page.endpoints().items():
+            _claim(endpoints, name, endpoint, page)
+        for name, handler in page.actions.items():
+            _claim(actions, name, handler, page)
+    if len({p.path for p in pages}) != len(pages):
+        raise ValueError(f"two pages share a path: {sorted(p.path for p in pages)}")
     routes = [Route("/", _home(pages)), Route("/api/version", _version(ui))]
     routes += [Route(p.path, _shell(ui, p, pages)) for p in pages]
     routes += [
@@ -45,6 +49,13 @@ def create_app(ui: UiState, pages: list[Page] | None = None) -> Guard:
         Route("/static/{name}", _static),
     ]
     return Guard(Starlette(routes=routes), ui, endpoints)
+
+
+def _claim(found: dict[str, Any], name: str, value: Any, page: Page) -> None:
+    """Pages come from several hands: one taking another's endpoint is a mistake to see."""
+    if name in found:
+        raise ValueError(f"page {page.path} defines '{name}', which another page has")
+    found[name] = value
 
 
 WARM = ("experiments/table",)  # computed at start-up: the first page shown needs it
