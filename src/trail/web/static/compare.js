@@ -51,7 +51,7 @@
       width: Math.max(320, axes.length * 110), height: 260, data: { values },
       mark: { type: "line", point: true },
       encoding: {
-        x: { field: "axis", type: "nominal", sort: axes.map((c) => c.header), title: null },
+        x: { field: "axis", type: "nominal", sort: axes.map((c) => c.header), title: null, axis: { labelAngle: 0 } },
         y: { field: "norm", type: "quantitative", axis: null },
         detail: { field: "index", type: "nominal" },
         color: { field: "experiment", type: "nominal" },
