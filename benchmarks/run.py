@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import remotes
+import ui
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -603,6 +604,18 @@ def run_dask_group(bench: Bench) -> None:
         bench.failed("dask", exc)
 
 
+def run_ui_group(bench: Bench) -> str:
+    """``trail ui`` on 10,000 experiments (ui.py): its own table, trail only."""
+    print("running ui …", flush=True)
+    try:
+        return ui.run_group(
+            bench.work, bench.env, bench.args.trail, bench.args.quick, bench.args.rounds
+        )
+    except (subprocess.CalledProcessError, RuntimeError, AssertionError, OSError) as exc:
+        bench.failures.append(f"ui: {exc}")
+        return f"ui group failed: {exc}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dvc", required=True, help="the dvc executable to compare against")
@@ -625,6 +638,14 @@ def main() -> None:
     if bool(args.only) and args.only.startswith("dask"):
         run_dask_group(bench)
         print(table(bench))
+        return
+    if bool(args.only) and args.only.startswith("ui"):  # the web UI group alone (ui.py)
+        report = run_ui_group(bench) + "\n\n" + machine(bench) + "\n"
+        print(report)
+        if args.out:
+            Path(args.out).write_text(report)
+        shutil.rmtree(bench.home, ignore_errors=True)
+        shutil.rmtree(bench.work / "repos", ignore_errors=True)
         return
     if not only_repro and not only_exp:  # these rows need no data workloads nor baselines
         bench.prepare()
@@ -654,6 +675,8 @@ def main() -> None:
             run_remote_group(bench)
             run_dask_group(bench)
     report = table(bench) + "\n\n" + machine(bench) + "\n"
+    if not args.only:
+        report += "\n" + run_ui_group(bench) + "\n"
     if bench.failures:
         report += "\nFailed (their rounds were skipped):\n" + "".join(
             f"- {f}\n" for f in bench.failures

@@ -19,6 +19,7 @@ from trail.cli import (
     remote,
     repro,
     results,
+    webui,
 )
 from trail.cli.ui import Console
 
@@ -71,7 +72,18 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("-V", "--version", action="version", version=f"trail {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="<command>", parser_class=_Parser)
     chooser = _OnlyOne(sub, only)
-    for module in (admin, data, pipeline, repro, remote, imports, results, experiments, queue):
+    for module in (
+        admin,
+        data,
+        pipeline,
+        repro,
+        remote,
+        imports,
+        results,
+        experiments,
+        queue,
+        webui,
+    ):
         module.register(chooser, common)
     if only is not None and not chooser.matched:
         return build_parser(None)  # an unknown command: let argparse list the real ones

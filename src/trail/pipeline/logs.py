@@ -2,6 +2,8 @@
 
 Each record holds the resolved command, start and end time, exit code, stdout and stderr (and,
 for a run on a cluster, the worker and its environment record).
+While a stage runs, its output also goes to ``<private>/logs/<stage>/running-<pid>.log`` as it
+comes (``Live``), so ``trail ui`` can follow it; the file goes once the run ends.
 """
 
 from __future__ import annotations
@@ -70,3 +72,49 @@ def read(private_dir: str, stage: str, last: int | None = None) -> list[RunLog]:
             data: dict[str, Any] = json.load(f)
         logs.append(RunLog(**data))
     return logs
+
+
+class Live:
+    """A running stage's output as it comes (stdout and stderr interleaved). Writing is best
+    effort: a full disk never fails the run for the sake of a log someone might follow."""
+
+    def __init__(self, private_dir: str, stage: str) -> None:
+        folder = stage_dir(private_dir, stage)
+        self.path = os.path.join(folder, f"running-{os.getpid()}.log")
+        self._file = None
+        try:
+            os.makedirs(folder, exist_ok=True)
+            self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 -- see close()
+        except OSError:
+            pass
+
+    def write(self, text: str) -> None:
+        if self._file is not None:
+            try:
+                self._file.write(text)
+                self._file.flush()
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        unlink_missing_ok(self.path)
+
+
+def running(private_dir: str, stage: str) -> list[str]:
+    """Live output files of runs of ``stage`` going on now (their process is alive)."""
+    from trail.fsutil import pid_alive
+
+    folder = stage_dir(private_dir, stage)
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    found = []
+    for name in names:
+        pid = name.removeprefix("running-").removesuffix(".log")
+        if name.startswith("running-") and pid.isdigit() and pid_alive(int(pid)):
+            found.append(os.path.join(folder, name))
+    return found
