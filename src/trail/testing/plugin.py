@@ -174,7 +174,6 @@ def dvc_dialect_repo(scm: TmpDir) -> TmpDir:
 
 from trail.testing.dask_cluster import dask_cluster, shared_folder  # noqa: E402
 from trail.testing.servers import http_server, s3_server, ssh_server  # noqa: E402
-
 from trail.testing.webui import demo_project, project_copy, ui_server  # noqa: E402
 
 __all__ = [
