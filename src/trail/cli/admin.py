@@ -152,8 +152,14 @@ def cmd_doctor(args: argparse.Namespace, console: Console) -> int:
 
     checks = doctor(".")
     if args.json:
-        console.json([{"check": c.name, "ok": c.ok, "detail": c.detail} for c in checks])
+        console.json(
+            [
+                {"check": c.name, "ok": c.ok, "detail": c.detail, "warning": c.warning}
+                for c in checks
+            ]
+        )
     else:
         for c in checks:
-            console.data(f"{'ok ' if c.ok else 'BAD'} {c.name}: {c.detail}")
+            mark = "BAD" if not c.ok else "WARN" if c.warning else "ok "
+            console.data(f"{mark} {c.name}: {c.detail}")
     return 0 if all(c.ok for c in checks) else 1

@@ -159,7 +159,26 @@ def cmd_status(args: argparse.Namespace, console: Console) -> int:
         console.out(f"{name}:")
         for change in changes:
             _print_change(console, change)
-    return 0
+    if not console.quiet and _mentions_corrupt(result):
+        console.err(
+            "WARNING: 'corrupt in cache': a workspace file linked to the cache (cache.type "
+            "hardlink or symlink) was written to, which changed the cached object too. "
+            "`trail unprotect <path>` keeps the new content as a file of its own; `trail fsck` "
+            "then moves the damaged objects aside, and `trail commit` records the new content "
+            "(or `trail pull` brings the recorded one back from a remote)."
+        )
+    # As DVC: with -q the exit code alone says whether something changed (for CI scripts).
+    return 1 if console.quiet else 0
+
+
+def _mentions_corrupt(result: dict[str, Any]) -> bool:
+    from trail.ops.common import CORRUPT
+
+    return any(
+        isinstance(c, dict) and CORRUPT in c.get("changed outs", {}).values()
+        for changes in result.values()
+        for c in changes
+    )
 
 
 def _print_change(console: Console, change: Any) -> None:

@@ -19,6 +19,7 @@ from trail.types import Oid
 from trail.workspace import gitignore
 from trail.workspace.build import build
 from trail.workspace.checkout import Changes, checkout_dir, checkout_file
+from trail.workspace.symlinks import refuse_for_storing
 
 
 @dataclass
@@ -62,6 +63,7 @@ def _plan_one(repo: Repo, rel: str, tracked: list[Tracked]) -> tuple[str, Tracke
         raise WorkspaceError(f"cannot track '{rel}': it is a pointer file")
     if not os.path.lexists(repo.path(rel)):
         raise WorkspaceError(f"'{rel}' does not exist")
+    refuse_for_storing(repo.root, [rel], "add")
     for t in tracked:
         if t.relpath == rel or is_inside(rel, t.relpath):
             return rel, t  # re-adding an output, or a path inside a tracked directory
@@ -108,8 +110,11 @@ def _add_one(
 
 
 def _link_back(repo: Repo, rel: str, oid: Oid, isexec: bool) -> None:
-    """With hardlink/symlink cache types the workspace should share the cache's bytes."""
-    ctx = checkout_context(repo, force=True, relink=True)
+    """With hardlink/symlink cache types the workspace should share the cache's bytes.
+
+    Not forced: a file that changed since it was stored keeps its new content (the checkout
+    refuses to replace content the cache does not hold)."""
+    ctx = checkout_context(repo, relink=True)
     if ctx.linker.kind in ("copy", "reflink"):
         return
     changes = Changes()

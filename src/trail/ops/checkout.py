@@ -9,7 +9,9 @@ from trail.index import Target, collect, outputs, resolve_targets
 from trail.ops.common import checkout_context
 from trail.progress import NULL, Progress
 from trail.repo import Repo
+from trail.types import Oid
 from trail.workspace.checkout import Changes, checkout_dir, checkout_file
+from trail.workspace.symlinks import check_checkout
 
 
 def checkout(
@@ -26,25 +28,25 @@ def checkout(
     chosen = (
         resolve_targets(repo, targets, pfs) if targets else [Target(t, None) for t in outputs(pfs)]
     )
-    ctx = checkout_context(repo, force=force, relink=relink, progress=progress)
-    changes = Changes()
+    todo: list[tuple[str, Oid, bool, str | None]] = []
     for target in chosen:
         t = target.tracked
         oid = t.out.oid
-        if oid is None or not t.out.use_cache:
-            continue
-        if oid.is_tree:
-            checkout_dir(ctx, t.relpath, oid, changes, subpath=target.subpath)
-        else:
-            checkout_file(ctx, t.relpath, oid, t.out.meta.isexec, changes)
+        if oid is not None and t.out.use_cache:
+            todo.append((t.relpath, oid, t.out.meta.isexec, target.subpath))
     if not targets:  # stage outputs too, as the lock files record them
         from trail.pipeline.used import lock_outputs
 
-        for relpath, oid, isexec in lock_outputs(repo):
-            if oid.is_tree:
-                checkout_dir(ctx, relpath, oid, changes)
-            else:
-                checkout_file(ctx, relpath, oid, isexec, changes)
+        todo.extend((rel, oid, isexec, None) for rel, oid, isexec in lock_outputs(repo))
+    # Nothing is touched while any output would be reached through a directory symlink.
+    check_checkout(repo.root, [(rel, oid.is_tree) for rel, oid, _x, _s in todo])
+    ctx = checkout_context(repo, force=force, relink=relink, progress=progress)
+    changes = Changes()
+    for relpath, oid, isexec, subpath in todo:
+        if oid.is_tree:
+            checkout_dir(ctx, relpath, oid, changes, subpath=subpath)
+        else:
+            checkout_file(ctx, relpath, oid, isexec, changes)
     if changes.missing:
         raise CheckoutError(
             changes.missing,

@@ -13,6 +13,7 @@ from trail.pointer import Output
 from trail.progress import NULL, Progress
 from trail.repo import Repo
 from trail.workspace.build import build
+from trail.workspace.symlinks import refuse_for_storing
 
 
 def commit(
@@ -25,6 +26,7 @@ def commit(
     stage_plan = _stage_plan(repo, targets, force)  # may refuse: before anything is written
     pfs = collect(repo)
     tracked = [t.tracked for t in resolve_targets(repo, targets, pfs)] if targets else outputs(pfs)
+    refuse_for_storing(repo.root, [t.relpath for t in tracked if t.out.use_cache], "commit")
     by_pf: dict[str, list[Tracked]] = {}
     for t in tracked:
         by_pf.setdefault(t.pf.path, []).append(t)

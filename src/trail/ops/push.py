@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from trail.errors import TransferError
 from trail.ops import used
+from trail.ops.verify import corrupt_objects
 from trail.progress import NULL, Progress
 from trail.remote.index import RemoteIndex
 from trail.remote.open import open_remote
@@ -163,6 +164,16 @@ def _push_one(
         index.add(there)
         todo -= there
         result.skipped += len(local) - len(todo)
+        corrupt = corrupt_objects(repo.odb, repo.state, todo, jobs)
+        for oid, actual in corrupt.items():
+            errors[str(oid)] = (
+                f"corrupt in the local cache (its bytes hash to {actual}); not uploaded: "
+                "run `trail fsck`"
+            )
+        if corrupt:  # a manifest on a remote promises its files: it waits for them
+            held = {o for o in todo if o.is_tree and o not in corrupt}
+            errors.update((str(o), "held back: a file it lists is corrupt") for o in held)
+            todo -= held | set(corrupt)
         moved = upload(
             store, repo.odb, sorted(todo, key=str), jobs=jobs, progress=progress, index=index
         )
