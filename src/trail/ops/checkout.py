@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from trail.errors import CheckoutError
-from trail.index import Target, collect, outputs, resolve_targets
+from trail.index import collect, outputs
 from trail.ops.common import checkout_context
+from trail.ops.targets import resolve
 from trail.progress import NULL, Progress
 from trail.repo import Repo
 from trail.types import Oid
@@ -25,17 +26,16 @@ def checkout(
     """Restore every targeted output; outputs whose objects are missing are listed at the end
     (after all the others were restored) in one ``CheckoutError``."""
     pfs = collect(repo)
-    chosen = (
-        resolve_targets(repo, targets, pfs) if targets else [Target(t, None) for t in outputs(pfs)]
-    )
     todo: list[tuple[str, Oid, bool, str | None]] = []
-    for target in chosen:
-        t = target.tracked
-        oid = t.out.oid
-        if oid is not None and t.out.use_cache:
-            todo.append((t.relpath, oid, t.out.meta.isexec, target.subpath))
-    if not targets:  # stage outputs too, as the lock files record them
-        from trail.pipeline.used import lock_outputs
+    if targets:  # pointer files, outputs, parts of outputs, stages (``trail.ops.targets``)
+        for o in resolve(repo, targets, pfs=pfs).outputs:
+            if o.oid is not None and o.cached:
+                todo.append((o.relpath, o.oid, o.isexec, o.subpath))
+    else:
+        for t in outputs(pfs):
+            if t.out.oid is not None and t.out.use_cache:
+                todo.append((t.relpath, t.out.oid, t.out.meta.isexec, None))
+        from trail.pipeline.used import lock_outputs  # stage outputs, as the lock files say
 
         todo.extend((rel, oid, isexec, None) for rel, oid, isexec in lock_outputs(repo))
     # Nothing is touched while any output would be reached through a directory symlink.

@@ -57,7 +57,7 @@ def plan(
         all_commits=all_commits,
         all_experiments=all_experiments,
     )
-    outs = used.used_outputs(repo, revs=revs)
+    outs = used.used_outputs(repo, revs=revs, every_lock_object=True)
     result.keep, result.unreadable = used.closure(repo, [u for u in outs if not u.imported])
     # Imports come back from their source, not from a remote: nothing to guard there.
     result.keep |= used.closure(repo, [u for u in outs if u.imported])[0]
