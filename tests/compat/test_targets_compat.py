@@ -65,7 +65,7 @@ def test_checkout_restores_what_the_target_names(twins, dvc, trail):
             for name in ("model.pkl", "eval.txt"):
                 (root / name).unlink(missing_ok=True)
             shutil.rmtree(root / "out", ignore_errors=True)
-        theirs, ours = _both(
+        _theirs, ours = _both(
             twins, lambda t=target: dvc("checkout", t), lambda t=target: trail("checkout", t)
         )
         assert ours.code == 0, ours.err
@@ -104,7 +104,7 @@ def test_push_and_pull_move_what_the_target_names(twins, dvc, trail, tmp_path_fa
         shutil.rmtree(twins[who] / ".dvc" / "cache")
         (twins[who] / "model.pkl").unlink()
         shutil.rmtree(twins[who] / "out")
-    theirs, ours = _both(twins, lambda: dvc("pull", target), lambda: trail("pull", target))
+    _theirs, ours = _both(twins, lambda: dvc("pull", target), lambda: trail("pull", target))
     assert ours.code == 0, ours.err
     assert _files(twins["ours"]) == _files(twins["theirs"])
     for who in ("theirs", "ours"):
@@ -150,7 +150,7 @@ def test_commit_records_only_the_stage_named(twins, dvc, trail):
         (root / "model.pkl").write_text("hand-made\n")
         (root / "eval.txt").chmod(0o644)
         (root / "eval.txt").write_text("hand-made too\n")
-    theirs, ours = _both(
+    _theirs, ours = _both(
         twins,
         lambda: dvc("commit", "-f", "dvc.yaml:train"),
         lambda: trail("commit", "-f", "dvc.yaml:train"),
@@ -173,7 +173,7 @@ def test_unprotect_takes_stage_outputs(twins, trail):
 
 def test_remove_takes_a_stage_as_dvc_does(twins, dvc, trail):
     target = "dvc.yaml:evaluate"
-    theirs, ours = _both(twins, lambda: dvc("remove", target), lambda: trail("remove", target))
+    _theirs, ours = _both(twins, lambda: dvc("remove", target), lambda: trail("remove", target))
     assert ours.code == 0, ours.err
     for name in ("dvc.yaml", "dvc.lock", ".gitignore"):
         assert (twins["ours"] / name).read_text() == (twins["theirs"] / name).read_text(), name
