@@ -77,7 +77,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("diff", parents=[common], help="tracked data changed between revisions")
     p.add_argument("a_rev", nargs="?", default="HEAD")
     p.add_argument("b_rev", nargs="?")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--targets", nargs="+", default=[], help="only these paths (and below)")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true")
+    fmt.add_argument("--md", action="store_true", help="a Markdown table")
+    p.add_argument("--show-hash", action="store_true", help="show the hashes too")
+    p.add_argument("--hide-missing", action="store_true", help="leave out 'not in cache'")
     p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser("move", parents=[common], help="rename a tracked output")
@@ -299,43 +304,83 @@ def print_changes(changes: Any, console: Console) -> None:
 
 
 def cmd_diff(args: argparse.Namespace, console: Console) -> int:
-    from trail.manifest import format_oid
     from trail.ops.diff import diff
 
     repo = _repo(console)
     try:
-        result = diff(repo, args.a_rev, args.b_rev)
+        result = diff(repo, args.a_rev, args.b_rev, targets=args.targets)
     finally:
         repo.close()
+    missing = [] if args.hide_missing else result.not_in_cache
+    rows = _diff_rows(result, missing, args.show_hash)
     if args.json:
-        console.json(
-            {
-                "added": [{"path": p, "hash": format_oid(o)} for p, o in result.added],
-                "deleted": [{"path": p, "hash": format_oid(o)} for p, o in result.deleted],
-                "modified": [
-                    {"path": p, "hash": {"old": format_oid(a), "new": format_oid(b)}}
-                    for p, a, b in result.modified
-                ],
-                "renamed": [],
-                "not in cache": [{"path": p} for p in result.not_in_cache],
-            }
-        )
-        return 0
-    groups = (
-        ("Added", [p for p, _ in result.added]),
-        ("Deleted", [p for p, _ in result.deleted]),
-        ("Modified", [p for p, _a, _b in result.modified]),
-        ("Not in cache", result.not_in_cache),
-    )
-    for title, paths in groups:
-        if paths:
-            console.out(f"{title}:")
-            for p in paths:
-                console.out(f"    {p}")
-            console.out()
-    if not any(paths for _t, paths in groups):
+        console.json(_diff_json(result, missing, args.show_hash) if rows else {})
+    elif args.md:
+        _diff_md(rows, args.show_hash, console)
+    elif not rows:
         console.out("No changes.")
+    else:
+        _diff_text(rows, args.show_hash, console)
     return 0
+
+
+def _short(oid: Any) -> str:
+    return str(oid.hex[:8])
+
+
+def _diff_rows(result: Any, missing: list[str], show_hash: bool) -> list[tuple[str, str, str]]:
+    """(status, hash column, path) in DVC's order: added, deleted, modified, not in cache."""
+    rows = [("added", _short(o), p) for p, o in result.added]
+    rows += [("deleted", _short(o), p) for p, o in result.deleted]
+    rows += [("modified", f"{_short(a)}..{_short(b)}", p) for p, a, b in result.modified]
+    rows += [("not in cache", "", p) for p in missing]
+    return rows
+
+
+def _diff_json(result: Any, missing: list[str], show_hash: bool) -> dict[str, Any]:
+    """DVC's shape: hashes only with ``--show-hash``."""
+    from trail.manifest import format_oid
+
+    def entry(path: str, hashed: Any) -> dict[str, Any]:
+        return {"path": path, "hash": hashed} if show_hash else {"path": path}
+
+    return {
+        "added": [entry(p, format_oid(o)) for p, o in result.added],
+        "deleted": [entry(p, format_oid(o)) for p, o in result.deleted],
+        "modified": [
+            entry(p, {"old": format_oid(a), "new": format_oid(b)}) for p, a, b in result.modified
+        ],
+        "renamed": [],
+        "not in cache": [{"path": p} for p in missing],
+    }
+
+
+def _diff_text(rows: list[tuple[str, str, str]], show_hash: bool, console: Console) -> None:
+    for status in ("added", "deleted", "modified", "not in cache"):
+        group = [(h, p) for s, h, p in rows if s == status]
+        if not group:
+            continue
+        console.out(f"{status[0].upper()}{status[1:]}:")
+        width = max(len(h) for h, _p in group)
+        for h, p in group:
+            console.out(f"    {h:<{width}}  {p}" if show_hash and h else f"    {p}")
+        console.out()
+    # Files only, as DVC counts them (a directory's own line is not a file).
+    counts = [
+        f"{n} {status}"
+        for status in ("added", "deleted", "modified", "not in cache")
+        if (n := sum(1 for s, _h, p in rows if s == status and not p.endswith("/")))
+    ]
+    if counts:
+        console.out(f"files summary: {', '.join(counts)}")
+
+
+def _diff_md(rows: list[tuple[str, str, str]], show_hash: bool, console: Console) -> None:
+    from trail.cli.tables import render
+
+    header = ["Status", "Hash", "Path"] if show_hash else ["Status", "Path"]
+    body = [[s, h, p] if show_hash else [s, p] for s, h, p in rows]
+    console.out(render(header, body, "md"))
 
 
 def cmd_move(args: argparse.Namespace, console: Console) -> int:

@@ -8,10 +8,12 @@ clone that shares the cache, then fetches the refs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from trail.errors import TrailError
 from trail.experiments import setparams
 from trail.experiments.names import check_name, random_name
 from trail.experiments.record import Recorded, check_free, git_state, record
@@ -58,12 +60,33 @@ def run(
     state = git_state(git)
     ref = choose_ref(git, state.commit, name, force)
     edits = setparams.plan(repo.root, params)  # checks every -S before writing any
+    before = _read_all(repo.root, edits)
     setparams.write(repo.root, edits)
-    result = repro(repo, targets, opts or ReproOptions())
+    try:
+        result = repro(repo, targets, opts or ReproOptions())
+    except TrailError:
+        # The pipeline could not start (a bad target, a missing dep, a broken pipeline file):
+        # nothing ran, so the params files go back to what they were.
+        _restore(repo.root, edits, before)
+        raise
     if result.failed:
         return ExpRunResult(ref, result, None, tuple(edits))
     recorded = _record(repo, git, ref, state, result, argv, force)
     return ExpRunResult(ref, result, recorded, tuple(edits))
+
+
+def _read_all(root: str, paths: Iterable[str]) -> dict[str, bytes]:
+    found = {}
+    for path in paths:
+        with open(os.path.join(root, path), "rb") as f:
+            found[path] = f.read()
+    return found
+
+
+def _restore(root: str, edited: Mapping[str, bytes], before: Mapping[str, bytes]) -> None:
+    """Put back files that still hold our edits (one changed since is left alone)."""
+    now = _read_all(root, edited)
+    setparams.write(root, {p: before[p] for p, data in now.items() if data == edited[p]})
 
 
 def _record(

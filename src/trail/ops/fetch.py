@@ -4,9 +4,11 @@ pull, into the workspace)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from trail.errors import RemoteConfigError, TransferError
 from trail.ops import used
+from trail.ops.fetch_imports import unrecorded_imports
 from trail.ops.push import TransferResult, group_by_remote
 from trail.progress import NULL, Progress
 from trail.remote.open import open_remote
@@ -14,6 +16,9 @@ from trail.remote.store import RemoteStore
 from trail.remote.transfer import default_jobs, download
 from trail.repo import Repo
 from trail.types import Oid
+
+if TYPE_CHECKING:
+    from trail.index import Tracked
 
 
 def fetch(
@@ -40,7 +45,13 @@ def fetch(
     )
     outs = used.used_outputs(repo, targets, revs=revs)
     return fetch_outputs(
-        repo, outs, remote=remote, jobs=jobs, run_cache=run_cache, progress=progress
+        repo,
+        outs,
+        remote=remote,
+        jobs=jobs,
+        run_cache=run_cache,
+        progress=progress,
+        unrecorded=unrecorded_imports(repo, targets),
     )
 
 
@@ -52,11 +63,19 @@ def fetch_outputs(
     jobs: int | None = None,
     run_cache: bool = False,
     progress: Progress = NULL,
+    unrecorded: list[Tracked] | None = None,
 ) -> TransferResult:
     """Download the objects of ``outs`` that the cache lacks (repository imports from their
-    source; with ``run_cache``, also the remote's run-cache entries and their objects)."""
+    source; with ``run_cache``, also the remote's run-cache entries and their objects), and
+    the data of ``unrecorded`` imports (``import --no-download``)."""
     result = TransferResult()
     failed: dict[str, str] = {}
+    if unrecorded:
+        from trail.ops.fetch_imports import fetch_unrecorded
+
+        result.unrecorded = fetch_unrecorded(
+            repo, unrecorded, jobs=jobs, progress=progress, result=result, failed=failed
+        )
     imported = [u for u in outs if u.imported]
     if imported:  # from their source repositories, first: they need no remote of ours
         from trail.ops.fetch_imports import fetch_imports
@@ -176,4 +195,24 @@ def pull(
             pass  # the transfer error below names the objects that are missing
         raise
     result.changes = checkout(repo, targets, force=force, progress=progress)
+    if result.unrecorded:
+        _checkout_unrecorded(repo, result, force, progress)
     return result
+
+
+def _checkout_unrecorded(
+    repo: Repo, result: TransferResult, force: bool, progress: Progress
+) -> None:
+    """Imports without a hash yet: their fetched data goes to the workspace (as ``dvc pull``
+    does; the pointer file is left alone, so ``status`` shows them modified until
+    ``update``)."""
+    from trail.ops.common import checkout_context
+    from trail.workspace.checkout import checkout_dir, checkout_file
+
+    ctx = checkout_context(repo, force=force, progress=progress)
+    assert result.changes is not None
+    for relpath, built in sorted(result.unrecorded.items()):
+        if built.oid.is_tree:
+            checkout_dir(ctx, relpath, built.oid, result.changes)
+        else:
+            checkout_file(ctx, relpath, built.oid, built.meta.isexec, result.changes)

@@ -17,6 +17,7 @@ from trail.remote.transfer import default_jobs, upload
 from trail.repo import Repo
 
 if TYPE_CHECKING:
+    from trail.workspace.build import Built
     from trail.workspace.checkout import Changes
 
 
@@ -30,6 +31,7 @@ class TransferResult:
     nbytes: int = 0
     remotes: list[str] = field(default_factory=list)
     changes: Changes | None = None
+    unrecorded: dict[str, Built] = field(default_factory=dict)  # imports fetched, no hash yet
 
 
 def group_by_remote(

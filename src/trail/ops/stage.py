@@ -44,6 +44,7 @@ class StageAddResult:
     name: str
     file: str  # repo-relative pipeline file
     gitignores: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def join_cmd(words: Sequence[str]) -> str:
@@ -290,7 +291,13 @@ def _ignore_outs(repo: Repo, stage: Stage, result: StageAddResult) -> None:
     from trail.workspace import gitignore
 
     for out in sorted(stage.outs, key=lambda o: o.declared):
-        if out.cache:
+        parent = posixpath.dirname(out.path)
+        if out.cache and parent and not os.path.isdir(repo.path(parent)):
+            # As DVC: the folder appears when the stage runs, and so does the entry.
+            result.warnings.append(
+                f"'{parent}' does not exist yet: '{out.path}' is git-ignored when the stage runs"
+            )
+        elif out.cache:
             changed = gitignore.ignore(repo.root, out.path)
             if changed and changed not in result.gitignores:
                 result.gitignores.append(changed)

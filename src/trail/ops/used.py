@@ -177,11 +177,12 @@ def _stage_outputs(
             if o.out is not None and o.oid is not None and o.cached
         ]
     if revs:
-        found += _stage_outputs_at(repo, revs)
+        found += stage_outputs_at(repo, revs)
     return found
 
 
-def _stage_outputs_at(repo: Repo, revs: list[str]) -> list[UsedOutput]:
+def stage_outputs_at(repo: Repo, revs: list[str]) -> list[UsedOutput]:
+    """Cached stage outputs the lock files of ``revs`` record (by their pipeline files)."""
     from trail.oidstr import parse_oid
     from trail.ops.revisions import open_revs
 
