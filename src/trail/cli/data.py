@@ -314,7 +314,10 @@ def cmd_diff(args: argparse.Namespace, console: Console) -> int:
     missing = [] if args.hide_missing else result.not_in_cache
     rows = _diff_rows(result, missing, args.show_hash)
     if args.json:
-        console.json(_diff_json(result, missing, args.show_hash) if rows else {})
+        shape = _diff_json(result, missing, args.show_hash) if rows else {}
+        if args.b_rev is not None:  # two revisions: nothing is looked for in the cache
+            shape.pop("not in cache", None)
+        console.json(shape)
     elif args.md:
         _diff_md(rows, args.show_hash, console)
     elif not rows:
