@@ -38,6 +38,14 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("add", parents=[common], help="track files or directories")
     p.add_argument("targets", nargs="+")
     p.add_argument("--glob", action="store_true", help="expand wildcards in targets")
+    p.add_argument("-o", "--out", help="track a copy of the (one) target at this path")
+    p.add_argument(
+        "--to-remote", action="store_true", help="with -o: send it to a remote, not the cache"
+    )
+    p.add_argument("-r", "--remote", help="the remote for --to-remote (default: the default)")
+    p.add_argument("-j", "--jobs", type=int, help="parallel uploads for --to-remote")
+    p.add_argument("--no-commit", action="store_true", help="record hashes, cache nothing yet")
+    p.add_argument("-f", "--force", action="store_true", help="with -o: replace what is there")
     p.set_defaults(func=cmd_add)
 
     p = sub.add_parser("status", parents=[common], help="show tracked data that changed")
@@ -72,6 +80,13 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("targets", nargs="*")
     p.add_argument("--relink", action="store_true", help="re-create links even if unchanged")
     p.add_argument("-f", "--force", action="store_true", help="overwrite uncached changes")
+    p.add_argument("--summary", action="store_true", help="counts instead of a line per output")
+    p.add_argument(
+        "--allow-missing", action="store_true", help="data not in the cache is not an error"
+    )
+    from trail.cli.remote import scope_flags
+
+    scope_flags(p)
     p.set_defaults(func=cmd_checkout)
 
     p = sub.add_parser("diff", parents=[common], help="tracked data changed between revisions")
@@ -110,6 +125,13 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("-c", "--cloud", action="store_true", help="also remove from the remote")
     p.add_argument("-r", "--remote", help="the remote for -c (default: the default remote)")
     p.add_argument("-j", "--jobs", type=int, help="parallel deletions on the remote")
+    p.add_argument("--rev", help="keep this revision's data (and -n N: N commits up to it)")
+    p.add_argument("-n", "--num", type=int, default=1, help="with --rev: how many commits")
+    p.add_argument("--date", help="keep the data of commits since this day (YYYY-MM-DD)")
+    p.add_argument("--not-in-remote", action="store_true", help="keep what the remote lacks")
+    p.add_argument(
+        "--skip-failed", action="store_true", help="pass over revisions that cannot be read"
+    )
     p.set_defaults(func=cmd_gc)
 
     p = sub.add_parser("fsck", parents=[common], help="verify every cached object")
@@ -119,10 +141,36 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_add(args: argparse.Namespace, console: Console) -> int:
+    from trail.errors import UsageError
     from trail.ops.add import add
 
+    if (args.to_remote or args.force) and not args.out:
+        raise UsageError("--to-remote and -f go with -o/--out")
+    if args.out and (len(args.targets) != 1 or args.glob):
+        raise UsageError("-o/--out takes exactly one target")
     with _writing(console) as repo:
-        result = add(repo, args.targets, use_glob=args.glob, progress=console.progress())
+        if args.out:
+            from trail.ops.add_to import add_to
+
+            result = add_to(
+                repo,
+                args.targets[0],
+                args.out,
+                force=args.force,
+                no_commit=args.no_commit,
+                to_remote=args.to_remote,
+                remote=args.remote,
+                jobs=args.jobs,
+                progress=console.progress(),
+            )
+        else:
+            result = add(
+                repo,
+                args.targets,
+                use_glob=args.glob,
+                no_commit=args.no_commit,
+                progress=console.progress(),
+            )
         _git_hint(repo, result.pointer_files + result.gitignores, console)
     return 0
 
@@ -276,22 +324,38 @@ def cmd_commit(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_checkout(args: argparse.Namespace, console: Console) -> int:
-    from trail.errors import CheckoutError
+    from trail.cli.remote import scope
     from trail.ops.checkout import checkout
 
     with _writing(console) as repo:
-        try:
-            changes = checkout(
-                repo,
-                args.targets,
-                force=args.force,
-                relink=args.relink,
-                progress=console.progress(),
-            )
-        except CheckoutError:
-            raise
-    print_changes(changes, console)
+        changes = checkout(
+            repo,
+            args.targets,
+            force=args.force,
+            relink=args.relink,
+            progress=console.progress(),
+            scope=scope(args),
+            allow_missing=args.allow_missing,
+        )
+    if args.summary:
+        print_summary(changes, console)
+    else:
+        print_changes(changes, console)
     return 0
+
+
+def print_summary(changes: Any, console: Console) -> None:
+    """DVC's ``--summary``: ``2 files added, 1 file modified`` (or ``No changes.``)."""
+    counts = [
+        f"{len(paths)} file{'s' if len(paths) != 1 else ''} {what}"
+        for what, paths in (
+            ("added", changes.added),
+            ("modified", changes.modified),
+            ("deleted", changes.deleted),
+        )
+        if paths
+    ]
+    console.out(", ".join(counts) if counts else "No changes.")
 
 
 def print_changes(changes: Any, console: Console) -> None:
@@ -436,7 +500,15 @@ def cmd_gc(args: argparse.Namespace, console: Console) -> int:
             all_tags=args.all_tags,
             all_commits=args.all_commits,
             all_experiments=args.all_experiments,
+            rev=args.rev,
+            num=args.num,
+            date=args.date,
+            skip_failed=args.skip_failed,
         )
+        if args.not_in_remote:
+            kept = gc.keep_unpushed(repo, plan, args.remote, args.jobs)
+            if kept:
+                console.out(f"Keeping {kept} objects the remote does not have.")
         size = _human(plan.size(repo))
         cloud = gc.plan_remote(repo, plan, args.remote) if args.cloud else None
         if args.dry:

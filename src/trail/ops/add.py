@@ -17,7 +17,7 @@ from trail.progress import NULL, Progress
 from trail.repo import Repo
 from trail.types import Oid
 from trail.workspace import gitignore
-from trail.workspace.build import build
+from trail.workspace.build import Built, build
 from trail.workspace.checkout import Changes, checkout_dir, checkout_file
 from trail.workspace.symlinks import refuse_for_storing
 
@@ -42,8 +42,15 @@ def expand(repo: Repo, targets: Sequence[str], use_glob: bool) -> list[str]:
 
 
 def add(
-    repo: Repo, targets: Sequence[str], *, use_glob: bool = False, progress: Progress = NULL
+    repo: Repo,
+    targets: Sequence[str],
+    *,
+    use_glob: bool = False,
+    no_commit: bool = False,
+    progress: Progress = NULL,
 ) -> AddResult:
+    """Track ``targets``; with ``no_commit``, record their hashes without caching them (a
+    later ``commit`` caches them, as with DVC's ``add --no-commit``)."""
     rels = expand(repo, targets, use_glob)
     pfs = collect(repo)
     tracked = outputs(pfs)
@@ -51,17 +58,19 @@ def add(
     result = AddResult()
     for rel, existing in plan:
         target = existing.relpath if existing is not None else rel
-        _add_one(repo, target, existing, result, progress)
+        _add_one(repo, target, existing, result, progress, store=not no_commit)
     return result
 
 
-def _plan_one(repo: Repo, rel: str, tracked: list[Tracked]) -> tuple[str, Tracked | None]:
+def _plan_one(
+    repo: Repo, rel: str, tracked: list[Tracked], must_exist: bool = True
+) -> tuple[str, Tracked | None]:
     control = repo.dialect.control
     if rel == "." or rel.split("/")[0] in (".git", control):
         raise WorkspaceError(f"cannot track '{rel}': it is the repository or its internals")
     if rel.endswith(repo.dialect.pointer_suffix):
         raise WorkspaceError(f"cannot track '{rel}': it is a pointer file")
-    if not os.path.lexists(repo.path(rel)):
+    if must_exist and not os.path.lexists(repo.path(rel)):
         raise WorkspaceError(f"'{rel}' does not exist")
     refuse_for_storing(repo.root, [rel], "add")
     for t in tracked:
@@ -83,9 +92,21 @@ def _plan_one(repo: Repo, rel: str, tracked: list[Tracked]) -> tuple[str, Tracke
 
 
 def _add_one(
-    repo: Repo, rel: str, existing: Tracked | None, result: AddResult, progress: Progress
+    repo: Repo,
+    rel: str,
+    existing: Tracked | None,
+    result: AddResult,
+    progress: Progress,
+    store: bool = True,
 ) -> None:
-    built = build(build_context(repo, store=True, progress=progress), rel)
+    built = build(build_context(repo, store=store, progress=progress), rel)
+    record(repo, rel, built, existing, result)
+    if store:
+        _link_back(repo, rel, built.oid, built.meta.isexec)
+
+
+def record(repo: Repo, rel: str, built: Built, existing: Tracked | None, result: AddResult) -> None:
+    """Write the pointer file of output ``rel`` (or update ``existing``'s) and git-ignore it."""
     if existing is not None:
         pf = existing.pf
         out = existing.out
@@ -106,7 +127,6 @@ def _add_one(
         changed = gitignore.ignore(repo.root, rel)
         if changed and changed not in result.gitignores:
             result.gitignores.append(changed)
-    _link_back(repo, rel, built.oid, built.meta.isexec)
 
 
 def _link_back(repo: Repo, rel: str, oid: Oid, isexec: bool) -> None:

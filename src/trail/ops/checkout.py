@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from trail.errors import CheckoutError
 from trail.index import collect, outputs
 from trail.ops.common import checkout_context
-from trail.ops.targets import resolve
+from trail.ops.targets import DEFAULT_SCOPE, Scope, resolve
 from trail.progress import NULL, Progress
 from trail.repo import Repo
 from trail.types import Oid
@@ -22,13 +22,16 @@ def checkout(
     force: bool = False,
     relink: bool = False,
     progress: Progress = NULL,
+    scope: Scope = DEFAULT_SCOPE,
+    allow_missing: bool = False,
 ) -> Changes:
     """Restore every targeted output; outputs whose objects are missing are listed at the end
-    (after all the others were restored) in one ``CheckoutError``."""
+    (after all the others were restored) in one ``CheckoutError`` — or, with
+    ``allow_missing``, left in ``Changes.missing``."""
     pfs = collect(repo)
     todo: list[tuple[str, Oid, bool, str | None]] = []
     if targets:  # pointer files, outputs, parts of outputs, stages (``trail.ops.targets``)
-        for o in resolve(repo, targets, pfs=pfs).outputs:
+        for o in resolve(repo, targets, pfs=pfs, scope=scope).outputs:
             if o.oid is not None and o.cached:
                 todo.append((o.relpath, o.oid, o.isexec, o.subpath))
     else:
@@ -47,7 +50,7 @@ def checkout(
             checkout_dir(ctx, relpath, oid, changes, subpath=subpath)
         else:
             checkout_file(ctx, relpath, oid, isexec, changes)
-    if changes.missing:
+    if changes.missing and not allow_missing:
         raise CheckoutError(
             changes.missing,
             "not in the cache (fetch or pull it from a remote, or re-add it)",

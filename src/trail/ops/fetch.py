@@ -3,7 +3,8 @@ pull, into the workspace)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
 from trail.errors import RemoteConfigError, TransferError
@@ -19,6 +20,8 @@ from trail.types import Oid
 
 if TYPE_CHECKING:
     from trail.index import Tracked
+    from trail.ops.targets import Scope
+    from trail.workspace.checkout import Changes
 
 
 def fetch(
@@ -33,9 +36,14 @@ def fetch(
     all_experiments: bool = False,
     run_cache: bool = False,
     progress: Progress = NULL,
+    scope: Scope | None = None,
+    max_size: int | None = None,
+    types: Collection[str] = (),
 ) -> TransferResult:
     """Download what the chosen revisions need and the cache lacks, verified by hash (with
-    ``run_cache``, also the remote's run-cache entries and the objects they record)."""
+    ``run_cache``, also the remote's run-cache entries and the objects they record).
+    ``max_size`` keeps outputs of at most that many bytes, ``types`` (``metrics``,
+    ``plots``) only stage outputs of those kinds, as DVC's ``--max-size``/``--type``."""
     revs = used.revisions(
         repo,
         all_branches=all_branches,
@@ -43,7 +51,11 @@ def fetch(
         all_commits=all_commits,
         all_experiments=all_experiments,
     )
-    outs = used.used_outputs(repo, targets, revs=revs)
+    outs = used.used_outputs(repo, targets, revs=revs, scope=scope)
+    if max_size is not None:
+        outs = [u for u in outs if u.size is not None and u.size <= max_size]
+    if types:
+        outs = [u for u in outs if u.kind in types]
     return fetch_outputs(
         repo,
         outs,
@@ -51,7 +63,7 @@ def fetch(
         jobs=jobs,
         run_cache=run_cache,
         progress=progress,
-        unrecorded=unrecorded_imports(repo, targets),
+        unrecorded=[] if types else unrecorded_imports(repo, targets),
     )
 
 
@@ -170,11 +182,29 @@ def pull(
     run_cache: bool = False,
     force: bool = False,
     progress: Progress = NULL,
+    scope: Scope | None = None,
+    allow_missing: bool = False,
 ) -> TransferResult:
-    """Fetch, then check out; what did arrive is checked out even when some objects failed."""
+    """Fetch, then check out; what did arrive is checked out even when some objects failed.
+    With ``allow_missing``, objects neither the cache nor the remote has are not an error:
+    they are listed in ``missing`` and the rest is checked out."""
     from trail.errors import CheckoutError
     from trail.ops.checkout import checkout
+    from trail.ops.targets import DEFAULT_SCOPE
 
+    scope = scope or DEFAULT_SCOPE
+
+    def place() -> Changes:
+        return checkout(
+            repo,
+            targets,
+            force=force,
+            progress=progress,
+            scope=scope,
+            allow_missing=allow_missing,
+        )
+
+    missing: dict[str, str] = {}
     try:
         result = fetch(
             repo,
@@ -187,17 +217,27 @@ def pull(
             all_experiments=all_experiments,
             run_cache=run_cache,
             progress=progress,
+            scope=scope,
         )
-    except (TransferError, RemoteConfigError):
-        try:
-            checkout(repo, targets, force=force, progress=progress)
-        except CheckoutError:
-            pass  # the transfer error below names the objects that are missing
+    except TransferError as exc:
+        if not (allow_missing and all(_absent(why) for why in exc.failures.values())):
+            with contextlib.suppress(CheckoutError):  # the transfer error names what lacks
+                place()
+            raise
+        result, missing = TransferResult(), exc.failures
+    except RemoteConfigError:
+        with contextlib.suppress(CheckoutError):
+            place()
         raise
-    result.changes = checkout(repo, targets, force=force, progress=progress)
+    result.missing = missing
+    result.changes = place()
     if result.unrecorded:
         _checkout_unrecorded(repo, result, force, progress)
     return result
+
+
+def _absent(why: str) -> bool:
+    return why in ("not on the remote", "missing from the local cache")
 
 
 def _checkout_unrecorded(

@@ -17,6 +17,7 @@ from trail.remote.transfer import default_jobs, upload
 from trail.repo import Repo
 
 if TYPE_CHECKING:
+    from trail.ops.targets import Scope
     from trail.workspace.build import Built
     from trail.workspace.checkout import Changes
 
@@ -32,6 +33,7 @@ class TransferResult:
     remotes: list[str] = field(default_factory=list)
     changes: Changes | None = None
     unrecorded: dict[str, Built] = field(default_factory=dict)  # imports fetched, no hash yet
+    missing: dict[str, str] = field(default_factory=dict)  # pull --allow-missing: what lacked
 
 
 def group_by_remote(
@@ -57,6 +59,7 @@ def push(
     run_cache: bool = False,
     use_index: bool = True,
     progress: Progress = NULL,
+    scope: Scope | None = None,
 ) -> TransferResult:
     """Upload what the chosen revisions need (with ``run_cache``, also run-cache entries and
     the objects they record); failures are raised together at the end."""
@@ -67,7 +70,7 @@ def push(
         all_commits=all_commits,
         all_experiments=all_experiments,
     )
-    outs = used.used_outputs(repo, targets, revs=revs)
+    outs = used.used_outputs(repo, targets, revs=revs, scope=scope)
     return push_outputs(
         repo,
         outs,

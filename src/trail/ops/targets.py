@@ -48,6 +48,20 @@ class TargetError(WorkspaceError):
 
 
 @dataclass(frozen=True)
+class Scope:
+    """How targets are read: ``glob`` expands wildcards (in paths and stage names),
+    ``recursive`` takes a directory for every pointer file and pipeline file below it,
+    ``with_deps`` adds the stages a named stage depends on (DVC's ``-R``, ``--glob``, ``-d``)."""
+
+    glob: bool = False
+    recursive: bool = False
+    with_deps: bool = False
+
+
+DEFAULT_SCOPE = Scope()
+
+
+@dataclass(frozen=True)
 class OutputTarget:
     """One output a target names: where it is recorded (a pointer file's output ``tracked``,
     or a stage's ``out`` in a lock file) and the part of it named (``subpath``)."""
@@ -59,6 +73,7 @@ class OutputTarget:
     tracked: Tracked | None = None
     stage: Stage | None = None
     out: StageOut | None = None
+    size: int | None = None
 
     @property
     def cached(self) -> bool:
@@ -142,7 +157,8 @@ class _Pipelines:
             item = entry.out(out.declared) if entry is not None else None
             oid = item.oid if item is not None else None
             isexec = bool(item.meta.isexec) if item is not None else False
-            found.append(OutputTarget(out.path, oid, isexec, sub, stage=stage, out=out))
+            size = item.meta.size if item is not None else None
+            found.append(OutputTarget(out.path, oid, isexec, sub, stage=stage, out=out, size=size))
         return found
 
 
@@ -152,6 +168,7 @@ def resolve(
     *,
     pfs: list[PointerFile] | None = None,
     cwd: str | None = None,
+    scope: Scope = DEFAULT_SCOPE,
 ) -> Targets:
     """What ``targets`` name (see the module's docstring); raises ``TargetError`` for one that
     names nothing, before anything is done."""
@@ -159,6 +176,10 @@ def resolve(
     tracked = outputs(pfs)
     lazy = _Pipelines(repo)
     result = Targets()
+    if scope.glob:
+        targets = _expand_globs(repo, targets, tracked, lazy, cwd)
+    if scope.recursive:
+        targets = _expand_dirs(repo, targets, tracked, lazy, cwd)
     for raw in targets:
         found = _by_pointer(repo, raw, tracked, cwd)
         if found is None:
@@ -169,7 +190,68 @@ def resolve(
         for s in found[1]:
             if s not in result.stages:
                 result.stages.append(s)
+    if scope.with_deps and result.stages:
+        _add_upstream(result, lazy)
     return result
+
+
+def _expand_globs(
+    repo: Repo, targets: Sequence[str], tracked: list[Tracked], lazy: _Pipelines, cwd: str | None
+) -> list[str]:
+    """Wildcards matched against paths on disk, tracked paths and stage names."""
+    import fnmatch
+    import glob as globmod
+
+    here = cwd or os.getcwd()
+    found: list[str] = []
+    for raw in targets:
+        if not any(c in raw for c in "*?["):
+            found.append(raw)
+            continue
+        hits = [os.path.relpath(p, here) for p in sorted(globmod.glob(os.path.join(here, raw)))]
+        rel = posixpath.normpath(posixpath.join(repo_relpath(repo.root, here), raw))
+        known = [t.relpath for t in tracked] + [t.pf.path for t in tracked]
+        hits += [os.path.relpath(repo.path(p), here) for p in known if fnmatch.fnmatch(p, rel)]
+        stages = [s for s in lazy.stages() if fnmatch.fnmatch(s.name, raw)]
+        hits += [s.addressing for s in stages]
+        if not hits:
+            raise TargetError(raw, repo.dialect.pointer_suffix)
+        found.extend(h for h in hits if h not in found)
+    return found
+
+
+def _expand_dirs(
+    repo: Repo, targets: Sequence[str], tracked: list[Tracked], lazy: _Pipelines, cwd: str | None
+) -> list[str]:
+    """A directory stands for every pointer file and every stage of a pipeline file below
+    it; other targets stay as they are."""
+    here = cwd or os.getcwd()
+    found: list[str] = []
+    for raw in targets:
+        rel = repo_relpath(repo.root, raw, cwd)
+        if not os.path.isdir(repo.path(rel)) or any(t.relpath == rel for t in tracked):
+            found.append(raw)
+            continue
+        inside = [os.path.relpath(repo.path(t.pf.path), here) for t in tracked]
+        inside = [p for p, t in zip(inside, tracked, strict=True) if is_inside(t.pf.path, rel)]
+        inside += [s.addressing for s in lazy.stages() if is_inside(s.file, rel)]
+        if not inside:
+            raise TargetError(raw, repo.dialect.pointer_suffix)
+        found.extend(p for p in dict.fromkeys(inside) if p not in found)
+    return found
+
+
+def _add_upstream(result: Targets, lazy: _Pipelines) -> None:
+    """The stages the named ones depend on, and their outputs."""
+    from trail.pipeline.dag import ancestors, build_dag
+
+    dag = build_dag(lazy.stages())
+    for stage in list(result.stages):
+        for key in sorted(ancestors(dag, stage.addressing)):
+            up = dag.stages[key]
+            if up not in result.stages:
+                result.stages.append(up)
+                result.add(lazy.outputs_of(up))
 
 
 def _by_pointer(
@@ -196,7 +278,8 @@ def _by_pointer(
 
 
 def _of_tracked(t: Tracked, subpath: str | None = None) -> OutputTarget:
-    return OutputTarget(t.relpath, t.out.oid, t.out.meta.isexec, subpath, tracked=t)
+    meta = t.out.meta
+    return OutputTarget(t.relpath, t.out.oid, meta.isexec, subpath, tracked=t, size=meta.size)
 
 
 def _by_stage(

@@ -14,6 +14,7 @@ from trail.repo import Repo
 from trail.types import Oid
 
 if TYPE_CHECKING:
+    from trail.ops.targets import Scope
     from trail.pipeline.model import StageOut
     from trail.scm.git import Git
 
@@ -38,6 +39,8 @@ class UsedOutput:
     push: bool = True
     subpath: str | None = None  # only this part of a directory (a target inside it)
     imported: ImportedFrom | None = None
+    size: int | None = None  # as recorded (a directory's: all its files)
+    kind: str = "outs"  # a stage's ``metrics`` and ``plots`` are told apart (fetch --type)
 
 
 def revisions(
@@ -84,7 +87,9 @@ def _used(t: Tracked, subpath: str | None = None) -> UsedOutput | None:
     remote = t.out.options.get("remote")
     push = t.out.options.get("push", True) is not False
     imported = _imported(t) if "deps" in t.pf.top else None
-    return UsedOutput(t.relpath, oid, str(remote) if remote else None, push, subpath, imported)
+    return UsedOutput(
+        t.relpath, oid, str(remote) if remote else None, push, subpath, imported, t.out.meta.size
+    )
 
 
 def _imported(t: Tracked) -> ImportedFrom | None:
@@ -119,23 +124,24 @@ def used_outputs(
     revs: Iterable[str] = (),
     workspace: bool = True,
     every_lock_object: bool = False,
+    scope: Scope | None = None,
 ) -> list[UsedOutput]:
     """Outputs of the workspace (unless ``workspace`` is false) and of every revision in
     ``revs``, limited to ``targets`` (pointer files, outputs, stages: ``trail.ops.targets``).
 
     Stage outputs are those the lock files record with ``cache: true`` (what DVC transfers);
     ``every_lock_object`` (for gc) keeps every object a lock file names instead."""
-    from trail.ops.targets import resolve
+    from trail.ops.targets import DEFAULT_SCOPE, resolve
 
     result: list[UsedOutput] = []
     chosen: list[tuple[Tracked, str | None]] = []
     staged: list[UsedOutput] = []
     if targets:
-        for o in resolve(repo, targets).outputs:
+        for o in resolve(repo, targets, scope=scope or DEFAULT_SCOPE).outputs:
             if o.tracked is not None:
                 chosen.append((o.tracked, o.subpath))
             elif o.out is not None and o.oid is not None and o.cached:
-                staged.append(_of_stage(o.relpath, o.oid, o.out, o.subpath))
+                staged.append(_of_stage(o.relpath, o.oid, o.out, o.subpath, o.size))
     elif workspace:
         chosen = [(t, None) for t in outputs(collect(repo))]
     rels = [repo_relpath(repo.root, t) for t in targets]
@@ -153,8 +159,10 @@ def used_outputs(
     return result
 
 
-def _of_stage(relpath: str, oid: Oid, out: StageOut, subpath: str | None = None) -> UsedOutput:
-    return UsedOutput(relpath, oid, out.remote, out.push, subpath)
+def _of_stage(
+    relpath: str, oid: Oid, out: StageOut, subpath: str | None = None, size: int | None = None
+) -> UsedOutput:
+    return UsedOutput(relpath, oid, out.remote, out.push, subpath, None, size, out.kind.value)
 
 
 def _stage_outputs(
@@ -172,7 +180,7 @@ def _stage_outputs(
         from trail.ops.targets import stage_outputs
 
         found += [
-            _of_stage(o.relpath, o.oid, o.out)
+            _of_stage(o.relpath, o.oid, o.out, None, o.size)
             for o in stage_outputs(repo)
             if o.out is not None and o.oid is not None and o.cached
         ]
