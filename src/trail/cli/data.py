@@ -68,6 +68,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     s.add_argument("--unchanged", action="store_true", help="also list unchanged outputs")
     s.add_argument("--not-in-remote", action="store_true", help="also list what a remote lacks")
     s.add_argument("-r", "--remote", help="the remote for --not-in-remote")
+    s.add_argument(
+        "--untracked-files", action="store_true", help="also files neither Git nor trail tracks"
+    )
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_data_status)
 
@@ -262,13 +265,21 @@ def cmd_data_status(args: argparse.Namespace, console: Console) -> int:
             not_in_remote=args.not_in_remote,
             remote=args.remote,
         )
+        untracked: list[str] = []
+        if args.untracked_files:
+            from trail.ops.untracked import untracked_files
+
+            untracked = untracked_files(repo)
     finally:
         repo.close()
+    shape = result.as_dict()
+    if untracked:
+        shape["untracked"] = untracked
     if args.json:
-        console.json(result.as_dict())
+        console.json(shape)
         return 0
     tool = "trail"
-    if not result.as_dict():
+    if not shape:
         console.out("No changes.")
         return 0
     if result.not_in_cache:
@@ -303,6 +314,12 @@ def cmd_data_status(args: argparse.Namespace, console: Console) -> int:
         for kind in ("added", "modified", "deleted"):
             for p in changes.get(kind, []):
                 console.out(f"        {kind}: {p}")
+        console.out()
+    if untracked:
+        console.out("Untracked files:")
+        console.out(f'  (use "git add <file> ..." or "{tool} add <file>..." to track them)')
+        for p in untracked:
+            console.out(f"        {p}")
         console.out()
     if result.unchanged:
         console.out("Unchanged:")

@@ -50,6 +50,15 @@ def _register_run(esub: Any, common: argparse.ArgumentParser) -> None:
     r.add_argument("--queue", action="store_true", help="queue the run instead of running it")
     r.add_argument("--run-all", action="store_true", help="run every queued experiment")
     r.add_argument("--temp", action="store_true", help="run in a temporary clone")
+    r.add_argument("-m", "--message", help="the experiment commit's message")
+    r.add_argument(
+        "-C",
+        "--copy-paths",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="with --queue/--temp: an untracked or ignored path the run needs (repeatable)",
+    )
     r.set_defaults(func=cmd_run)
 
 
@@ -92,6 +101,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
             opts=opts,
             force=args.force,
             argv=getattr(args, "argv", ()),
+            message=args.message,
         )
     finally:
         repo.close()

@@ -53,6 +53,7 @@ def run(
     opts: ReproOptions | None = None,
     force: bool = False,
     argv: Sequence[str] = (),
+    message: str | None = None,
 ) -> ExpRunResult:
     """Run one experiment in the workspace. Bad input (a taken name, a ``-S`` that does not
     apply) is refused before anything is changed."""
@@ -71,7 +72,7 @@ def run(
         raise
     if result.failed:
         return ExpRunResult(ref, result, None, tuple(edits))
-    recorded = _record(repo, git, ref, state, result, argv, force)
+    recorded = _record(repo, git, ref, state, result, argv, force, message)
     return ExpRunResult(ref, result, recorded, tuple(edits))
 
 
@@ -97,6 +98,7 @@ def _record(
     result: ReproResult,
     argv: Sequence[str],
     force: bool,
+    message: str | None = None,
 ) -> Recorded:
     from trail.experiments.env import capture
 
@@ -108,7 +110,9 @@ def _record(
         except FileNotFoundError:  # pruned by a concurrent run of the same stage
             continue
     summary = {"ran": result.ran, "restored": result.restored, "unchanged": result.unchanged}
-    return record(git, ref, env=capture(state, argv), run=summary, logs=logs, force=force)
+    return record(
+        git, ref, env=capture(state, argv), run=summary, logs=logs, force=force, message=message
+    )
 
 
 def save(
