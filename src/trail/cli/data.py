@@ -506,6 +506,10 @@ def _human(n: int) -> str:
 
 
 def cmd_gc(args: argparse.Namespace, console: Console) -> int:
+    from trail.errors import UsageError
+
+    if args.not_in_remote and args.cloud:
+        raise UsageError("--not-in-remote and -c/--cloud do not go together")
 
     from trail.ops import gc
 
@@ -523,9 +527,7 @@ def cmd_gc(args: argparse.Namespace, console: Console) -> int:
             skip_failed=args.skip_failed,
         )
         if args.not_in_remote:
-            kept = gc.keep_unpushed(repo, plan, args.remote, args.jobs)
-            if kept:
-                console.out(f"Keeping {kept} objects the remote does not have.")
+            gc.drop_pushed(repo, plan, args.remote, args.jobs)
         size = _human(plan.size(repo))
         cloud = gc.plan_remote(repo, plan, args.remote) if args.cloud else None
         if args.dry:

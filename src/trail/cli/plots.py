@@ -50,6 +50,10 @@ def _draw(args: argparse.Namespace, console: Console, targets: list[str], revs: 
     from trail.ops.plots import DEFAULT_DIR, plots_show, write_html
     from trail.repo import Repo
 
+    if args.show_vega and len(targets) != 1:
+        from trail.errors import UsageError
+
+        raise UsageError("--show-vega needs exactly one target, a plot drawn as a chart")
     repo = Repo.find(".")
     result = plots_show(repo, targets, revs=revs, props=_props(args))
     if args.json:

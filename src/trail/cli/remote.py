@@ -166,7 +166,7 @@ def _register_transfers(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.set_defaults(func=cmd_push)
     p = sub.add_parser("fetch", parents=[common], help="download tracked data into the cache")
-    p.add_argument("--max-size", type=int, help="only outputs of at most this many bytes")
+    p.add_argument("--max-size", type=int, help="only outputs smaller than this many bytes")
     p.add_argument(
         "--type",
         dest="types",
@@ -308,7 +308,7 @@ def cmd_pull(args: argparse.Namespace, console: Console) -> int:
         )
     if result.missing:
         shown = ", ".join(sorted(result.missing)[:10])
-        console.err(f"WARNING: not in the cache nor on the remote (skipped): {shown}")
+        console.err(f"WARNING: neither in the cache nor on the remote (skipped): {shown}")
     _fetched(result, console)
     return 0
 

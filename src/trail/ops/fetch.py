@@ -42,7 +42,7 @@ def fetch(
 ) -> TransferResult:
     """Download what the chosen revisions need and the cache lacks, verified by hash (with
     ``run_cache``, also the remote's run-cache entries and the objects they record).
-    ``max_size`` keeps outputs of at most that many bytes, ``types`` (``metrics``,
+    ``max_size`` keeps outputs of fewer bytes than that, ``types`` (``metrics``,
     ``plots``) only stage outputs of those kinds, as DVC's ``--max-size``/``--type``."""
     revs = used.revisions(
         repo,
@@ -52,8 +52,8 @@ def fetch(
         all_experiments=all_experiments,
     )
     outs = used.used_outputs(repo, targets, revs=revs, scope=scope)
-    if max_size is not None:
-        outs = [u for u in outs if u.size is not None and u.size <= max_size]
+    if max_size is not None:  # strictly below, as DVC counts; an unknown size goes
+        outs = [u for u in outs if u.size is None or u.size < max_size]
     if types:
         outs = [u for u in outs if u.kind in types]
     return fetch_outputs(

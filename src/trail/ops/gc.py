@@ -114,19 +114,25 @@ def _used(repo: Repo, revs: list[str], skip_failed: bool) -> list[used.UsedOutpu
     return found
 
 
-def keep_unpushed(repo: Repo, gc_plan: GcPlan, remote: str | None, jobs: int | None) -> int:
-    """``--not-in-remote``: keep what the remote lacks (only objects it has are removed);
-    returns how many were kept back."""
+def drop_pushed(repo: Repo, gc_plan: GcPlan, remote: str | None, jobs: int | None) -> int:
+    """``--not-in-remote``, as DVC: of the data the kept revisions use, keep only what the
+    remote lacks — what it has can come back with ``pull``. Returns how many objects more
+    are removed for it."""
+    from trail.errors import RemoteNotFoundError
     from trail.remote.open import open_remote
     from trail.remote.store import present
     from trail.remote.transfer import default_jobs
 
     store = open_remote(repo.config, remote)
-    store.fs.check()
-    there = present(store, set(gc_plan.remove), jobs or default_jobs(store))
-    before = len(gc_plan.remove)
-    gc_plan.remove = [o for o in gc_plan.remove if o in there]
-    return before - len(gc_plan.remove)
+    try:
+        store.fs.check()
+        there = present(store, set(gc_plan.keep), jobs or default_jobs(store))
+    except RemoteNotFoundError:
+        there = set()  # nothing pushed yet: everything used stays
+    gone = [o for o in sorted(there, key=str) if repo.odb.exists(o)]
+    gc_plan.keep -= there
+    gc_plan.remove.extend(gone)
+    return len(gone)
 
 
 def apply(repo: Repo, gc_plan: GcPlan) -> int:

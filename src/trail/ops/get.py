@@ -70,7 +70,7 @@ def get_url(
 
     with open_source(url, rev) as src:
         _merge_config(src, config)
-        origin = src.origin
+        origin = None if config else src.origin  # the merged options live in the clone
         repo = origin or src.repo
         if repo is None:
             raise WorkspaceError(f"{url} is a plain Git repository: '{path}' has no remote URL")
