@@ -35,28 +35,27 @@ def pipeline_repo(dvc_repo, dvc):
     return dvc_repo
 
 
-@pytest.mark.parametrize(
-    "args",
-    [
+def test_diff_counts_pipeline_outputs_as_dvc_does(pipeline_repo, dvc, trail):
+    variants = (
         ["--json"],
         ["--json", "--show-hash"],
         ["--show-hash"],
         [],
         ["--targets", "out", "--json"],
         ["--md"],
-    ],
-)
-def test_diff_counts_pipeline_outputs_as_dvc_does(pipeline_repo, dvc, trail, args):
-    theirs = dvc("diff", *args)
-    ours = trail("diff", *args)
-    assert ours.code == 0, ours.err
-    if "--json" in args:
-        assert json.loads(ours.out) == json.loads(theirs.out)
-    elif "--md" in args:
-        assert _cells(ours.out) == _cells(theirs.out)
-    else:
-        assert ours.out == theirs.out
-    assert ("model.pkl" in ours.out or "--targets" in args) and "metrics.json" not in ours.out
+    )
+    for args in variants:
+        theirs = dvc("diff", *args)
+        ours = trail("diff", *args)
+        assert ours.code == 0, ours.err
+        if "--json" in args:
+            assert json.loads(ours.out) == json.loads(theirs.out), args
+        elif "--md" in args:
+            assert _cells(ours.out) == _cells(theirs.out)
+        else:
+            assert ours.out == theirs.out, args
+        assert "model.pkl" in ours.out or "--targets" in args
+        assert "metrics.json" not in ours.out
 
 
 def _cells(table):

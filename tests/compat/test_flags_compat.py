@@ -66,15 +66,15 @@ def _cached(root):
     return {str(p.relative_to(cache)) for p in cache.rglob("*") if p.is_file()}
 
 
-@pytest.mark.parametrize(
-    "args",
-    [["-d", "train"], ["--glob", "ra*"], ["-R", "."], ["-A"]],
-    ids=["with-deps", "glob", "recursive", "all-commits"],
-)
-def test_push_widens_targets_as_dvc_does(twins, dvc, trail, args):
-    _both(twins, ["push", *args], ["push", *args], dvc, trail)
-    ours, theirs = _sent(twins["stores"]["ours"]), _sent(twins["stores"]["theirs"])
-    assert ours and ours == theirs
+def test_push_widens_targets_as_dvc_does(twins, dvc, trail, tmp_path_factory):
+    for args in (["-d", "train"], ["--glob", "ra*"], ["-R", "."], ["-A"]):
+        for who in ("theirs", "ours"):  # a fresh remote for each way of naming targets
+            twins["stores"][who] = tmp_path_factory.mktemp(who) / "store"
+            twins["chdir"](twins[who])
+            dvc("remote", "add", "-d", "-f", "s", str(twins["stores"][who]))
+        _both(twins, ["push", *args], ["push", *args], dvc, trail)
+        ours, theirs = _sent(twins["stores"]["ours"]), _sent(twins["stores"]["theirs"])
+        assert ours and ours == theirs, args
 
 
 def test_fetch_by_size_and_pull_allow_missing(twins, dvc, trail, tmp_path_factory):
