@@ -76,10 +76,21 @@ def _opened(
     from trail.ops.external import opened_repo
     from trail.ops.locate import locate, open_located
 
-    with opened_repo(repo, rev) as (found, at):
+    with opened_repo(repo, rev) as (found, at), _naming_remotes():
         stream = open_located(found, locate(found, path, at), remote)
         with stream if "b" in mode else io.TextIOWrapper(stream, encoding=enc) as f:
             yield f
+
+
+@contextlib.contextmanager
+def _naming_remotes() -> Iterator[None]:
+    """The API names a remote by argument, not by a command-line flag."""
+    from trail.remote.settings import NoDefaultRemoteError
+
+    try:
+        yield
+    except NoDefaultRemoteError:
+        raise NoDefaultRemoteError("pass remote='NAME'") from None
 
 
 def read(
@@ -105,7 +116,7 @@ def get_url(
     from trail.ops.external import opened_repo
     from trail.ops.locate import PathMissingError, locate_output, object_url
 
-    with opened_repo(repo, rev) as (found, at):
+    with opened_repo(repo, rev) as (found, at), _naming_remotes():
         try:
             loc = locate_output(found, path, at, whole_dir=True)
         except PathMissingError as exc:

@@ -93,6 +93,29 @@ class UnsafePathError(WorkspaceError):
         super().__init__(f"refusing path '{path}' from {where}: it would escape the repository")
 
 
+class SymlinkedDirError(WorkspaceError):
+    """``path`` is, or lies inside, ``link``: a symlink to a directory (DVC refuses it too)."""
+
+    def __init__(self, path: str, link: str, target: str, action: str = "add") -> None:
+        self.path, self.link, self.target = path, link, target
+        where = "it is" if path == link else f"it is inside '{link}',"
+        super().__init__(
+            f"cannot {action} '{path}': {where} a symlink to a directory (→ {target}); trail "
+            "does not track files inside symlinked directories: name the real directory instead"
+        )
+
+
+class FileChangedError(WorkspaceError):
+    """A file kept changing while it was being hashed and stored."""
+
+    def __init__(self, path: str, tries: int) -> None:
+        self.path, self.tries = path, tries
+        super().__init__(
+            f"'{path}' changed while it was being added ({tries} tries); nothing was recorded "
+            "for it: add it again once nothing is writing to it"
+        )
+
+
 class PointerFileError(TrailError):
     """A pointer file (``*.trail``/``*.dvc``) is malformed."""
 

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from trail import pointer
-from trail.errors import TrailError, WorkspaceError
-from trail.paths import is_inside, repo_relpath
+from trail.errors import TrailError
+from trail.paths import is_inside
 from trail.pointer import Output, PointerFile
 from trail.repo import Repo
 from trail.workspace.ignore import ALWAYS_IGNORED
@@ -69,42 +69,6 @@ def collect(repo: Repo) -> list[PointerFile]:
 
 def outputs(pfs: Iterable[PointerFile]) -> list[Tracked]:
     return [Tracked(pf, out, pf.out_relpath(out), i) for pf in pfs for i, out in enumerate(pf.outs)]
-
-
-@dataclass(frozen=True)
-class Target:
-    """A user-named target resolved to the output it falls in (and the part of it, if any)."""
-
-    tracked: Tracked
-    subpath: str | None  # a path inside a tracked directory, relative to it
-
-
-def resolve_targets(
-    repo: Repo, targets: Iterable[str], pfs: list[PointerFile] | None = None
-) -> list[Target]:
-    """Map paths (pointer files, outputs, paths inside outputs, directories) to outputs."""
-    pfs = collect(repo) if pfs is None else pfs
-    tracked = outputs(pfs)
-    suffix = repo.dialect.pointer_suffix
-    result: list[Target] = []
-    for raw in targets:
-        rel = repo_relpath(repo.root, raw)
-        matched = [Target(t, None) for t in tracked if t.pf.path == rel]
-        if not matched and rel.endswith(suffix) and os.path.isfile(repo.path(rel)):
-            pf = pointer.load(repo.root, rel)
-            matched = [Target(t, None) for t in outputs([pf])]
-        if not matched:
-            for t in tracked:
-                if t.relpath == rel:
-                    matched.append(Target(t, None))
-                elif is_inside(rel, t.relpath):
-                    matched.append(Target(t, rel[len(t.relpath) + 1 :]))
-        if not matched and os.path.isdir(repo.path(rel)):
-            matched = [Target(t, None) for t in tracked if is_inside(t.pf.path, rel)]
-        if not matched:
-            raise WorkspaceError(f"'{raw}' is not tracked by trail (no {suffix} file for it)")
-        result.extend(m for m in matched if m not in result)
-    return result
 
 
 def collect_at(repo: Repo, rev: str) -> list[PointerFile]:

@@ -102,9 +102,12 @@ class Repo:
     def scm(self) -> Git | None:
         if self.config.get_bool("core", "no_scm"):
             return None
-        if not os.path.exists(os.path.join(self.root, ".git")):
-            return None
         from trail.scm.git import Git
+
+        # The Git work tree may start above the repository (``trail init --subdir``): git
+        # commands run in ``root`` and read paths relative to it.
+        if Git.find_root(self.root) is None:
+            return None
 
         return Git(self.root)
 

@@ -257,8 +257,8 @@ def test_no_commit_writes_lock_but_caches_nothing(pipe, trail):
 @pytest.mark.parametrize(
     ("args", "message", "code"),
     [
-        (("repro", "nope"), "no stage named 'nope'", 1),
-        (("repro", "rain"), "no stage named 'rain'", 1),
+        (("repro", "nope"), "stage 'nope' not found in 'trail.yaml'", 1),
+        (("repro", "rain"), "stage 'rain' not found in 'trail.yaml'", 1),
         (("repro", "-j", "0"), "-j/--jobs must be at least 1", 2),
     ],
 )

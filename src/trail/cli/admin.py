@@ -13,6 +13,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--dvc", action="store_true", help="make a DVC repository (dvc dialect)")
     p.add_argument("--no-scm", action="store_true", help="without Git")
     p.add_argument("-f", "--force", action="store_true", help="re-initialise")
+    p.add_argument(
+        "--subdir", action="store_true", help="inside a Git repository whose root is higher up"
+    )
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("config", parents=[common], help="get or set configuration")
@@ -37,7 +40,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def cmd_init(args: argparse.Namespace, console: Console) -> int:
     from trail.ops.init import init
 
-    repo = init(".", dvc=args.dvc, no_scm=args.no_scm, force=args.force)
+    repo = init(".", dvc=args.dvc, no_scm=args.no_scm, force=args.force, subdir=args.subdir)
     kind = "DVC" if args.dvc else "trail"
     console.out(f"Initialized a {kind} repository in {repo.root}")
     if repo.scm is not None:
@@ -152,8 +155,14 @@ def cmd_doctor(args: argparse.Namespace, console: Console) -> int:
 
     checks = doctor(".")
     if args.json:
-        console.json([{"check": c.name, "ok": c.ok, "detail": c.detail} for c in checks])
+        console.json(
+            [
+                {"check": c.name, "ok": c.ok, "detail": c.detail, "warning": c.warning}
+                for c in checks
+            ]
+        )
     else:
         for c in checks:
-            console.data(f"{'ok ' if c.ok else 'BAD'} {c.name}: {c.detail}")
+            mark = "BAD" if not c.ok else "WARN" if c.warning else "ok "
+            console.data(f"{mark} {c.name}: {c.detail}")
     return 0 if all(c.ok for c in checks) else 1

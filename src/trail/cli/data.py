@@ -38,6 +38,14 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("add", parents=[common], help="track files or directories")
     p.add_argument("targets", nargs="+")
     p.add_argument("--glob", action="store_true", help="expand wildcards in targets")
+    p.add_argument("-o", "--out", help="track a copy of the (one) target at this path")
+    p.add_argument(
+        "--to-remote", action="store_true", help="with -o: send it to a remote, not the cache"
+    )
+    p.add_argument("-r", "--remote", help="the remote for --to-remote (default: the default)")
+    p.add_argument("-j", "--jobs", type=int, help="parallel uploads for --to-remote")
+    p.add_argument("--no-commit", action="store_true", help="record hashes, cache nothing yet")
+    p.add_argument("-f", "--force", action="store_true", help="with -o: replace what is there")
     p.set_defaults(func=cmd_add)
 
     p = sub.add_parser("status", parents=[common], help="show tracked data that changed")
@@ -60,6 +68,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     s.add_argument("--unchanged", action="store_true", help="also list unchanged outputs")
     s.add_argument("--not-in-remote", action="store_true", help="also list what a remote lacks")
     s.add_argument("-r", "--remote", help="the remote for --not-in-remote")
+    s.add_argument(
+        "--untracked-files", action="store_true", help="also files neither Git nor trail tracks"
+    )
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_data_status)
 
@@ -72,12 +83,24 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("targets", nargs="*")
     p.add_argument("--relink", action="store_true", help="re-create links even if unchanged")
     p.add_argument("-f", "--force", action="store_true", help="overwrite uncached changes")
+    p.add_argument("--summary", action="store_true", help="counts instead of a line per output")
+    p.add_argument(
+        "--allow-missing", action="store_true", help="data not in the cache is not an error"
+    )
+    from trail.cli.remote import scope_flags
+
+    scope_flags(p)
     p.set_defaults(func=cmd_checkout)
 
     p = sub.add_parser("diff", parents=[common], help="tracked data changed between revisions")
     p.add_argument("a_rev", nargs="?", default="HEAD")
     p.add_argument("b_rev", nargs="?")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--targets", nargs="+", default=[], help="only these paths (and below)")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true")
+    fmt.add_argument("--md", action="store_true", help="a Markdown table")
+    p.add_argument("--show-hash", action="store_true", help="show the hashes too")
+    p.add_argument("--hide-missing", action="store_true", help="leave out 'not in cache'")
     p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser("move", parents=[common], help="rename a tracked output")
@@ -105,6 +128,13 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("-c", "--cloud", action="store_true", help="also remove from the remote")
     p.add_argument("-r", "--remote", help="the remote for -c (default: the default remote)")
     p.add_argument("-j", "--jobs", type=int, help="parallel deletions on the remote")
+    p.add_argument("--rev", help="keep this revision's data (and -n N: N commits up to it)")
+    p.add_argument("-n", "--num", type=int, default=1, help="with --rev: how many commits")
+    p.add_argument("--date", help="keep the data of commits since this day (YYYY-MM-DD)")
+    p.add_argument("--not-in-remote", action="store_true", help="keep what the remote lacks")
+    p.add_argument(
+        "--skip-failed", action="store_true", help="pass over revisions that cannot be read"
+    )
     p.set_defaults(func=cmd_gc)
 
     p = sub.add_parser("fsck", parents=[common], help="verify every cached object")
@@ -114,10 +144,36 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_add(args: argparse.Namespace, console: Console) -> int:
+    from trail.errors import UsageError
     from trail.ops.add import add
 
+    if (args.to_remote or args.force) and not args.out:
+        raise UsageError("--to-remote and -f go with -o/--out")
+    if args.out and (len(args.targets) != 1 or args.glob):
+        raise UsageError("-o/--out takes exactly one target")
     with _writing(console) as repo:
-        result = add(repo, args.targets, use_glob=args.glob, progress=console.progress())
+        if args.out:
+            from trail.ops.add_to import add_to
+
+            result = add_to(
+                repo,
+                args.targets[0],
+                args.out,
+                force=args.force,
+                no_commit=args.no_commit,
+                to_remote=args.to_remote,
+                remote=args.remote,
+                jobs=args.jobs,
+                progress=console.progress(),
+            )
+        else:
+            result = add(
+                repo,
+                args.targets,
+                use_glob=args.glob,
+                no_commit=args.no_commit,
+                progress=console.progress(),
+            )
         _git_hint(repo, result.pointer_files + result.gitignores, console)
     return 0
 
@@ -159,7 +215,26 @@ def cmd_status(args: argparse.Namespace, console: Console) -> int:
         console.out(f"{name}:")
         for change in changes:
             _print_change(console, change)
-    return 0
+    if not console.quiet and _mentions_corrupt(result):
+        console.err(
+            "WARNING: 'corrupt in cache': a workspace file linked to the cache (cache.type "
+            "hardlink or symlink) was written to, which changed the cached object too. "
+            "`trail unprotect <path>` keeps the new content as a file of its own; `trail fsck` "
+            "then moves the damaged objects aside, and `trail commit` records the new content "
+            "(or `trail pull` brings the recorded one back from a remote)."
+        )
+    # As DVC: with -q the exit code alone says whether something changed (for CI scripts).
+    return 1 if console.quiet else 0
+
+
+def _mentions_corrupt(result: dict[str, Any]) -> bool:
+    from trail.ops.common import CORRUPT
+
+    return any(
+        isinstance(c, dict) and CORRUPT in c.get("changed outs", {}).values()
+        for changes in result.values()
+        for c in changes
+    )
 
 
 def _print_change(console: Console, change: Any) -> None:
@@ -190,13 +265,21 @@ def cmd_data_status(args: argparse.Namespace, console: Console) -> int:
             not_in_remote=args.not_in_remote,
             remote=args.remote,
         )
+        untracked: list[str] = []
+        if args.untracked_files:
+            from trail.ops.untracked import untracked_files
+
+            untracked = untracked_files(repo)
     finally:
         repo.close()
+    shape = result.as_dict()
+    if untracked:
+        shape["untracked"] = untracked
     if args.json:
-        console.json(result.as_dict())
+        console.json(shape)
         return 0
     tool = "trail"
-    if not result.as_dict():
+    if not shape:
         console.out("No changes.")
         return 0
     if result.not_in_cache:
@@ -232,6 +315,12 @@ def cmd_data_status(args: argparse.Namespace, console: Console) -> int:
             for p in changes.get(kind, []):
                 console.out(f"        {kind}: {p}")
         console.out()
+    if untracked:
+        console.out("Untracked files:")
+        console.out(f'  (use "git add <file> ..." or "{tool} add <file>..." to track them)')
+        for p in untracked:
+            console.out(f"        {p}")
+        console.out()
     if result.unchanged:
         console.out("Unchanged:")
         for p in result.unchanged:
@@ -252,22 +341,38 @@ def cmd_commit(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_checkout(args: argparse.Namespace, console: Console) -> int:
-    from trail.errors import CheckoutError
+    from trail.cli.remote import scope
     from trail.ops.checkout import checkout
 
     with _writing(console) as repo:
-        try:
-            changes = checkout(
-                repo,
-                args.targets,
-                force=args.force,
-                relink=args.relink,
-                progress=console.progress(),
-            )
-        except CheckoutError:
-            raise
-    print_changes(changes, console)
+        changes = checkout(
+            repo,
+            args.targets,
+            force=args.force,
+            relink=args.relink,
+            progress=console.progress(),
+            scope=scope(args),
+            allow_missing=args.allow_missing,
+        )
+    if args.summary:
+        print_summary(changes, console)
+    else:
+        print_changes(changes, console)
     return 0
+
+
+def print_summary(changes: Any, console: Console) -> None:
+    """DVC's ``--summary``: ``2 files added, 1 file modified`` (or ``No changes.``)."""
+    counts = [
+        f"{len(paths)} file{'s' if len(paths) != 1 else ''} {what}"
+        for what, paths in (
+            ("added", changes.added),
+            ("modified", changes.modified),
+            ("deleted", changes.deleted),
+        )
+        if paths
+    ]
+    console.out(", ".join(counts) if counts else "No changes.")
 
 
 def print_changes(changes: Any, console: Console) -> None:
@@ -280,43 +385,86 @@ def print_changes(changes: Any, console: Console) -> None:
 
 
 def cmd_diff(args: argparse.Namespace, console: Console) -> int:
-    from trail.manifest import format_oid
     from trail.ops.diff import diff
 
     repo = _repo(console)
     try:
-        result = diff(repo, args.a_rev, args.b_rev)
+        result = diff(repo, args.a_rev, args.b_rev, targets=args.targets)
     finally:
         repo.close()
+    missing = [] if args.hide_missing else result.not_in_cache
+    rows = _diff_rows(result, missing, args.show_hash)
     if args.json:
-        console.json(
-            {
-                "added": [{"path": p, "hash": format_oid(o)} for p, o in result.added],
-                "deleted": [{"path": p, "hash": format_oid(o)} for p, o in result.deleted],
-                "modified": [
-                    {"path": p, "hash": {"old": format_oid(a), "new": format_oid(b)}}
-                    for p, a, b in result.modified
-                ],
-                "renamed": [],
-                "not in cache": [{"path": p} for p in result.not_in_cache],
-            }
-        )
-        return 0
-    groups = (
-        ("Added", [p for p, _ in result.added]),
-        ("Deleted", [p for p, _ in result.deleted]),
-        ("Modified", [p for p, _a, _b in result.modified]),
-        ("Not in cache", result.not_in_cache),
-    )
-    for title, paths in groups:
-        if paths:
-            console.out(f"{title}:")
-            for p in paths:
-                console.out(f"    {p}")
-            console.out()
-    if not any(paths for _t, paths in groups):
+        shape = _diff_json(result, missing, args.show_hash) if rows else {}
+        if args.b_rev is not None:  # two revisions: nothing is looked for in the cache
+            shape.pop("not in cache", None)
+        console.json(shape)
+    elif args.md:
+        _diff_md(rows, args.show_hash, console)
+    elif not rows:
         console.out("No changes.")
+    else:
+        _diff_text(rows, args.show_hash, console)
     return 0
+
+
+def _short(oid: Any) -> str:
+    return str(oid.hex[:8])
+
+
+def _diff_rows(result: Any, missing: list[str], show_hash: bool) -> list[tuple[str, str, str]]:
+    """(status, hash column, path) in DVC's order: added, deleted, modified, not in cache."""
+    rows = [("added", _short(o), p) for p, o in result.added]
+    rows += [("deleted", _short(o), p) for p, o in result.deleted]
+    rows += [("modified", f"{_short(a)}..{_short(b)}", p) for p, a, b in result.modified]
+    rows += [("not in cache", "", p) for p in missing]
+    return rows
+
+
+def _diff_json(result: Any, missing: list[str], show_hash: bool) -> dict[str, Any]:
+    """DVC's shape: hashes only with ``--show-hash``."""
+    from trail.manifest import format_oid
+
+    def entry(path: str, hashed: Any) -> dict[str, Any]:
+        return {"path": path, "hash": hashed} if show_hash else {"path": path}
+
+    return {
+        "added": [entry(p, format_oid(o)) for p, o in result.added],
+        "deleted": [entry(p, format_oid(o)) for p, o in result.deleted],
+        "modified": [
+            entry(p, {"old": format_oid(a), "new": format_oid(b)}) for p, a, b in result.modified
+        ],
+        "renamed": [],
+        "not in cache": [{"path": p} for p in missing],
+    }
+
+
+def _diff_text(rows: list[tuple[str, str, str]], show_hash: bool, console: Console) -> None:
+    for status in ("added", "deleted", "modified", "not in cache"):
+        group = [(h, p) for s, h, p in rows if s == status]
+        if not group:
+            continue
+        console.out(f"{status[0].upper()}{status[1:]}:")
+        width = max(len(h) for h, _p in group)
+        for h, p in group:
+            console.out(f"    {h:<{width}}  {p}" if show_hash and h else f"    {p}")
+        console.out()
+    # Files only, as DVC counts them (a directory's own line is not a file).
+    counts = [
+        f"{n} {status}"
+        for status in ("added", "deleted", "modified", "not in cache")
+        if (n := sum(1 for s, _h, p in rows if s == status and not p.endswith("/")))
+    ]
+    if counts:
+        console.out(f"files summary: {', '.join(counts)}")
+
+
+def _diff_md(rows: list[tuple[str, str, str]], show_hash: bool, console: Console) -> None:
+    from trail.cli.tables import render
+
+    header = ["Status", "Hash", "Path"] if show_hash else ["Status", "Path"]
+    body = [[s, h, p] if show_hash else [s, p] for s, h, p in rows]
+    console.out(render(header, body, "md"))
 
 
 def cmd_move(args: argparse.Namespace, console: Console) -> int:
@@ -358,6 +506,10 @@ def _human(n: int) -> str:
 
 
 def cmd_gc(args: argparse.Namespace, console: Console) -> int:
+    from trail.errors import UsageError
+
+    if args.not_in_remote and args.cloud:
+        raise UsageError("--not-in-remote and -c/--cloud do not go together")
 
     from trail.ops import gc
 
@@ -369,7 +521,13 @@ def cmd_gc(args: argparse.Namespace, console: Console) -> int:
             all_tags=args.all_tags,
             all_commits=args.all_commits,
             all_experiments=args.all_experiments,
+            rev=args.rev,
+            num=args.num,
+            date=args.date,
+            skip_failed=args.skip_failed,
         )
+        if args.not_in_remote:
+            gc.drop_pushed(repo, plan, args.remote, args.jobs)
         size = _human(plan.size(repo))
         cloud = gc.plan_remote(repo, plan, args.remote) if args.cloud else None
         if args.dry:

@@ -54,7 +54,15 @@ def register(esub: Any, common: argparse.ArgumentParser) -> None:
     r.add_argument("experiments", nargs="*")
     _choice_args(r, all_flag=("-A", "--all"))
     r.add_argument("-g", "--git-remote", help="remove them from this Git remote instead")
+    r.add_argument("--queue", action="store_true", help="also every run waiting in the queue")
+    r.add_argument("--keep", action="store_true", help="keep the ones named, remove the others")
     r.set_defaults(func=cmd_remove)
+
+    n = esub.add_parser("rename", parents=[common], help="give an experiment another name")
+    n.add_argument("experiment")
+    n.add_argument("name")
+    n.add_argument("-f", "--force", action="store_true", help="replace one of that name")
+    n.set_defaults(func=cmd_rename)
 
     for verb in ("push", "pull"):
         x = esub.add_parser(verb, parents=[common], help=f"{verb} experiments and their data")
@@ -212,9 +220,23 @@ def cmd_remove(args: argparse.Namespace, console: Console) -> int:
     from trail.errors import UsageError
     from trail.experiments.remove import remove
 
-    if not (args.experiments or args.all_exps or args.rev):
-        raise UsageError("name the experiments to remove, or use -A/--all or --rev")
+    if not (args.experiments or args.all_exps or args.rev or args.queue):
+        raise UsageError("name the experiments to remove, or use -A/--all, --rev or --queue")
+    if args.keep and not (args.experiments or args.rev):
+        raise UsageError("--keep keeps the experiments named (or of --rev): name some")
+    if args.keep and args.git_remote:
+        raise UsageError("--keep works on this repository's experiments, not a Git remote's")
     repo = _repo()
+    if args.queue:
+        from trail.cli.queue import _queue
+        from trail.experiments.control import remove as forget
+        from trail.experiments.control import select as queued
+
+        queue = _queue()
+        gone = forget(queue, queued(queue, [], queued=True))
+        console.out(f"Removed {len(gone)} queued run{'s' if len(gone) != 1 else ''}.")
+        if not (args.experiments or args.all_exps or args.rev):
+            return 0
     removed = remove(
         repo,
         args.experiments,
@@ -222,12 +244,22 @@ def cmd_remove(args: argparse.Namespace, console: Console) -> int:
         rev=args.rev,
         num=args.num,
         git_remote=args.git_remote,
+        keep=args.keep,
     )
     where = f" from '{args.git_remote}'" if args.git_remote else ""
     if removed:
         console.out(f"Removed experiments{where}: {', '.join(r.name for r in removed)}")
     else:
         console.out(f"No experiments to remove{where}.")
+    return 0
+
+
+def cmd_rename(args: argparse.Namespace, console: Console) -> int:
+    from trail.experiments.remove import rename
+
+    repo = _repo()
+    old, new = rename(repo, args.experiment, args.name, force=args.force)
+    console.out(f"Renamed experiment '{old.name}' to '{new.name}'.")
     return 0
 
 

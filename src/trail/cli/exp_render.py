@@ -199,8 +199,10 @@ def for_cwd(rows: Sequence[ExpRow], root: str) -> list[ExpRow]:
 
 
 def print_table(headers: list[str], cells: list[list[str]], fmt: str) -> None:
-    """A rich table on a terminal (the experiment and time columns never wrap; other columns
-    shrink with an ellipsis when the terminal is narrow), else ``tables.print_table``."""
+    """A rich table on a terminal, else ``tables.print_table``. On a terminal too narrow for
+    every column, values are never cut: the columns that do not fit are hidden whole (the
+    first ones, metrics, go last), each run of them marked by a ``…`` column, and a line
+    says how to see them."""
     import sys
 
     if fmt != "table" or not sys.stdout.isatty():
@@ -212,16 +214,21 @@ def print_table(headers: list[str], cells: list[list[str]], fmt: str) -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from trail.cli.fit import MARK, fit, shorten
+
+    console = Console()
+    layout = fit(headers, cells, console.width, fixed=2)
     table = Table(box=None, header_style="bold")
-    for i, header in enumerate(headers):
-        width = max([len(header), *(len(row[i]) for row in cells)])
-        # every column keeps a few characters: a squeezed table still shows each value's start
-        table.add_column(
-            escape(header),
-            no_wrap=True,
-            overflow="ellipsis",
-            min_width=width if i < 2 else min(width, 5),
-        )
+    for i, width in layout.slots:
+        header = MARK if i is None else shorten(headers[i], width)
+        table.add_column(escape(header), no_wrap=True, overflow="ellipsis", width=width)
     for row in cells:
-        table.add_row(*(escape(c) for c in row))
-    Console().print(table)
+        table.add_row(*(MARK if i is None else escape(row[i]) for i, _w in layout.slots))
+    console.print(table)
+    if layout.hidden:
+        console.print(
+            f"{layout.hidden} column{'s' if layout.hidden != 1 else ''} hidden ({MARK}): "
+            "see them with --keep/--drop, --csv or --json",
+            style="dim",
+            highlight=False,
+        )

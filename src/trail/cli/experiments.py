@@ -53,6 +53,15 @@ def _register_run(esub: Any, common: argparse.ArgumentParser) -> None:
     from trail.cli import cluster
 
     cluster.add_flags(r)
+    r.add_argument("-m", "--message", help="the experiment commit's message")
+    r.add_argument(
+        "-C",
+        "--copy-paths",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="with --queue/--temp: an untracked or ignored path the run needs (repeatable)",
+    )
     r.set_defaults(func=cmd_run)
 
 
@@ -98,6 +107,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
                 opts=opts,
                 force=args.force,
                 argv=getattr(args, "argv", ()),
+                message=args.message,
             )
     finally:
         repo.close()

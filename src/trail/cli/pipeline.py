@@ -88,6 +88,8 @@ def cmd_stage_add(args: argparse.Namespace, console: Console) -> int:
         with repo.lock():
             result = stage_add(repo, spec, force=args.force)
         console.out(f"Added stage '{result.name}' in '{result.file}'")
+        for warning in result.warnings:
+            console.err(f"WARNING: {warning}")
         if not args.run:
             _git_hint(repo, [*result.gitignores, result.file], console)
     finally:

@@ -220,6 +220,7 @@ def exp_run(args: argparse.Namespace, console: Console) -> int:
             set_params=args.set_params,
             args=clone_flags(args),
             force=args.force,
+            copy_paths=getattr(args, "copy_paths", []),
         )
         for entry in entries:
             shown = f" ({' '.join(entry.set_params)})" if entry.set_params else ""
@@ -252,6 +253,9 @@ def clone_flags(args: argparse.Namespace) -> list[str]:
         )
         if getattr(args, attr, False)
     ]
+    message = getattr(args, "message", None)
+    if message:
+        flags += ["-m", message]
     return [*flags, *getattr(args, "targets", [])]
 
 
@@ -332,6 +336,7 @@ def _temp(queue: Queue, args: argparse.Namespace, console: Console) -> int:
         args=clone_flags(args),
         force=args.force,
         now=True,
+        copy_paths=getattr(args, "copy_paths", []),
     )
     console.out(f"Running experiment '{entry.name}' in a temporary clone …")
 

@@ -150,8 +150,9 @@ def _transfer_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("-j", "--jobs", type=int, help="parallel transfers (default: 4 × cores)")
     p.add_argument("-a", "--all-branches", action="store_true", help="also every branch's data")
     p.add_argument("-T", "--all-tags", action="store_true", help="also every tag's data")
-    p.add_argument("--all-commits", action="store_true", help="also every commit's data")
+    p.add_argument("-A", "--all-commits", action="store_true", help="also every commit's data")
     p.add_argument("--all-experiments", action="store_true", help="also every experiment's data")
+    scope_flags(p)
     p.add_argument(
         "--run-cache", action="store_true", help="also run-cache entries and their outputs"
     )
@@ -165,11 +166,25 @@ def _register_transfers(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.set_defaults(func=cmd_push)
     p = sub.add_parser("fetch", parents=[common], help="download tracked data into the cache")
+    p.add_argument("--max-size", type=int, help="only outputs smaller than this many bytes")
+    p.add_argument(
+        "--type",
+        dest="types",
+        action="append",
+        choices=["metrics", "plots"],
+        default=[],
+        help="only stage outputs of this kind (repeatable)",
+    )
     _transfer_flags(p)
     p.set_defaults(func=cmd_fetch)
     p = sub.add_parser("pull", parents=[common], help="fetch, then check out")
     _transfer_flags(p)
     p.add_argument("-f", "--force", action="store_true", help="overwrite uncached changes")
+    p.add_argument(
+        "--allow-missing",
+        action="store_true",
+        help="data neither here nor on the remote is not an error",
+    )
     p.set_defaults(func=cmd_pull)
 
 
@@ -179,6 +194,27 @@ def _jobs(args: argparse.Namespace) -> int | None:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("-j/--jobs must be at least 1")
     return int(args.jobs) if args.jobs is not None else None
+
+
+def scope_flags(p: argparse.ArgumentParser) -> None:
+    """DVC's ways of widening targets: ``-R``, ``--glob``, ``-d``."""
+    p.add_argument(
+        "-R", "--recursive", action="store_true", help="a directory target: everything below it"
+    )
+    p.add_argument("--glob", action="store_true", help="expand wildcards in targets")
+    p.add_argument(
+        "-d", "--with-deps", action="store_true", help="also the stages a stage target needs"
+    )
+
+
+def scope(args: argparse.Namespace) -> Any:
+    from trail.ops.targets import Scope
+
+    return Scope(
+        glob=args.glob,
+        recursive=args.recursive,
+        with_deps=getattr(args, "with_deps", False),
+    )
 
 
 def _revs(args: argparse.Namespace) -> dict[str, bool]:
@@ -223,6 +259,7 @@ def cmd_push(args: argparse.Namespace, console: Console) -> int:
             use_index=not args.no_index,
             run_cache=args.run_cache,
             progress=console.progress(),
+            scope=scope(args),
             **_revs(args),
         )
     _summary("pushed", result, console)
@@ -242,6 +279,9 @@ def cmd_fetch(args: argparse.Namespace, console: Console) -> int:
             jobs=jobs,
             run_cache=args.run_cache,
             progress=console.progress(),
+            scope=scope(args),
+            max_size=args.max_size,
+            types=args.types,
             **_revs(args),
         )
     _fetched(result, console)
@@ -262,8 +302,13 @@ def cmd_pull(args: argparse.Namespace, console: Console) -> int:
             force=args.force,
             run_cache=args.run_cache,
             progress=console.progress(),
+            scope=scope(args),
+            allow_missing=args.allow_missing,
             **_revs(args),
         )
+    if result.missing:
+        shown = ", ".join(sorted(result.missing)[:10])
+        console.err(f"WARNING: neither in the cache nor on the remote (skipped): {shown}")
     _fetched(result, console)
     return 0
 
@@ -300,12 +345,20 @@ def register_get(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--rev", help="a Git revision of the repository (default: its HEAD)")
     p.add_argument("-r", "--remote", help="a remote of that repository (default: its default)")
     p.add_argument("-j", "--jobs", type=int, help="parallel downloads")
+    p.add_argument("-f", "--force", action="store_true", help="replace what is at the output")
+    p.add_argument("--show-url", action="store_true", help="print its URL on the remote instead")
+    p.add_argument("--config", help="a config file merged into that repository's config")
     p.set_defaults(func=cmd_get)
 
 
 def cmd_get(args: argparse.Namespace, console: Console) -> int:
-    from trail.ops.get import get
+    from trail.ops.get import get, get_url
 
+    if args.show_url:
+        console.data(
+            get_url(args.url, args.path, rev=args.rev, remote=args.remote, config=args.config)
+        )
+        return 0
     result = get(
         args.url,
         args.path,
@@ -314,6 +367,8 @@ def cmd_get(args: argparse.Namespace, console: Console) -> int:
         remote=args.remote,
         jobs=_jobs(args),
         progress=console.progress(),
+        force=args.force,
+        config=args.config,
     )
     console.out(f"Copied {args.path} to {result.path}")
     return 0

@@ -19,10 +19,12 @@ def enqueue(
     args: Sequence[str] = (),
     force: bool = False,
     now: bool = False,
+    copy_paths: Sequence[str] = (),
 ) -> list[Entry]:
     """Queue one run per point of the ``-S`` grid; every ``-S`` and name is checked before
     anything is recorded. ``args`` are the flags for ``trail exp run`` in the clone.
-    ``now`` records one run that this process starts at once (``--temp``)."""
+    ``now`` records one run that this process starts at once (``--temp``); ``copy_paths``
+    (untracked or ignored files: a data set, credentials) go along into the run's clone."""
     from trail.experiments import setparams
     from trail.experiments.refs import require_git
     from trail.scm.refs import RefUpdate, head, update_refs
@@ -39,7 +41,8 @@ def enqueue(
     with queue.locked():
         plans = [setparams.plan(repo.root, point) for point in points]
         names = _names(repo, queue, head(git)[0], name, len(points), force)
-        baseline, commits = snapshots(git, plans, "trail: queued experiment\n")
+        copied = _copy_paths(repo, copy_paths)
+        baseline, commits = snapshots(git, plans, "trail: queued experiment\n", copied)
         entries = []
         for run_name, point, commit in zip(names, points, commits, strict=True):
             entry = Entry(
@@ -101,3 +104,19 @@ def _shown(s: SetParam) -> str:
         return f"{file}~{s.key}"
     prefix = {"add": "+", "upsert": "++"}.get(s.op, "")
     return f"{file}{prefix}{s.key}={s.texts[0] if s.texts else s.value}"
+
+
+def _copy_paths(repo: Repo, paths: Sequence[str]) -> list[str]:
+    """``-C`` paths, repo-relative; each must exist."""
+    import os
+
+    from trail.errors import UsageError
+    from trail.paths import repo_relpath
+
+    found = []
+    for p in paths:
+        rel = repo_relpath(repo.root, p)
+        if not os.path.exists(repo.path(rel)):
+            raise UsageError(f"-C {p}: no such file or directory")
+        found.append(rel)
+    return found

@@ -67,11 +67,13 @@ def record(
     run: Mapping[str, Any],
     logs: Mapping[str, bytes],
     force: bool = False,
+    message: str | None = None,
 ) -> Recorded:
     """Commit the workspace as experiment ``ref`` with its metadata; ``force`` replaces an
-    experiment of that name."""
+    experiment of that name; ``message`` is the commit's (``exp run -m``)."""
     tree = workspace_tree(git)
-    sha = commit_tree(git, tree, [ref.baseline], f"trail: experiment {ref.name}\n")
+    text = f"{message.rstrip()}\n" if message else f"trail: experiment {ref.name}\n"
+    sha = commit_tree(git, tree, [ref.baseline], text)
     import time
 
     # run.json also holds the exact creation time: commit times are whole seconds, and

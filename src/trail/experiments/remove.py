@@ -44,13 +44,17 @@ def remove(
     rev: str | None = None,
     num: int = 1,
     git_remote: str | None = None,
+    keep: bool = False,
 ) -> list[ExpRef]:
-    """Remove the chosen experiments; returns them."""
+    """Remove the chosen experiments (with ``keep``: every experiment but them); returns
+    the experiments removed."""
     git = require_git(repo)
     if git_remote is not None:
         return _remove_remote(git, git_remote, names, all_exps=all_exps, rev=rev, num=num)
     known = experiments(git)
     chosen = select(git, known, names, all_exps=all_exps, rev=rev, num=num)
+    if keep:
+        chosen = [e for e in known if e not in chosen]
     metas = meta_refs(git)
     updates = []
     for exp in chosen:
@@ -74,3 +78,29 @@ def _remove_remote(
     specs += [f":{e.ref.meta_ref}" for e in chosen if e.ref in metas]
     push_refs(git, remote, specs)
     return [e.ref for e in chosen]
+
+
+def rename(repo: Repo, name: str, new: str, *, force: bool = False) -> tuple[ExpRef, ExpRef]:
+    """Give experiment ``name`` the name ``new`` (its metadata follows), in one transaction;
+    a name taken under its baseline is refused unless ``force``."""
+    from trail.experiments.names import check_name
+    from trail.experiments.record import check_free
+
+    git = require_git(repo)
+    exp = resolve(git, name, head(git)[0])
+    target = ExpRef(exp.ref.baseline, check_name(new))
+    if target == exp.ref:
+        return exp.ref, target
+    check_free(git, target, force)
+    updates = [
+        RefUpdate(target.ref, exp.sha, create=not force),
+        RefUpdate(exp.ref.ref, None, old=exp.sha),
+    ]
+    meta = meta_refs(git).get(exp.ref)
+    if meta is not None:
+        updates += [
+            RefUpdate(target.meta_ref, meta.sha),
+            RefUpdate(exp.ref.meta_ref, None, old=meta.sha),
+        ]
+    update_refs(git, updates)
+    return exp.ref, target

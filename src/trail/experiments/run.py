@@ -8,10 +8,12 @@ clone that shares the cache, then fetches the refs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from trail.errors import TrailError
 from trail.experiments import setparams
 from trail.experiments.names import check_name, random_name
 from trail.experiments.record import Recorded, check_free, git_state, record
@@ -51,6 +53,7 @@ def run(
     opts: ReproOptions | None = None,
     force: bool = False,
     argv: Sequence[str] = (),
+    message: str | None = None,
 ) -> ExpRunResult:
     """Run one experiment in the workspace. Bad input (a taken name, a ``-S`` that does not
     apply) is refused before anything is changed."""
@@ -58,12 +61,33 @@ def run(
     state = git_state(git)
     ref = choose_ref(git, state.commit, name, force)
     edits = setparams.plan(repo.root, params)  # checks every -S before writing any
+    before = _read_all(repo.root, edits)
     setparams.write(repo.root, edits)
-    result = repro(repo, targets, opts or ReproOptions())
+    try:
+        result = repro(repo, targets, opts or ReproOptions())
+    except TrailError:
+        # The pipeline could not start (a bad target, a missing dep, a broken pipeline file):
+        # nothing ran, so the params files go back to what they were.
+        _restore(repo.root, edits, before)
+        raise
     if result.failed:
         return ExpRunResult(ref, result, None, tuple(edits))
-    recorded = _record(repo, git, ref, state, result, argv, force)
+    recorded = _record(repo, git, ref, state, result, argv, force, message)
     return ExpRunResult(ref, result, recorded, tuple(edits))
+
+
+def _read_all(root: str, paths: Iterable[str]) -> dict[str, bytes]:
+    found = {}
+    for path in paths:
+        with open(os.path.join(root, path), "rb") as f:
+            found[path] = f.read()
+    return found
+
+
+def _restore(root: str, edited: Mapping[str, bytes], before: Mapping[str, bytes]) -> None:
+    """Put back files that still hold our edits (one changed since is left alone)."""
+    now = _read_all(root, edited)
+    setparams.write(root, {p: before[p] for p, data in now.items() if data == edited[p]})
 
 
 def _record(
@@ -74,6 +98,7 @@ def _record(
     result: ReproResult,
     argv: Sequence[str],
     force: bool,
+    message: str | None = None,
 ) -> Recorded:
     from trail.experiments.env import capture
 
@@ -85,7 +110,9 @@ def _record(
         except FileNotFoundError:  # pruned by a concurrent run of the same stage
             continue
     summary = {"ran": result.ran, "restored": result.restored, "unchanged": result.unchanged}
-    return record(git, ref, env=capture(state, argv), run=summary, logs=logs, force=force)
+    return record(
+        git, ref, env=capture(state, argv), run=summary, logs=logs, force=force, message=message
+    )
 
 
 def save(

@@ -62,6 +62,44 @@ class LocalODB:
         self._commit(dst, lambda tmp: copy_file(src, tmp, on_bytes))
         return True
 
+    def add_copy(
+        self,
+        src: str,
+        algo: str,
+        on_bytes: Callable[[int], None] | None = None,
+        unchanged: Callable[[], bool] = lambda: True,
+    ) -> tuple[str, bool] | None:
+        """Copy the file ``src`` into the store under the hash of the copy: the name always
+        fits the bytes stored, even if ``src`` changes meanwhile. ``unchanged`` is asked once
+        the copy is made whether ``src`` stayed as it was; if not, nothing is stored and None
+        is returned (the caller tries again or gives up). Returns the hex and whether the
+        object is new."""
+        base = self.prefix_dir(algo)
+        with translate_os_errors(base):
+            os.makedirs(base, exist_ok=True)
+            tmp = tmp_name(base)
+            try:
+                copy_file(src, tmp, on_bytes)
+                if not unchanged():
+                    os.unlink(tmp)
+                    return None
+                hexval = hashing.get(algo).hash_file(tmp, None, on_bytes)
+                dst = self.path(Oid(algo, hexval))
+                if os.path.exists(dst):
+                    os.unlink(tmp)
+                    return hexval, False
+                os.chmod(tmp, OBJECT_MODE)
+                try:
+                    os.replace(tmp, dst)
+                except FileNotFoundError:
+                    os.makedirs(os.path.dirname(dst), exist_ok=True)
+                    os.replace(tmp, dst)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+        return hexval, True
+
     def _commit(self, dst: str, fill: Callable[[str], object], chmod: bool = True) -> None:
         """Fill a temp file beside ``dst`` and rename it into place."""
         parent = os.path.dirname(dst)
@@ -155,7 +193,7 @@ class LocalODB:
     def clean_tmp(self, algo: str) -> int:
         """Remove temp files of killed writers under every prefix directory."""
         base = self.prefix_dir(algo)
-        removed = 0
+        removed = clean_stale_tmp(base)  # copies ``add_copy`` had not named yet
         with contextlib.suppress(FileNotFoundError):
             for prefix in os.listdir(base):
                 if len(prefix) == 2:

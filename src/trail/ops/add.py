@@ -17,8 +17,9 @@ from trail.progress import NULL, Progress
 from trail.repo import Repo
 from trail.types import Oid
 from trail.workspace import gitignore
-from trail.workspace.build import build
+from trail.workspace.build import Built, build
 from trail.workspace.checkout import Changes, checkout_dir, checkout_file
+from trail.workspace.symlinks import refuse_for_storing
 
 
 @dataclass
@@ -41,8 +42,15 @@ def expand(repo: Repo, targets: Sequence[str], use_glob: bool) -> list[str]:
 
 
 def add(
-    repo: Repo, targets: Sequence[str], *, use_glob: bool = False, progress: Progress = NULL
+    repo: Repo,
+    targets: Sequence[str],
+    *,
+    use_glob: bool = False,
+    no_commit: bool = False,
+    progress: Progress = NULL,
 ) -> AddResult:
+    """Track ``targets``; with ``no_commit``, record their hashes without caching them (a
+    later ``commit`` caches them, as with DVC's ``add --no-commit``)."""
     rels = expand(repo, targets, use_glob)
     pfs = collect(repo)
     tracked = outputs(pfs)
@@ -50,18 +58,21 @@ def add(
     result = AddResult()
     for rel, existing in plan:
         target = existing.relpath if existing is not None else rel
-        _add_one(repo, target, existing, result, progress)
+        _add_one(repo, target, existing, result, progress, store=not no_commit)
     return result
 
 
-def _plan_one(repo: Repo, rel: str, tracked: list[Tracked]) -> tuple[str, Tracked | None]:
+def _plan_one(
+    repo: Repo, rel: str, tracked: list[Tracked], must_exist: bool = True
+) -> tuple[str, Tracked | None]:
     control = repo.dialect.control
     if rel == "." or rel.split("/")[0] in (".git", control):
         raise WorkspaceError(f"cannot track '{rel}': it is the repository or its internals")
     if rel.endswith(repo.dialect.pointer_suffix):
         raise WorkspaceError(f"cannot track '{rel}': it is a pointer file")
-    if not os.path.lexists(repo.path(rel)):
+    if must_exist and not os.path.lexists(repo.path(rel)):
         raise WorkspaceError(f"'{rel}' does not exist")
+    refuse_for_storing(repo.root, [rel], "add")
     for t in tracked:
         if t.relpath == rel or is_inside(rel, t.relpath):
             return rel, t  # re-adding an output, or a path inside a tracked directory
@@ -81,9 +92,21 @@ def _plan_one(repo: Repo, rel: str, tracked: list[Tracked]) -> tuple[str, Tracke
 
 
 def _add_one(
-    repo: Repo, rel: str, existing: Tracked | None, result: AddResult, progress: Progress
+    repo: Repo,
+    rel: str,
+    existing: Tracked | None,
+    result: AddResult,
+    progress: Progress,
+    store: bool = True,
 ) -> None:
-    built = build(build_context(repo, store=True, progress=progress), rel)
+    built = build(build_context(repo, store=store, progress=progress), rel)
+    record(repo, rel, built, existing, result)
+    if store:
+        _link_back(repo, rel, built.oid, built.meta.isexec)
+
+
+def record(repo: Repo, rel: str, built: Built, existing: Tracked | None, result: AddResult) -> None:
+    """Write the pointer file of output ``rel`` (or update ``existing``'s) and git-ignore it."""
     if existing is not None:
         pf = existing.pf
         out = existing.out
@@ -104,12 +127,14 @@ def _add_one(
         changed = gitignore.ignore(repo.root, rel)
         if changed and changed not in result.gitignores:
             result.gitignores.append(changed)
-    _link_back(repo, rel, built.oid, built.meta.isexec)
 
 
 def _link_back(repo: Repo, rel: str, oid: Oid, isexec: bool) -> None:
-    """With hardlink/symlink cache types the workspace should share the cache's bytes."""
-    ctx = checkout_context(repo, force=True, relink=True)
+    """With hardlink/symlink cache types the workspace should share the cache's bytes.
+
+    Not forced: a file that changed since it was stored keeps its new content (the checkout
+    refuses to replace content the cache does not hold)."""
+    ctx = checkout_context(repo, relink=True)
     if ctx.linker.kind in ("copy", "reflink"):
         return
     changes = Changes()

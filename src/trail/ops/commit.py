@@ -7,12 +7,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from trail import pointer
-from trail.index import Tracked, collect, outputs, resolve_targets
+from trail.index import Tracked, collect, outputs
 from trail.ops.common import build_context, in_cache
 from trail.pointer import Output
 from trail.progress import NULL, Progress
 from trail.repo import Repo
 from trail.workspace.build import build
+from trail.workspace.symlinks import refuse_for_storing
 
 
 def commit(
@@ -22,9 +23,18 @@ def commit(
 
     ``force`` also re-stores outputs whose hash did not change (repairing a damaged cache).
     """
-    stage_plan = _stage_plan(repo, targets, force)  # may refuse: before anything is written
     pfs = collect(repo)
-    tracked = [t.tracked for t in resolve_targets(repo, targets, pfs)] if targets else outputs(pfs)
+    if targets:  # pointer files, outputs, stages (``trail.ops.targets``)
+        from trail.ops.targets import resolve
+
+        chosen = resolve(repo, targets, pfs=pfs)
+        tracked = chosen.tracked
+        named = [s.addressing for s in chosen.involved_stages]
+        stage_plan = _stage_plan(repo, force, named) if named else None
+    else:
+        tracked = outputs(pfs)
+        stage_plan = _stage_plan(repo, force, None)  # may refuse: before anything is written
+    refuse_for_storing(repo.root, [t.relpath for t in tracked if t.out.use_cache], "commit")
     by_pf: dict[str, list[Tracked]] = {}
     for t in tracked:
         by_pf.setdefault(t.pf.path, []).append(t)
@@ -55,13 +65,13 @@ def commit(
     return written
 
 
-def _stage_plan(repo: Repo, targets: Sequence[str], force: bool) -> Any:
-    """Stage outputs to record (without targets, when a pipeline file exists), or None."""
-    import os
+def _stage_plan(repo: Repo, force: bool, only: list[str] | None) -> Any:
+    """Stage outputs to record (all stages, or ``only`` these), or None without a pipeline."""
+    from trail.ops.status import _has_pipeline_file
 
-    if targets or not os.path.exists(repo.path(repo.dialect.pipeline_file)):
+    if not _has_pipeline_file(repo):
         return None
     from trail.pipeline import commit as stage_commit
     from trail.pipeline.load import load_pipelines
 
-    return stage_commit.plan(repo, load_pipelines(repo), force=force)
+    return stage_commit.plan(repo, load_pipelines(repo), force=force, only=only)

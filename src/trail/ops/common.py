@@ -102,8 +102,41 @@ def out_status(repo: Repo, t: Tracked) -> str | None:
     if oid is None:
         return "new"
     if built.oid != oid:
-        return "modified"
+        return CORRUPT if written_through(repo, t.relpath, oid, built) else "modified"
     return None
+
+
+CORRUPT = "corrupt in cache"
+
+
+def written_through(repo: Repo, relpath: str, recorded: Oid, built: Built) -> list[str]:
+    """Files of an output that are their own cache object (a hardlink, or a symlink into the
+    cache) and no longer hold the recorded bytes: a write through the link (by root, or after
+    a chmod) changed the cached object too, so the recorded content is gone from the cache."""
+    if not recorded.is_tree:
+        return [relpath] if _same_file(repo.path(relpath), repo.odb.path(recorded)) else []
+    from trail import manifest
+    from trail.errors import ObjectMissingError
+
+    try:
+        entries = manifest.parse(repo.odb.read_bytes(recorded), recorded.algo, relpath)
+    except ObjectMissingError:
+        return []
+    now = built.files or {}
+    return [
+        f"{relpath}/{e.relpath}"
+        for e in entries
+        if now.get(e.relpath, e.oid.hex) != e.oid.hex
+        and _same_file(repo.path(f"{relpath}/{e.relpath}"), repo.odb.path(e.oid))
+    ]
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        sa, sb = os.stat(a), os.stat(b)
+    except OSError:
+        return False
+    return (sa.st_ino, sa.st_dev) == (sb.st_ino, sb.st_dev)
 
 
 def expand_files(repo: Repo, relpath: str, oid: Oid) -> dict[str, Oid] | None:

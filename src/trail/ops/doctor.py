@@ -14,6 +14,7 @@ class Check:
     name: str
     ok: bool
     detail: str
+    warning: bool = False  # works, but the user should know (does not fail ``doctor``)
 
 
 def _link_support(cache_dir: str) -> str:
@@ -40,6 +41,21 @@ def _link_support(cache_dir: str) -> str:
     return ",".join(works)
 
 
+def _shared_bytes_warning(kinds: list[str]) -> Check:
+    """Linked workspace files are the cached objects themselves: the read-only bit is all that
+    protects the cache, and root ignores it."""
+    who = "you are root, and root ignores the read-only bit: " if os.geteuid() == 0 else ""
+    return Check(
+        "linked files",
+        True,
+        f"cache.type {'/'.join(kinds)}: workspace files are the cached objects themselves, "
+        f"read-only; {who}a write to one (by root, or after a chmod) changes the cached object "
+        "too and the recorded content is lost. Run `trail unprotect <path>` before editing; "
+        "`trail status` shows such damage as 'corrupt in cache' and `trail fsck` finds it",
+        warning=True,
+    )
+
+
 def doctor(start: str) -> list[Check]:
     from trail.repo import Repo
 
@@ -59,6 +75,10 @@ def doctor(start: str) -> list[Check]:
     try:
         kinds = repo.linker().kinds
         checks.append(Check("config", True, f"cache.type = {','.join(kinds)}"))
+        shared = [k for k in kinds[: kinds.index("copy") if "copy" in kinds else None]
+                  if k in ("hardlink", "symlink")]  # fmt: skip
+        if shared:
+            checks.append(_shared_bytes_warning(shared))
     except TrailError as exc:
         checks.append(Check("config", False, str(exc)))
     cache = repo.cache_dir

@@ -16,7 +16,7 @@ def opened_repo(url: str | None, rev: str | None) -> Iterator[tuple[Repo, str | 
     """``(repo, rev to read)``: a local repository is read in place (its workspace when
     ``rev`` is None, else that Git revision); a URL is cloned at ``rev``, and its checkout is
     what is read (tracked data comes from its remote)."""
-    if url is None or os.path.isdir(url):
+    if url is None or (os.path.isdir(url) and not _bare(url)):
         repo = Repo.find(url or ".")
         try:
             yield repo, rev
@@ -33,3 +33,12 @@ def opened_repo(url: str | None, rev: str | None) -> Iterator[tuple[Repo, str | 
             yield repo, None
         finally:
             repo.close()
+
+
+def _bare(path: str) -> bool:
+    """A bare Git repository (no work tree to read in place): it is cloned, as a URL is."""
+    return (
+        os.path.isfile(os.path.join(path, "HEAD"))
+        and os.path.isdir(os.path.join(path, "objects"))
+        and not os.path.exists(os.path.join(path, ".git"))
+    )

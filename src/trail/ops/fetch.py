@@ -3,10 +3,13 @@ pull, into the workspace)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING
 
 from trail.errors import RemoteConfigError, TransferError
 from trail.ops import used
+from trail.ops.fetch_imports import unrecorded_imports
 from trail.ops.push import TransferResult, group_by_remote
 from trail.progress import NULL, Progress
 from trail.remote.open import open_remote
@@ -14,6 +17,11 @@ from trail.remote.store import RemoteStore
 from trail.remote.transfer import default_jobs, download
 from trail.repo import Repo
 from trail.types import Oid
+
+if TYPE_CHECKING:
+    from trail.index import Tracked
+    from trail.ops.targets import Scope
+    from trail.workspace.checkout import Changes
 
 
 def fetch(
@@ -28,9 +36,14 @@ def fetch(
     all_experiments: bool = False,
     run_cache: bool = False,
     progress: Progress = NULL,
+    scope: Scope | None = None,
+    max_size: int | None = None,
+    types: Collection[str] = (),
 ) -> TransferResult:
     """Download what the chosen revisions need and the cache lacks, verified by hash (with
-    ``run_cache``, also the remote's run-cache entries and the objects they record)."""
+    ``run_cache``, also the remote's run-cache entries and the objects they record).
+    ``max_size`` keeps outputs of fewer bytes than that, ``types`` (``metrics``,
+    ``plots``) only stage outputs of those kinds, as DVC's ``--max-size``/``--type``."""
     revs = used.revisions(
         repo,
         all_branches=all_branches,
@@ -38,9 +51,19 @@ def fetch(
         all_commits=all_commits,
         all_experiments=all_experiments,
     )
-    outs = used.used_outputs(repo, targets, revs=revs)
+    outs = used.used_outputs(repo, targets, revs=revs, scope=scope)
+    if max_size is not None:  # strictly below, as DVC counts; an unknown size goes
+        outs = [u for u in outs if u.size is None or u.size < max_size]
+    if types:
+        outs = [u for u in outs if u.kind in types]
     return fetch_outputs(
-        repo, outs, remote=remote, jobs=jobs, run_cache=run_cache, progress=progress
+        repo,
+        outs,
+        remote=remote,
+        jobs=jobs,
+        run_cache=run_cache,
+        progress=progress,
+        unrecorded=[] if types else unrecorded_imports(repo, targets),
     )
 
 
@@ -52,11 +75,19 @@ def fetch_outputs(
     jobs: int | None = None,
     run_cache: bool = False,
     progress: Progress = NULL,
+    unrecorded: list[Tracked] | None = None,
 ) -> TransferResult:
     """Download the objects of ``outs`` that the cache lacks (repository imports from their
-    source; with ``run_cache``, also the remote's run-cache entries and their objects)."""
+    source; with ``run_cache``, also the remote's run-cache entries and their objects), and
+    the data of ``unrecorded`` imports (``import --no-download``)."""
     result = TransferResult()
     failed: dict[str, str] = {}
+    if unrecorded:
+        from trail.ops.fetch_imports import fetch_unrecorded
+
+        result.unrecorded = fetch_unrecorded(
+            repo, unrecorded, jobs=jobs, progress=progress, result=result, failed=failed
+        )
     imported = [u for u in outs if u.imported]
     if imported:  # from their source repositories, first: they need no remote of ours
         from trail.ops.fetch_imports import fetch_imports
@@ -151,11 +182,29 @@ def pull(
     run_cache: bool = False,
     force: bool = False,
     progress: Progress = NULL,
+    scope: Scope | None = None,
+    allow_missing: bool = False,
 ) -> TransferResult:
-    """Fetch, then check out; what did arrive is checked out even when some objects failed."""
+    """Fetch, then check out; what did arrive is checked out even when some objects failed.
+    With ``allow_missing``, objects neither the cache nor the remote has are not an error:
+    they are listed in ``missing`` and the rest is checked out."""
     from trail.errors import CheckoutError
     from trail.ops.checkout import checkout
+    from trail.ops.targets import DEFAULT_SCOPE
 
+    scope = scope or DEFAULT_SCOPE
+
+    def place() -> Changes:
+        return checkout(
+            repo,
+            targets,
+            force=force,
+            progress=progress,
+            scope=scope,
+            allow_missing=allow_missing,
+        )
+
+    missing: dict[str, str] = {}
     try:
         result = fetch(
             repo,
@@ -168,12 +217,42 @@ def pull(
             all_experiments=all_experiments,
             run_cache=run_cache,
             progress=progress,
+            scope=scope,
         )
-    except (TransferError, RemoteConfigError):
-        try:
-            checkout(repo, targets, force=force, progress=progress)
-        except CheckoutError:
-            pass  # the transfer error below names the objects that are missing
+    except TransferError as exc:
+        if not (allow_missing and all(_absent(why) for why in exc.failures.values())):
+            with contextlib.suppress(CheckoutError):  # the transfer error names what lacks
+                place()
+            raise
+        result, missing = TransferResult(), exc.failures
+    except RemoteConfigError:
+        with contextlib.suppress(CheckoutError):
+            place()
         raise
-    result.changes = checkout(repo, targets, force=force, progress=progress)
+    result.missing = missing
+    result.changes = place()
+    if result.unrecorded:
+        _checkout_unrecorded(repo, result, force, progress)
     return result
+
+
+def _absent(why: str) -> bool:
+    return why in ("not on the remote", "missing from the local cache")
+
+
+def _checkout_unrecorded(
+    repo: Repo, result: TransferResult, force: bool, progress: Progress
+) -> None:
+    """Imports without a hash yet: their fetched data goes to the workspace (as ``dvc pull``
+    does; the pointer file is left alone, so ``status`` shows them modified until
+    ``update``)."""
+    from trail.ops.common import checkout_context
+    from trail.workspace.checkout import checkout_dir, checkout_file
+
+    ctx = checkout_context(repo, force=force, progress=progress)
+    assert result.changes is not None
+    for relpath, built in sorted(result.unrecorded.items()):
+        if built.oid.is_tree:
+            checkout_dir(ctx, relpath, built.oid, result.changes)
+        else:
+            checkout_file(ctx, relpath, built.oid, built.meta.isexec, result.changes)

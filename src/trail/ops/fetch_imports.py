@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from trail.errors import TrailError
@@ -11,8 +12,10 @@ from trail.progress import NULL, Progress
 from trail.repo import Repo
 
 if TYPE_CHECKING:
+    from trail.index import Tracked
     from trail.ops.push import TransferResult
     from trail.ops.used import UsedOutput
+    from trail.workspace.build import Built
 
 
 def fetch_imports(
@@ -78,3 +81,65 @@ def _fetch_group(
     except TrailError as exc:
         for u in group:
             failed[format_oid(u.oid)] = str(exc)
+
+
+def unrecorded_imports(repo: Repo, targets: Sequence[str] = ()) -> list[Tracked]:
+    """Repository imports made with ``--no-download``: they record their source and its
+    commit but no hash yet. ``fetch``/``pull`` bring their data from the source, as DVC does
+    (the pointer file stays as it is: ``update`` records the hash)."""
+    from trail.importdeps import RepoDep, import_dep
+    from trail.index import collect, outputs
+
+    pfs = collect(repo)
+    if targets:
+        from trail.ops.targets import resolve
+
+        tracked = resolve(repo, targets, pfs=pfs).tracked
+    else:
+        tracked = outputs(pfs)
+    found = []
+    for t in tracked:
+        if t.out.oid is not None or "deps" not in t.pf.top:
+            continue
+        dep = import_dep(t.pf.top, t.pf.path)
+        if isinstance(dep, RepoDep) and dep.source.rev_lock:
+            found.append(t)
+    return found
+
+
+def fetch_unrecorded(
+    repo: Repo,
+    tracked: list[Tracked],
+    *,
+    jobs: int | None = None,
+    progress: Progress = NULL,
+    result: TransferResult,
+    failed: dict[str, str],
+) -> dict[str, Built]:
+    """Put the data of ``unrecorded_imports`` in the cache; output path → its object."""
+    from trail.importdeps import RepoDep, import_dep
+    from trail.ops.source import fetch_path, open_source
+
+    got: dict[str, Built] = {}
+    for t in tracked:
+        dep = import_dep(t.pf.top, t.pf.path)
+        assert isinstance(dep, RepoDep) and dep.source.rev_lock
+        algo = str(t.out.extra.get("hash") or repo.algo)
+        remote = dep.source.extra.get("remote")
+        try:
+            with open_source(dep.source.url, dep.source.rev_lock, base=repo.root) as src:
+                built = fetch_path(
+                    src,
+                    dep.path,
+                    repo.odb,
+                    algo,
+                    remote=remote if isinstance(remote, str) else None,
+                    jobs=jobs,
+                    progress=progress,
+                )
+        except TrailError as exc:
+            failed[t.relpath] = str(exc)
+            continue
+        result.transferred += built.meta.nfiles or 1
+        got[t.relpath] = built
+    return got

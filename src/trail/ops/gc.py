@@ -43,12 +43,22 @@ def plan(
     all_tags: bool = False,
     all_commits: bool = False,
     all_experiments: bool = False,
+    rev: str | None = None,
+    num: int = 1,
+    date: str | None = None,
+    skip_failed: bool = False,
 ) -> GcPlan:
-    if not (workspace or all_branches or all_tags or all_commits or all_experiments):
+    """What to remove: objects that none of the kept revisions needs — the workspace, every
+    branch, tag, commit or experiment, ``rev`` and the ``num - 1`` commits before it, the
+    commits since ``date`` (YYYY-MM-DD). ``skip_failed`` passes over revisions that cannot
+    be read (a broken pointer or lock file) instead of failing."""
+    if not (workspace or all_branches or all_tags or all_commits or all_experiments or rev or date):
         raise UsageError(
             "say what to keep: -w (workspace), -a (all branches), -T (all tags), "
-            "--all-commits or --all-experiments"
+            "--all-commits, --all-experiments, --rev or --date"
         )
+    if num < 1:
+        raise UsageError("-n/--num must be at least 1")
     result = GcPlan()
     revs = used.revisions(
         repo,
@@ -57,7 +67,8 @@ def plan(
         all_commits=all_commits,
         all_experiments=all_experiments,
     )
-    outs = used.used_outputs(repo, revs=revs)
+    revs = sorted(set(revs) | set(_since(repo, rev, num, date)))
+    outs = _used(repo, revs, skip_failed)  # the workspace is always kept
     result.keep, result.unreadable = used.closure(repo, [u for u in outs if not u.imported])
     # Imports come back from their source, not from a remote: nothing to guard there.
     result.keep |= used.closure(repo, [u for u in outs if u.imported])[0]
@@ -65,6 +76,63 @@ def plan(
     for algo in ALGOS:
         result.remove.extend(o for o in repo.odb.iter_oids(algo) if o not in result.keep)
     return result
+
+
+def _since(repo: Repo, rev: str | None, num: int, date: str | None) -> list[str]:
+    """``rev`` and the ``num - 1`` commits before it; the commits since ``date``."""
+    if rev is None and date is None:
+        return []
+    if repo.scm is None:
+        raise UsageError("--rev and --date need Git, and this repository has none")
+    found: list[str] = []
+    if rev is not None:
+        sha = repo.scm.resolve(rev)
+        found += repo.scm.run("rev-list", "-n", str(num), sha).split()
+    if date is not None:
+        import datetime as dt
+
+        try:
+            dt.date.fromisoformat(date)
+        except ValueError:
+            raise UsageError(f"--date {date!r}: use YYYY-MM-DD") from None
+        out = repo.scm.run("rev-list", "--exclude=refs/exps/*", "--all", f"--since={date}")
+        found += out.split()
+    return found
+
+
+def _used(repo: Repo, revs: list[str], skip_failed: bool) -> list[used.UsedOutput]:
+    if not skip_failed:
+        return used.used_outputs(repo, revs=revs, every_lock_object=True)
+    from trail.errors import TrailError
+
+    found = used.used_outputs(repo, revs=[], workspace=True, every_lock_object=True)
+    for one in revs:
+        try:
+            found += used.used_outputs(repo, revs=[one], workspace=False, every_lock_object=True)
+        except TrailError:
+            continue  # --skip-failed: a revision that cannot be read keeps nothing
+    return found
+
+
+def drop_pushed(repo: Repo, gc_plan: GcPlan, remote: str | None, jobs: int | None) -> int:
+    """``--not-in-remote``, as DVC: of the data the kept revisions use, keep only what the
+    remote lacks — what it has can come back with ``pull``. Returns how many objects more
+    are removed for it."""
+    from trail.errors import RemoteNotFoundError
+    from trail.remote.open import open_remote
+    from trail.remote.store import present
+    from trail.remote.transfer import default_jobs
+
+    store = open_remote(repo.config, remote)
+    try:
+        store.fs.check()
+        there = present(store, set(gc_plan.keep), jobs or default_jobs(store))
+    except RemoteNotFoundError:
+        there = set()  # nothing pushed yet: everything used stays
+    gone = [o for o in sorted(there, key=str) if repo.odb.exists(o)]
+    gc_plan.keep -= there
+    gc_plan.remove.extend(gone)
+    return len(gone)
 
 
 def apply(repo: Repo, gc_plan: GcPlan) -> int:

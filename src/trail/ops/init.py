@@ -15,7 +15,16 @@ IGNORE_HEADER = (
 )
 
 
-def init(root: str, *, dvc: bool = False, no_scm: bool = False, force: bool = False) -> Repo:
+def init(
+    root: str,
+    *,
+    dvc: bool = False,
+    no_scm: bool = False,
+    force: bool = False,
+    subdir: bool = False,
+) -> Repo:
+    """Make ``root`` a repository; ``subdir`` allows one inside a Git work tree that starts
+    higher up (a monorepo with several projects), as ``dvc init --subdir`` does."""
     root = os.path.abspath(root)
     dialect = DVC if dvc else TRAIL
     existing = detect(root)
@@ -26,7 +35,20 @@ def init(root: str, *, dvc: bool = False, no_scm: bool = False, force: bool = Fa
         )
     has_git = os.path.exists(os.path.join(root, ".git"))
     if not has_git and not no_scm:
-        raise TrailError(f"{root} is not a Git repository: run `git init` first, or use --no-scm")
+        from trail.scm.git import Git
+
+        top = Git.find_root(os.path.dirname(root))
+        if top is None:
+            raise TrailError(
+                f"{root} is not a Git repository: run `git init` first, or use --no-scm"
+            )
+        if not subdir:
+            cmd = "trail init --dvc" if dvc else "trail init"
+            raise TrailError(
+                f"{root} is inside the Git repository {top}: run `{cmd} --subdir` to make a "
+                f"repository of this folder, or `{cmd}` in {top}"
+            )
+        has_git = True
     control = os.path.join(root, dialect.control)
     os.makedirs(control, exist_ok=True)
     config = os.path.join(control, "config")

@@ -13,13 +13,22 @@ from trail.repo import Repo
 def stage_logs(
     repo: Repo, stage: str, *, last: int | None = 1, rev: str | None = None
 ) -> list[logs.RunLog]:
-    """The stage's last ``last`` runs, oldest first (or the run behind ``rev``'s lock entry)."""
-    runs = logs.read(repo.private_dir, stage, None if rev else last)
+    """The stage's last ``last`` runs, oldest first (or the run behind ``rev``'s lock entry).
+    ``stage`` is named as every command names stages (``train``, ``dvc.yaml:train``)."""
+    if last is not None and last < 1:
+        from trail.errors import UsageError
+
+        raise UsageError("-n/--last must be at least 1")
+    key, unknown = _stage_key(repo, stage)
+    runs = logs.read(repo.private_dir, key, None if rev else last)
+    if not runs and unknown is not None:
+        raise unknown  # no such stage (and no logs kept under that name either)
     if not runs:
         raise PipelineError(
             "no logs: the stage has not run in this workspace (run `trail repro` first)",
             stage=stage,
         )
+    stage = key
     if rev is None:
         return runs
     wanted = _outs_at(repo, stage, rev)
@@ -29,6 +38,21 @@ def stage_logs(
             f"no kept log of the run that made the outputs recorded at '{rev}'", stage=stage
         )
     return found[-1:]
+
+
+def _stage_key(repo: Repo, stage: str) -> tuple[str, PipelineError | None]:
+    """The name runs are kept under (the stage's addressing), or the error saying there is no
+    such stage."""
+    from trail.ops.targets import select_stages
+    from trail.pipeline.load import load_pipelines
+
+    try:
+        found = select_stages(repo, load_pipelines(repo), [stage])
+    except PipelineError as exc:
+        return stage, exc
+    if len(found) != 1:
+        return stage, PipelineError(f"'{stage}' names {len(found)} stages: name one")
+    return found[0].addressing, None
 
 
 def _outs_at(repo: Repo, stage: str, rev: str) -> dict[str, str]:

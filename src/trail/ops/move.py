@@ -6,7 +6,7 @@ import os
 
 from trail import pointer
 from trail.errors import WorkspaceError
-from trail.index import resolve_targets
+from trail.ops.targets import resolve
 from trail.paths import repo_relpath
 from trail.pointer import Output, PointerFile
 from trail.repo import Repo
@@ -15,8 +15,8 @@ from trail.workspace import gitignore
 
 def move(repo: Repo, src: str, dst: str) -> str:
     """Returns the new pointer file's path."""
-    targets = resolve_targets(repo, [src])
-    if len(targets) != 1 or targets[0].subpath is not None:
+    targets = resolve(repo, [src]).outputs
+    if len(targets) != 1 or targets[0].subpath is not None or targets[0].tracked is None:
         raise WorkspaceError(f"'{src}' is not a tracked output (name the output itself)")
     t = targets[0].tracked
     if len(t.pf.outs) != 1:

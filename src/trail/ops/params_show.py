@@ -55,12 +55,22 @@ def _want(wanted: Wanted, path: str, keys: Collection[str] | None) -> None:
 
 
 def _stage_params(wanted: Wanted, declared: Declared, stages: Collection[str] | None) -> None:
+    """Params of the ``stages`` named (all with None); a name no stage has is an error, as
+    it is for every command that takes stages."""
+    found: set[str] = set()
     for pipeline in declared.pipelines:
         for stage in pipeline.stages.values():
             if stages and stage.name not in stages and stage.addressing not in stages:
                 continue
+            found.update((stage.name, stage.addressing))
             for dep in stage.params:
                 _want(wanted, dep.path, dep.keys)
+    unknown = [s for s in stages or () if s not in found]
+    if unknown:
+        from trail.errors import PipelineError
+
+        names = ", ".join(f"'{s}'" for s in unknown)
+        raise PipelineError(f"no stage named {names} (see `trail stage list`)")
 
 
 def _top_level(declared: Declared) -> list[str]:

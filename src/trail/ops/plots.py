@@ -4,7 +4,7 @@ Vega-Lite specs, and write one self-contained HTML page."""
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,10 +41,15 @@ def diff_revs(revs: Sequence[str]) -> list[str]:
 
 
 def plots_show(
-    repo: Repo, targets: Sequence[str] = (), *, revs: Sequence[str] = (WORKSPACE,)
+    repo: Repo,
+    targets: Sequence[str] = (),
+    *,
+    revs: Sequence[str] = (WORKSPACE,),
+    props: Mapping[str, Any] | None = None,
 ) -> PlotsResult:
     """Every plot (or those ``targets`` names) drawn over ``revs``; errors are raised before
-    anything is written."""
+    anything is written. ``props`` (``template``, ``x``, ``y``, ``title``, ``x_label``,
+    ``y_label``) override what the pipeline declares, as DVC's ``-t -x -y --title``."""
     opened = open_revs(repo, list(revs))
     paths = repo_paths(repo, targets)
     decls: dict[str, PlotDecl] = {}
@@ -53,6 +58,8 @@ def plots_show(
             decls.setdefault(decl.id, decl)
     if not decls:
         raise PlotError("no plots: declare them under `plots:` in the pipeline or name a file")
+    if props:
+        decls = {k: PlotDecl(d.id, {**d.props, **props}, d.top_level) for k, d in decls.items()}
     rendered = []
     for decl in sorted(decls.values(), key=lambda d: _order(d, paths)):
         data = collect(decl, opened)
@@ -67,14 +74,20 @@ def _order(decl: PlotDecl, targets: list[str]) -> tuple[int, str]:
     return 0, decl.id
 
 
-def write_html(result: PlotsResult, out_dir: str, cache_dir: str | None = None) -> str:
+def write_html(
+    result: PlotsResult,
+    out_dir: str,
+    cache_dir: str | None = None,
+    template: str | None = None,
+) -> str:
     """Write ``<out_dir>/index.html``; returns its path. ``cache_dir`` keeps the JavaScript
-    bundle between runs (the repository's private dir)."""
+    bundle between runs (the repository's private dir); ``template`` is the text of an HTML
+    page whose ``{plot_divs}`` receives the plots (DVC's ``--html-template``)."""
     from trail.fsutil import atomic_write_text
     from trail.results.html import javascript_bundle, render_page
 
     bundle = javascript_bundle(cache_dir)
-    page = render_page([(r.data, r.spec) for r in result.plots], bundle)
+    page = render_page([(r.data, r.spec) for r in result.plots], bundle, template)
     os.makedirs(out_dir, exist_ok=True)
     path = os.path.join(out_dir, "index.html")
     atomic_write_text(path, page)

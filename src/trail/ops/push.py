@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from trail.errors import TransferError
 from trail.ops import used
+from trail.ops.verify import corrupt_objects
 from trail.progress import NULL, Progress
 from trail.remote.index import RemoteIndex
 from trail.remote.open import open_remote
@@ -16,6 +17,8 @@ from trail.remote.transfer import default_jobs, upload
 from trail.repo import Repo
 
 if TYPE_CHECKING:
+    from trail.ops.targets import Scope
+    from trail.workspace.build import Built
     from trail.workspace.checkout import Changes
 
 
@@ -29,6 +32,8 @@ class TransferResult:
     nbytes: int = 0
     remotes: list[str] = field(default_factory=list)
     changes: Changes | None = None
+    unrecorded: dict[str, Built] = field(default_factory=dict)  # imports fetched, no hash yet
+    missing: dict[str, str] = field(default_factory=dict)  # pull --allow-missing: what lacked
 
 
 def group_by_remote(
@@ -54,6 +59,7 @@ def push(
     run_cache: bool = False,
     use_index: bool = True,
     progress: Progress = NULL,
+    scope: Scope | None = None,
 ) -> TransferResult:
     """Upload what the chosen revisions need (with ``run_cache``, also run-cache entries and
     the objects they record); failures are raised together at the end."""
@@ -64,7 +70,7 @@ def push(
         all_commits=all_commits,
         all_experiments=all_experiments,
     )
-    outs = used.used_outputs(repo, targets, revs=revs)
+    outs = used.used_outputs(repo, targets, revs=revs, scope=scope)
     return push_outputs(
         repo,
         outs,
@@ -163,6 +169,16 @@ def _push_one(
         index.add(there)
         todo -= there
         result.skipped += len(local) - len(todo)
+        corrupt = corrupt_objects(repo.odb, repo.state, todo, jobs)
+        for oid, actual in corrupt.items():
+            errors[str(oid)] = (
+                f"corrupt in the local cache (its bytes hash to {actual}); not uploaded: "
+                "run `trail fsck`"
+            )
+        if corrupt:  # a manifest on a remote promises its files: it waits for them
+            held = {o for o in todo if o.is_tree and o not in corrupt}
+            errors.update((str(o), "held back: a file it lists is corrupt") for o in held)
+            todo -= held | set(corrupt)
         moved = upload(
             store, repo.odb, sorted(todo, key=str), jobs=jobs, progress=progress, index=index
         )

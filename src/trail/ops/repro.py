@@ -111,19 +111,18 @@ class _Plan:
         return [k for k in self.order if k in wanted]
 
     def _resolve(self, target: str) -> list[str]:
-        """A stage (``train``, ``sub/dvc.yaml:train``) or a pipeline file (all its stages)."""
+        """A stage (``train``, ``dvc.yaml:train``, ``sub/dvc.yaml:train``, a ``foreach``
+        group) or a pipeline file (all its stages), as every command resolves them."""
         if target in self.stages:
             return [target]
-        target = target.removeprefix("./")
-        in_file = [k for k, s in self.stages.items() if s.file == target]
-        if in_file:
-            return in_file
-        named = [k for k, s in self.stages.items() if s.name == target]
-        if len(named) == 1:
-            return named
-        if named:
-            raise PipelineError(f"'{target}' names several stages: {', '.join(named)}")
-        raise PipelineError(f"no stage named '{target}' (see `trail stage list`)")
+        from trail.ops.targets import select_stages
+        from trail.pipeline.model import Pipeline
+
+        by_file: dict[str, dict[str, Stage]] = {}
+        for s in self.stages.values():
+            by_file.setdefault(s.file, {})[s.name] = s
+        pipelines = [Pipeline(f, stages) for f, stages in by_file.items()]
+        return [s.addressing for s in select_stages(self.repo, pipelines, [target])]
 
     def check_deps(self, selected: Sequence[str]) -> None:
         """Before anything runs: every dep exists or some stage makes it."""

@@ -50,6 +50,10 @@ class Source:
         """The source repository itself when it is a local path (its cache and its secrets)."""
         if self.repo is None or "://" in self.location or not os.path.isdir(self.location):
             return None
+        from trail.repo import detect
+
+        if detect(self.location) is None:
+            return None  # a bare repository: no cache of its own, only its remote
         return Repo(self.location, self.repo.dialect)
 
     def describe(self) -> str:

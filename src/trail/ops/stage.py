@@ -44,6 +44,7 @@ class StageAddResult:
     name: str
     file: str  # repo-relative pipeline file
     gitignores: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def join_cmd(words: Sequence[str]) -> str:
@@ -290,7 +291,13 @@ def _ignore_outs(repo: Repo, stage: Stage, result: StageAddResult) -> None:
     from trail.workspace import gitignore
 
     for out in sorted(stage.outs, key=lambda o: o.declared):
-        if out.cache:
+        parent = posixpath.dirname(out.path)
+        if out.cache and parent and not os.path.isdir(repo.path(parent)):
+            # As DVC: the folder appears when the stage runs, and so does the entry.
+            result.warnings.append(
+                f"'{parent}' does not exist yet: '{out.path}' is git-ignored when the stage runs"
+            )
+        elif out.cache:
             changed = gitignore.ignore(repo.root, out.path)
             if changed and changed not in result.gitignores:
                 result.gitignores.append(changed)
@@ -382,31 +389,8 @@ def _display(repo: Repo, file: str, name: str, base: str) -> str:
 def select_stages(
     repo: Repo, pipelines: Sequence[Pipeline], targets: Sequence[str], *, cwd: str | None = None
 ) -> list[Stage]:
-    """Stages named by ``targets``: ``name``, ``file:name``, ``name@*``-style group names, or a
-    pipeline file (all its stages)."""
-    by_file = {p.file: p for p in pipelines}
-    base = repo_relpath(repo.root, cwd or os.getcwd())
-    chosen: list[Stage] = []
-    for target in targets:
-        found = _select_one(repo, by_file, target, base)
-        chosen.extend(s for s in found if s not in chosen)
-    return chosen
+    """Stages named by ``targets`` (see ``trail.ops.targets``, where every command's targets
+    are resolved)."""
+    from trail.ops import targets as resolver
 
-
-def _select_one(repo: Repo, by_file: dict[str, Pipeline], target: str, base: str) -> list[Stage]:
-    file, sep, name = target.rpartition(":")
-    if not sep:
-        as_file = posixpath.normpath(posixpath.join(base, target))
-        if as_file in by_file:
-            return list(by_file[as_file].stages.values())
-        file, name = repo.dialect.pipeline_file, target
-    relfile = posixpath.normpath(posixpath.join(base, file))
-    pipeline = by_file.get(relfile)
-    if pipeline is None:
-        raise PipelineError(f"'{target}' does not exist: no pipeline file '{relfile}'")
-    if name in pipeline.stages:
-        return [pipeline.stages[name]]
-    group = [s for n, s in pipeline.stages.items() if n.startswith(name + "@")]
-    if group:
-        return group
-    raise PipelineError(f"stage '{name}' not found in '{relfile}' (see `trail stage list`)")
+    return resolver.select_stages(repo, pipelines, targets, cwd=cwd)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from trail.index import collect, outputs, resolve_targets
+from trail.index import collect, outputs
 from trail.ops.common import out_status
 from trail.pointer import PointerFile
 from trail.repo import Repo
+
+if TYPE_CHECKING:
+    from trail.pipeline.model import Stage
 
 
 def status(
@@ -25,11 +28,17 @@ def status(
     checksum`` when their pointer file was edited by hand, as DVC does. A source that cannot
     be asked is told to ``warn``.
     """
-    result, rest = _stage_status(repo, targets)
-    if targets and not rest:
-        return result
     pfs = collect(repo)
-    tracked = [t.tracked for t in resolve_targets(repo, rest, pfs)] if rest else outputs(pfs)
+    if targets:  # pointer files, outputs, stages (``trail.ops.targets``)
+        from trail.ops.targets import resolve
+
+        chosen = resolve(repo, targets, pfs=pfs)
+        stages = chosen.involved_stages
+        result = _stage_status(repo, stages) if stages else {}
+        tracked = chosen.tracked
+    else:
+        result = _stage_status(repo, None)
+        tracked = outputs(pfs)
     outs: dict[str, dict[str, str]] = {}
     for t in tracked:
         change = out_status(repo, t)
@@ -91,22 +100,18 @@ def _moved(repo: Repo, url: str, rev: str | None, warn: Callable[[str], None] | 
         return None
 
 
-def _stage_status(repo: Repo, targets: Sequence[str]) -> tuple[dict[str, list[Any]], list[str]]:
-    """Changes of the stages named in ``targets`` (all without), and the targets left over."""
-    if not _has_pipeline_file(repo):
-        return {}, list(targets)  # no pipeline: keep a plain status free of YAML
+def _stage_status(repo: Repo, chosen: Sequence[Stage] | None) -> dict[str, list[Any]]:
+    """Changes of the ``chosen`` stages (all of them when None)."""
+    if chosen is None and not _has_pipeline_file(repo):
+        return {}  # no pipeline: keep a plain status free of YAML
     from trail.pipeline import lockfile, scheduler
     from trail.pipeline.changes import stage_changes
     from trail.pipeline.load import load_pipelines
 
-    stages = scheduler.all_stages(load_pipelines(repo))
-    names = {s.name for s in stages} | {s.addressing for s in stages}
-    rest = [t for t in targets if t not in names]
+    stages = scheduler.all_stages(load_pipelines(repo)) if chosen is None else chosen
     locks: dict[str, dict[str, lockfile.LockEntry]] = {}
     result: dict[str, list[Any]] = {}
     for s in stages:
-        if targets and s.name not in targets and s.addressing not in targets:
-            continue
         if s.file not in locks:
             locks[s.file] = lockfile.read(
                 repo.root, lockfile.lock_path_for(s.file, repo.dialect.lock_file)
@@ -114,7 +119,7 @@ def _stage_status(repo: Repo, targets: Sequence[str]) -> tuple[dict[str, list[An
         changes = stage_changes(repo, s, locks[s.file].get(s.name))
         if changes:
             result[s.addressing] = changes
-    return result, rest
+    return result
 
 
 def _has_pipeline_file(repo: Repo) -> bool:

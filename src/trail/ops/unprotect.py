@@ -7,18 +7,22 @@ import shutil
 from collections.abc import Sequence
 
 from trail.fsutil import tmp_name
-from trail.index import resolve_targets
+from trail.ops.targets import resolve
 from trail.repo import Repo
 from trail.workspace.links import file_mode, is_linked
+from trail.workspace.symlinks import refuse_for_storing
 
 
 def unprotect(repo: Repo, targets: Sequence[str]) -> int:
     """Returns how many files were copied."""
     count = 0
-    for target in resolve_targets(repo, targets):
-        base = repo.path(target.tracked.relpath)
+    for target in resolve(repo, targets).outputs:  # outputs of pointer files and stages
+        base = repo.path(target.relpath)
         if target.subpath:
             base = os.path.join(base, target.subpath)
+        if not os.path.lexists(base):
+            continue
+        refuse_for_storing(repo.root, [target.relpath], "unprotect")
         paths = (
             [base]
             if not os.path.isdir(base)

@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING
 
 from trail import manifest
 from trail.errors import ObjectMissingError, TrailError
-from trail.index import Tracked, collect, collect_at, outputs, resolve_targets
+from trail.index import Tracked, collect, collect_at, outputs
 from trail.paths import is_inside, repo_relpath
 from trail.repo import Repo
 from trail.types import Oid
 
 if TYPE_CHECKING:
+    from trail.ops.targets import Scope
+    from trail.pipeline.model import StageOut
     from trail.scm.git import Git
 
 
@@ -37,6 +39,8 @@ class UsedOutput:
     push: bool = True
     subpath: str | None = None  # only this part of a directory (a target inside it)
     imported: ImportedFrom | None = None
+    size: int | None = None  # as recorded (a directory's: all its files)
+    kind: str = "outs"  # a stage's ``metrics`` and ``plots`` are told apart (fetch --type)
 
 
 def revisions(
@@ -83,7 +87,9 @@ def _used(t: Tracked, subpath: str | None = None) -> UsedOutput | None:
     remote = t.out.options.get("remote")
     push = t.out.options.get("push", True) is not False
     imported = _imported(t) if "deps" in t.pf.top else None
-    return UsedOutput(t.relpath, oid, str(remote) if remote else None, push, subpath, imported)
+    return UsedOutput(
+        t.relpath, oid, str(remote) if remote else None, push, subpath, imported, t.out.meta.size
+    )
 
 
 def _imported(t: Tracked) -> ImportedFrom | None:
@@ -112,37 +118,100 @@ def _match(tracked: list[Tracked], rels: list[str]) -> list[tuple[Tracked, str |
 
 
 def used_outputs(
-    repo: Repo, targets: Sequence[str] = (), *, revs: Iterable[str] = (), workspace: bool = True
+    repo: Repo,
+    targets: Sequence[str] = (),
+    *,
+    revs: Iterable[str] = (),
+    workspace: bool = True,
+    every_lock_object: bool = False,
+    scope: Scope | None = None,
 ) -> list[UsedOutput]:
     """Outputs of the workspace (unless ``workspace`` is false) and of every revision in
-    ``revs``, limited to ``targets``."""
+    ``revs``, limited to ``targets`` (pointer files, outputs, stages: ``trail.ops.targets``).
+
+    Stage outputs are those the lock files record with ``cache: true`` (what DVC transfers);
+    ``every_lock_object`` (for gc) keeps every object a lock file names instead."""
+    from trail.ops.targets import DEFAULT_SCOPE, resolve
+
     result: list[UsedOutput] = []
     chosen: list[tuple[Tracked, str | None]] = []
+    staged: list[UsedOutput] = []
     if targets:
-        chosen = [(tg.tracked, tg.subpath) for tg in resolve_targets(repo, targets)]
+        for o in resolve(repo, targets, scope=scope or DEFAULT_SCOPE).outputs:
+            if o.tracked is not None:
+                chosen.append((o.tracked, o.subpath))
+            elif o.out is not None and o.oid is not None and o.cached:
+                staged.append(_of_stage(o.relpath, o.oid, o.out, o.subpath, o.size))
     elif workspace:
         chosen = [(t, None) for t in outputs(collect(repo))]
     rels = [repo_relpath(repo.root, t) for t in targets]
+    revs = list(revs)
     for rev in revs:
         tracked = outputs(collect_at(repo, rev))
         chosen.extend(_match(tracked, rels) if targets else [(t, None) for t in tracked])
+    if not targets:
+        staged = _stage_outputs(repo, revs, workspace, every_lock_object)
     seen: set[UsedOutput] = set()
-    for t, sub in chosen:
-        used = _used(t, sub)
+    for used in [_used(t, sub) for t, sub in chosen] + staged:
         if used is not None and used not in seen:
             seen.add(used)
             result.append(used)
-    if not targets:
-        result.extend(_stage_outputs(repo, revs, workspace))
     return result
 
 
-def _stage_outputs(repo: Repo, revs: Iterable[str], workspace: bool = True) -> list[UsedOutput]:
-    """Objects the lock files record (stage outputs), in the workspace and at ``revs``."""
+def _of_stage(
+    relpath: str, oid: Oid, out: StageOut, subpath: str | None = None, size: int | None = None
+) -> UsedOutput:
+    return UsedOutput(relpath, oid, out.remote, out.push, subpath, None, size, out.kind.value)
+
+
+def _stage_outputs(
+    repo: Repo, revs: list[str], workspace: bool, every_lock_object: bool
+) -> list[UsedOutput]:
+    """Cached stage outputs the lock files record, in the workspace and at ``revs``."""
     from trail.ops.status import _has_pipeline_file
 
     if not revs and not _has_pipeline_file(repo):
         return []  # no pipeline: a push or fetch loads no YAML machinery
+    if every_lock_object:
+        return _every_lock_object(repo, revs, workspace)
+    found: list[UsedOutput] = []
+    if workspace:
+        from trail.ops.targets import stage_outputs
+
+        found += [
+            _of_stage(o.relpath, o.oid, o.out, None, o.size)
+            for o in stage_outputs(repo)
+            if o.out is not None and o.oid is not None and o.cached
+        ]
+    if revs:
+        found += stage_outputs_at(repo, revs)
+    return found
+
+
+def stage_outputs_at(repo: Repo, revs: list[str]) -> list[UsedOutput]:
+    """Cached stage outputs the lock files of ``revs`` record (by their pipeline files)."""
+    from trail.oidstr import parse_oid
+    from trail.ops.revisions import open_revs
+
+    try:
+        revisions = open_revs(repo, revs)
+    except TrailError:  # a revision whose pipeline cannot be read: all its lock names
+        return _every_lock_object(repo, revs, False)
+    found = []
+    for rev in revisions:
+        lock_outs = rev.declared.lock_outs
+        for pipeline in rev.declared.pipelines:
+            for stage in pipeline.stages.values():
+                for out in stage.outs:
+                    cached = lock_outs.get(out.path)
+                    if out.cache and cached is not None:
+                        oid = parse_oid(cached.hex, cached.algo)
+                        found.append(_of_stage(out.path, oid, out))
+    return found
+
+
+def _every_lock_object(repo: Repo, revs: list[str], workspace: bool) -> list[UsedOutput]:
     from trail.pipeline.used import lock_oids, lock_oids_at
 
     oids = set(lock_oids(repo)) if workspace else set()

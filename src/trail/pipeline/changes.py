@@ -33,6 +33,10 @@ def hash_path(repo: Repo, relpath: str, algo: str, *, store: bool = False) -> Bu
     """The object a workspace path hashes to (stored in the cache with ``store``), or None."""
     if not os.path.lexists(repo.path(relpath)):
         return None
+    if store:
+        from trail.workspace.symlinks import refuse_for_storing
+
+        refuse_for_storing(repo.root, [relpath], "cache the output")
     return build(build_ctx(repo, algo, store=store), relpath)
 
 

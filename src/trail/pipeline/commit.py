@@ -5,6 +5,7 @@ their outputs no longer follow from what the lock entry would say went in."""
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from trail.errors import PipelineError
@@ -23,8 +24,15 @@ class StageCommit:
     order: dict[str, list[str]] = field(default_factory=dict)
 
 
-def plan(repo: Repo, pipelines: list[Pipeline], *, force: bool = False) -> StageCommit:
-    """Which stages to record; raises (before anything is written) when one needs ``force``."""
+def plan(
+    repo: Repo,
+    pipelines: list[Pipeline],
+    *,
+    force: bool = False,
+    only: Collection[str] | None = None,
+) -> StageCommit:
+    """Which stages to record (among ``only``, by addressing, if given); raises (before
+    anything is written) when one needs ``force``."""
     from trail.pipeline.dag import build_dag, run_order
 
     dag = build_dag([s for p in pipelines for s in p.stages.values()])
@@ -33,6 +41,8 @@ def plan(repo: Repo, pipelines: list[Pipeline], *, force: bool = False) -> Stage
         stage = dag.stages[key]
         path = lockfile.lock_path_for(stage.file, repo.dialect.lock_file)
         result.order.setdefault(path, []).append(stage.name)
+        if only is not None and stage.addressing not in only:
+            continue
         entry = lockfile.read(repo.root, path).get(stage.name)
         if not _wanted(repo, stage, entry, force):
             continue

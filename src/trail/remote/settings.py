@@ -107,15 +107,22 @@ def remotes(config: Config) -> list[RemoteInfo]:
     return sorted(found, key=lambda r: r.name)
 
 
+class NoDefaultRemoteError(RemoteConfigError):
+    """No remote named, and none is the default. ``how`` says how to name one (a CLI flag,
+    or an API argument)."""
+
+    def __init__(self, how: str = "use -r NAME") -> None:
+        super().__init__(
+            f"no remote given and no default remote: {how} or `trail remote add -d NAME URL`"
+        )
+
+
 def get(config: Config, name: str | None) -> RemoteInfo:
     """The named remote, or the default one when ``name`` is None."""
     if name is None:
         name = config.get("core", "remote")
         if not name:
-            raise RemoteConfigError(
-                "no remote given and no default remote: use -r NAME or "
-                "`trail remote add -d NAME URL`"
-            )
+            raise NoDefaultRemoteError()
     for info in remotes(config):
         if info.name == name:
             if not info.url:

@@ -73,8 +73,16 @@ STYLE = """body{font-family:system-ui,sans-serif;margin:2em}section{margin-botto
 figcaption{font-size:.9em;color:#555}"""
 
 
-def render_page(plots: Sequence[tuple[PlotData, dict[str, Any] | None]], bundle: str) -> str:
-    """The page for ``plots``: each a (data, Vega-Lite spec or None for images) pair."""
+PLACEHOLDER = "{plot_divs}"
+
+
+def render_page(
+    plots: Sequence[tuple[PlotData, dict[str, Any] | None]],
+    bundle: str,
+    template: str | None = None,
+) -> str:
+    """The page for ``plots``: each a (data, Vega-Lite spec or None for images) pair; in
+    ``template``, a page of the user's, they replace ``{plot_divs}`` (scripts included)."""
     sections, specs = [], {}
     for n, (plot, spec) in enumerate(plots):
         head = f"<h2>{html.escape(plot.id)}</h2>"
@@ -90,6 +98,13 @@ def render_page(plots: Sequence[tuple[PlotData, dict[str, Any] | None]], bundle:
         "}"
     )
     safe_bundle = bundle.replace("</script", "<\\/script")
+    if template is not None:
+        body = (
+            f"<script>{safe_bundle}</script>\n"
+            + "\n".join(sections)
+            + f"\n<script>\n{embed}\n</script>\n"
+        )
+        return template.replace(PLACEHOLDER, body)
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"<title>trail plots</title>\n<style>{STYLE}</style>\n"

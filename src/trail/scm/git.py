@@ -42,8 +42,9 @@ class Git:
         return bool(self.run("rev-parse", "--verify", "--quiet", "HEAD", check=False).strip())
 
     def ls_tree(self, rev: str, suffixes: Sequence[str]) -> list[str]:
-        """Paths of files at ``rev`` whose names end with one of ``suffixes``."""
-        out = self.run("ls-tree", "-r", "-z", "--name-only", "--full-tree", rev)
+        """Paths of files at ``rev`` whose names end with one of ``suffixes`` (relative to
+        ``root``, which may be a subdirectory of the Git work tree: ``init --subdir``)."""
+        out = self.run("ls-tree", "-r", "-z", "--name-only", rev)
         return [p for p in out.split("\0") if p and p.endswith(tuple(suffixes))]
 
     def read_blobs(self, rev: str, paths: Iterable[str]) -> dict[str, bytes]:
@@ -57,7 +58,8 @@ class Git:
         requests = list(dict.fromkeys(requests))
         if not requests:
             return {}
-        request = "".join(f"{rev}:{p}\n" for rev, p in requests).encode()
+        # ``rev:./path`` is relative to the current directory: ``root``, even in a subdirectory
+        request = "".join(f"{rev}:./{p}\n" for rev, p in requests).encode()
         try:
             proc = subprocess.run(
                 ["git", "cat-file", "--batch"], cwd=self.root, input=request, capture_output=True
@@ -88,7 +90,7 @@ class Git:
         unique = list(found)
         for start in range(0, len(unique), 400):  # keep the command line short
             out = self.run(
-                *("-c", "grep.fallbackToNoIndex=false", "grep", "-l", "-z", "--full-name"),
+                *("-c", "grep.fallbackToNoIndex=false", "grep", "-l", "-z"),
                 *("-I", "-e", ""),
                 *unique[start : start + 400],
                 *("--", name, f"*/{name}"),

@@ -11,18 +11,24 @@ from trail.scm.git import Git
 
 
 def snapshots(
-    git: Git, variants: Sequence[Mapping[str, bytes]], message: str
+    git: Git,
+    variants: Sequence[Mapping[str, bytes]],
+    message: str,
+    copy_paths: Sequence[str] = (),
 ) -> tuple[str, list[str]]:
     """``(baseline, commits)``: the workspace — tracked files as on disk, untracked files no
-    ignore rule covers — as one commit per variant, each with the variant's files
-    (repo-relative path → content, e.g. params edited by ``-S``) laid over it; every commit's
-    parent is HEAD, the baseline. The workspace is read once."""
+    ignore rule covers, and the ``copy_paths`` even if ignored — as one commit per variant,
+    each with the variant's files (repo-relative path → content, e.g. params edited by
+    ``-S``) laid over it; every commit's parent is HEAD, the baseline. The workspace is read
+    once."""
     from trail.scm.refs import head
 
     baseline, _branch = head(git)
     commits = []
     with temp_index(git) as env:
         git.run_env("add", "-A", "--", ".", env=env)
+        if copy_paths:
+            git.run_env("add", "-f", "--", *copy_paths, env=env)
         base_tree = git.run_env("write-tree", env=env)[1].strip()
         for files in variants:
             tree = base_tree

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from trail import hashing, manifest
-from trail.errors import WorkspaceError
+from trail.errors import FileChangedError, WorkspaceError
 from trail.fsutil import read_file, translate_os_errors
 from trail.parallel import bounded_map
 from trail.progress import NULL, Progress, bytes_callback
@@ -63,8 +63,7 @@ def build(ctx: BuildContext, relpath: str) -> Built:
         raise WorkspaceError(f"'{relpath}' does not exist") from None
     if os.path.isdir(path):
         return build_dir(ctx, relpath)
-    key = stat_key(st)
-    hexval = hash_file_cached(ctx, relpath, key)
+    hexval, key = hash_file_cached(ctx, relpath, stat_key(st))
     return Built(Oid(ctx.algo, hexval), Meta(size=key[SIZE], isexec=bool(st.st_mode & 0o100)))
 
 
@@ -87,7 +86,10 @@ def build_dir(ctx: BuildContext, relpath: str) -> Built:
         oid = Oid(ctx.algo, known_tree, Kind.TREE)
         ordered = hexes
     else:
-        learned = _hash_many(ctx, relpath, todo, hexes) if todo else {}
+        restat: dict[str, Stat] = {}
+        learned = _hash_many(ctx, relpath, todo, hexes, restat) if todo else {}
+        if restat:  # files that changed while they were stored were read again
+            files = [(r, restat.get(r, k), e) for r, k, e in files]
         ordered = {rel: hexes[rel] for rel, _k, _e in files}
         data = manifest.serialize_pairs(ordered.items(), ctx.algo)
         oid = manifest.tree_oid(data, ctx.algo)
@@ -118,16 +120,23 @@ def _stored(ctx: BuildContext, hexval: str) -> bool:
 
 
 def _hash_many(
-    ctx: BuildContext, dirrel: str, todo: list[tuple[str, Stat]], hexes: dict[str, str]
+    ctx: BuildContext,
+    dirrel: str,
+    todo: list[tuple[str, Stat]],
+    hexes: dict[str, str],
+    restat: dict[str, Stat],
 ) -> dict[str, Known]:
-    """Hash (and store) files in threads; returns what the stat cache may remember of them."""
+    """Hash (and store) files in threads; returns what the stat cache may remember of them.
+    Files read again because they changed meanwhile get their new stat in ``restat``."""
     learned: dict[str, Known] = {}
 
     def one(item: tuple[str, Stat]) -> tuple[str, str]:
-        rel, key = item
-        hexval, remember = _hash_one(ctx, f"{dirrel}/{rel}", key)
+        rel, before = item
+        hexval, key, remember = _hash_one(ctx, f"{dirrel}/{rel}", before)
         if remember:
             learned[rel] = (*key, hexval)
+        if key != before:
+            restat[rel] = key
         ctx.progress.advance(1, key[SIZE])
         return rel, hexval
 
@@ -135,61 +144,105 @@ def _hash_many(
     return learned
 
 
-def hash_file_cached(ctx: BuildContext, relpath: str, key: Stat) -> str:
-    """A single file's hash, from the stat cache when its stat is unchanged."""
+def hash_file_cached(ctx: BuildContext, relpath: str, key: Stat) -> tuple[str, Stat]:
+    """A single file's hash, from the stat cache when its stat is unchanged; with the stat
+    the hash belongs to (a file stored while it changed was read again)."""
     hit = ctx.state.lookup(relpath, ctx.algo)
     if hit is not None and hit[0] == key and (ctx.odb is None or _stored(ctx, hit[1])):
-        return hit[1]
-    hexval, remember = _hash_one(ctx, relpath, key, ctx.progress)
+        return hit[1], key
+    hexval, key, remember = _hash_one(ctx, relpath, key, ctx.progress)
     if remember:
         ctx.state.save([(relpath, ctx.algo, key, hexval)])
-    return hexval
+    return hexval, key
+
+
+TRIES = 3  # reads of a file that keeps changing while it is stored, before giving up on it
 
 
 def _hash_one(
     ctx: BuildContext, relpath: str, key: Stat, progress: Progress | None = None
-) -> tuple[str, bool]:
-    """Hash one file (storing it when asked); says whether the stat cache may remember it.
+) -> tuple[str, Stat, bool]:
+    """Hash one file (storing it when asked): its hash, the stat the hash belongs to, and
+    whether the stat cache may remember it.
 
-    With ``progress``, a big file reports its bytes as it is hashed and then copied.
+    Stored objects are named by the hash of the very bytes stored, so the cache never holds an
+    object whose bytes differ from its name. A file whose stat changed while it was read and
+    stored is read again (its new stat first); one that keeps changing is refused, naming it.
+    With ``progress``, a big file reports its bytes.
     """
-    on_bytes = None
-    if progress is not None and key[SIZE] >= BIG:
-        progress.start(f"hashing {relpath}", 1, key[SIZE])
-        on_bytes = bytes_callback(progress)
-    algo = hashing.get(ctx.algo)
     path = os.path.join(ctx.root, relpath)
     started = time.time_ns()
     copied = False
     with translate_os_errors(path):
-        if key[SIZE] <= SMALL:
-            data, st = read_file(path)
-            hexval = algo.hash_bytes(data)
-            if ctx.odb is not None:
+        for attempt in range(TRIES):
+            if attempt:
+                key = stat_key(os.stat(path))
+                started = time.time_ns()
+            if ctx.odb is None:
+                hexval, st = _hash_only(ctx, path, key, progress, relpath)
+                break
+            if key[SIZE] <= SMALL:
+                data, st = read_file(path)
+                if stat_key(st) != key:
+                    continue
+                hexval = hashing.get(ctx.algo).hash_bytes(data)
                 ctx.odb.add_bytes(Oid(ctx.algo, hexval), data)
+                break
+            stored = _store_big(ctx, path, key, progress, relpath)
+            if stored is not None:
+                hexval, copied = stored
+                st = os.stat(path)
+                break
         else:
-            hexval = algo.hash_file(path, key[SIZE], on_bytes)
-            if ctx.odb is not None:
-                oid = Oid(ctx.algo, hexval)
-                if on_bytes is not None and progress is not None and not ctx.odb.exists(oid):
-                    progress.start(f"caching {relpath}", 1, key[SIZE])
-                copied = ctx.odb.add_file(oid, path, on_bytes)
-            st = os.stat(path)
-    if progress is not None:
-        progress.finish()
+            raise FileChangedError(relpath, TRIES)
     # A file that changed while we read it, or may still change within its mtime tick
     # ("racily clean", as git says), must not be remembered under this hash.
-    after = stat_key(st)
-    sound = after == key and started - key[MTIME] > RACY_NS
-    if copied and sound:
+    sound = stat_key(st) == key and started - key[MTIME] > RACY_NS
+    if copied:
         _vouch_for_copy(ctx, Oid(ctx.algo, hexval))
-    return hexval, sound
+    return hexval, key, sound
+
+
+def _hash_only(
+    ctx: BuildContext, path: str, key: Stat, progress: Progress | None, relpath: str
+) -> tuple[str, os.stat_result]:
+    algo = hashing.get(ctx.algo)
+    if key[SIZE] <= SMALL:
+        data, st = read_file(path)
+        return algo.hash_bytes(data), st
+    on_bytes = None
+    if progress is not None and key[SIZE] >= BIG:
+        progress.start(f"hashing {relpath}", 1, key[SIZE])
+        on_bytes = bytes_callback(progress)
+    hexval = algo.hash_file(path, key[SIZE], on_bytes)
+    if on_bytes is not None and progress is not None:
+        progress.finish()
+    return hexval, os.stat(path)
+
+
+def _store_big(
+    ctx: BuildContext, path: str, key: Stat, progress: Progress | None, relpath: str
+) -> tuple[str, bool] | None:
+    """Copy a big file into the cache and name it by the hash of the copy; None when the
+    file changed during the copy (nothing is stored then)."""
+    assert ctx.odb is not None
+    on_bytes = None
+    if progress is not None and key[SIZE] >= BIG:
+        progress.start(f"adding {relpath}", 1, 2 * key[SIZE])  # copied, then hashed
+        on_bytes = bytes_callback(progress)
+    try:
+        return ctx.odb.add_copy(
+            path, ctx.algo, on_bytes, unchanged=lambda: stat_key(os.stat(path)) == key
+        )
+    finally:
+        if on_bytes is not None and progress is not None:
+            progress.finish()
 
 
 def _vouch_for_copy(ctx: BuildContext, oid: Oid) -> None:
-    """Remember a big object just copied from a file that stayed unchanged from before it was
-    hashed until after the copy: its bytes are the hashed ones, so checkout need not hash it
-    again (it hashes objects the stat cache cannot vouch for, e.g. ones fetched or copied in)."""
+    """Remember a big object just stored: it was named by hashing the stored bytes
+    themselves, so checkout (and push) need not hash it again (they hash objects the stat
+    cache cannot vouch for, e.g. ones fetched or copied in)."""
     assert ctx.odb is not None
     dst = ctx.odb.path(oid)
     with contextlib.suppress(OSError):

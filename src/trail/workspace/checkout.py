@@ -22,6 +22,7 @@ from trail.types import Oid, TreeEntry
 from trail.workspace.build import BIG, SMALL, WORKERS
 from trail.workspace.ignore import IgnoreRules
 from trail.workspace.links import Linker, is_linked
+from trail.workspace.symlinks import SymlinkedParents, check_checkout, checkout_refusal
 from trail.workspace.walk import walk_files
 
 
@@ -63,13 +64,15 @@ def _guard_uncached(ctx: CheckoutContext, losing: list[tuple[str, str]], algo: s
     if lost:
         raise CheckoutError(
             lost,
-            "it has changes that are not in the cache and would be lost (commit them, or use -f)",
+            "it has changes that are not in the cache: commit them first (-f would discard them "
+            "for good)",
         )
 
 
 def checkout_file(
     ctx: CheckoutContext, relpath: str, oid: Oid, isexec: bool, changes: Changes
 ) -> None:
+    check_checkout(ctx.root, [(relpath, False)])
     path = os.path.join(ctx.root, relpath)
     src = ctx.odb.path(oid)
     try:
@@ -78,7 +81,11 @@ def checkout_file(
         st = None
     if st is not None and os.path.isdir(path):
         if not ctx.force:
-            raise CheckoutError([relpath], "a directory stands where a file is tracked (use -f)")
+            raise CheckoutError(
+                [relpath],
+                "a directory stands where a file is tracked: move it away first (-f would "
+                "delete it and everything in it)",
+            )
         remove_tree(path)
         st = None
     if st is not None:
@@ -154,6 +161,7 @@ def checkout_dir(
     ctx: CheckoutContext, relpath: str, oid: Oid, changes: Changes, subpath: str | None = None
 ) -> None:
     """Make directory ``relpath`` match tree ``oid`` (only the part under ``subpath`` if given)."""
+    check_checkout(ctx.root, [(relpath, True)])
     try:
         data = ctx.odb.read_verified(oid)
     except ObjectMissingError:
@@ -165,7 +173,11 @@ def checkout_dir(
     path = os.path.join(ctx.root, relpath)
     if os.path.exists(path) and not os.path.isdir(path):
         if not ctx.force:
-            raise CheckoutError([relpath], "a file stands where a directory is tracked (use -f)")
+            raise CheckoutError(
+                [relpath],
+                "a file stands where a directory is tracked: move it away first (-f would "
+                "delete it)",
+            )
         os.unlink(path)
     known, _tree = ctx.state.load_dir(relpath, oid.algo)
     present: dict[str, tuple[Stat, str | None]] = {}
@@ -191,6 +203,7 @@ def checkout_dir(
             stale.append(rel)
     _guard_uncached(ctx, losing, oid.algo)
     todo = [wanted[r] for r in sorted(wanted) if r not in present] + [wanted[r] for r in stale]
+    _refuse_symlinked_parents(ctx.root, relpath, todo)  # before anything is deleted
     for tmp in temps:
         if stale_tmp(os.path.basename(tmp)):
             os.unlink(tmp)  # left by a checkout that was killed
@@ -219,7 +232,6 @@ def _place_many(
     ctx: CheckoutContext, dirrel: str, todo: list[TreeEntry], changes: Changes
 ) -> list[tuple[str, str, Stat, str]]:
     """Place every file it can; files whose objects are missing are added to ``changes``."""
-    _refuse_symlinked_parents(ctx.root, dirrel, todo)
 
     def one(e: TreeEntry) -> tuple[str, str, Stat, str] | str:
         full = f"{dirrel}/{e.relpath}"
@@ -252,16 +264,17 @@ def _place_many(
 
 
 def _refuse_symlinked_parents(root: str, dirrel: str, todo: list[TreeEntry]) -> None:
-    """A directory symlink in the workspace must not carry a checkout outside the repository."""
-    real_root = os.path.realpath(root)
-    for d in {os.path.dirname(f"{dirrel}/{e.relpath}") for e in todo}:
-        parent = os.path.join(root, d)
-        while not os.path.lexists(parent) and d:
-            d = os.path.dirname(d)
-            parent = os.path.join(root, d)
-        real = os.path.realpath(parent)
-        if real != real_root and not real.startswith(real_root + os.sep):
-            raise CheckoutError([d], "it leads outside the repository through a symlink")
+    """A directory symlink inside a tracked directory must not carry a checkout elsewhere:
+    files the walk did not see behind it would be overwritten, wherever it points."""
+    finder = SymlinkedParents(root)
+    links = {}
+    for e in todo:
+        full = f"{dirrel}/{e.relpath}"
+        link = finder.link_above(full, dirrel)
+        if link is not None:
+            links[full] = link
+    if links:
+        raise checkout_refusal(links)
 
 
 def _prune_empty_dirs(top: str, dirs: set[str]) -> None:
