@@ -23,6 +23,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--no-commit", action="store_true", help="do not cache the outputs")
     p.add_argument("--no-run-cache", action="store_true", help="do not restore past runs")
     p.add_argument("-j", "--jobs", type=int, default=1, help="stages to run at once")
+    p.add_argument(
+        "--no-contracts", action="store_true", help="do not check trail.contracts.yaml"
+    )
     p.set_defaults(func=cmd_repro)
 
     for name, frozen in (("freeze", True), ("unfreeze", False)):
@@ -105,6 +108,7 @@ def repro_options(args: argparse.Namespace, console: Console) -> Any:
         commit=not getattr(args, "no_commit", False),
         run_cache=not args.no_run_cache,
         jobs=args.jobs,
+        contracts=not getattr(args, "no_contracts", False),
         on_output=printer.output,
         on_event=printer.event,
     )
