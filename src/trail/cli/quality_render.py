@@ -34,10 +34,18 @@ def profile(result: Any, fmt: str) -> str:
     for c in cols:
         q = c.get("quantiles") or {}
         rows.append(
-            [c["name"], c["type"], str(c["nulls"]), str(c["distinct"]), _num(c["min"]),
-             _num(c["max"]), _num(c.get("mean")), _num(c.get("std"))]
+            [
+                c["name"],
+                c["type"],
+                str(c["nulls"]),
+                str(c["distinct"]),
+                _num(c["min"]),
+                _num(c["max"]),
+                _num(c.get("mean")),
+                _num(c.get("std")),
+            ]
             + [_num(q.get(k)) for k in ("p1", "p5", "p25", "p50", "p75", "p95", "p99")]
-        )  # fmt: skip
+        )
     parts = [f"## {title}" if fmt == "md" else title, "", render(headers, rows, fmt)]
     tops = [c for c in cols if c.get("top")]
     if tops:
@@ -63,16 +71,21 @@ def _sparkline(counts: list[int]) -> str:
 
 
 def drift(report: Any, fmt: str) -> str:
-    title = (
-        f"drift {report.baseline} → {report.current}: "
-        f"{report.rows[0]} → {report.rows[1]} rows"
-    )
+    title = f"drift {report.baseline} → {report.current}: {report.rows[0]} → {report.rows[1]} rows"
     headers = ["column", "type", "psi", "ks", "js", "nulls before", "nulls after", "crossed"]
     rows = [
-        [c.name, c.kind, _num(c.psi), _num(c.ks), _num(c.js), f"{c.null_rate[0]:.4f}",
-         f"{c.null_rate[1]:.4f}", ", ".join(c.crossed) or "-"]
+        [
+            c.name,
+            c.kind,
+            _num(c.psi),
+            _num(c.ks),
+            _num(c.js),
+            f"{c.null_rate[0]:.4f}",
+            f"{c.null_rate[1]:.4f}",
+            ", ".join(c.crossed) or "-",
+        ]
         for c in report.columns
-    ]  # fmt: skip
+    ]
     parts = [f"## {title}" if fmt == "md" else title, "", render(headers, rows, fmt)]
     schema = []
     schema += [f"added column {n} ({k})" for n, k in report.added]

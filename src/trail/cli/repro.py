@@ -23,9 +23,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--no-commit", action="store_true", help="do not cache the outputs")
     p.add_argument("--no-run-cache", action="store_true", help="do not restore past runs")
     p.add_argument("-j", "--jobs", type=int, default=1, help="stages to run at once")
-    p.add_argument(
-        "--no-contracts", action="store_true", help="do not check trail.contracts.yaml"
-    )
+    p.add_argument("--no-contracts", action="store_true", help="do not check trail.contracts.yaml")
     p.set_defaults(func=cmd_repro)
 
     for name, frozen in (("freeze", True), ("unfreeze", False)):

@@ -33,8 +33,13 @@ def check(
         if col is None:
             shown = ", ".join(c.name for c in table.columns[:12])
             found.append(
-                Violation(label, rule.name, "present", f"no such column (columns: {shown})",
-                          where=contract.where(rule.line))  # fmt: skip
+                Violation(
+                    label,
+                    rule.name,
+                    "present",
+                    f"no such column (columns: {shown})",
+                    where=contract.where(rule.line),
+                )
             )
             continue
         type_broken = _type_violation(rule, col, contract, label)
@@ -61,9 +66,12 @@ def _type_violation(
     if rule.type is None or col.kind in TYPES[rule.type]:
         return None
     return Violation(
-        label, rule.name, f"type: {rule.type}", f"the column holds {col.kind} values",
+        label,
+        rule.name,
+        f"type: {rule.type}",
+        f"the column holds {col.kind} values",
         where=contract.where(rule.lines.get("type", rule.line)),
-    )  # fmt: skip
+    )
 
 
 def _value(v: Any) -> str:
@@ -92,15 +100,20 @@ def _rules(rule: ColumnRules, col: Column) -> list[Rule]:
             ", …" if len(rule.allowed) > 6 else ""
         )
         out.append(
-            (f"allowed: [{shown}]", f"{q} IS NOT NULL AND {target} NOT IN ({values})",
-             rule.lines.get("allowed"))
-        )  # fmt: skip
+            (
+                f"allowed: [{shown}]",
+                f"{q} IS NOT NULL AND {target} NOT IN ({values})",
+                rule.lines.get("allowed"),
+            )
+        )
     if rule.regex is not None:
         out.append(
-            (f"regex: {rule.regex}",
-             f"{q} IS NOT NULL AND NOT regexp_full_match({q}::VARCHAR, {literal(rule.regex)})",
-             rule.lines.get("regex"))
-        )  # fmt: skip
+            (
+                f"regex: {rule.regex}",
+                f"{q} IS NOT NULL AND NOT regexp_full_match({q}::VARCHAR, {literal(rule.regex)})",
+                rule.lines.get("regex"),
+            )
+        )
     return out
 
 
@@ -111,7 +124,8 @@ def _evaluate(
         return []
     counts = session.one(
         table.source,
-        "SELECT " + ", ".join(f"count(*) FILTER (WHERE {pred})" for _, (_, pred, _) in rules)
+        "SELECT "
+        + ", ".join(f"count(*) FILTER (WHERE {pred})" for _, (_, pred, _) in rules)
         + f" FROM {table.name}",
     )
     out = []
@@ -121,10 +135,14 @@ def _evaluate(
         example = example_row(session, table, pred)
         out.append(
             Violation(
-                table.source.label, col.name, name, f"{n} row{'s' if n != 1 else ''}",
-                example, contract.where(line or col.line),
+                table.source.label,
+                col.name,
+                name,
+                f"{n} row{'s' if n != 1 else ''}",
+                example,
+                contract.where(line or col.line),
             )
-        )  # fmt: skip
+        )
     return out
 
 
@@ -148,12 +166,15 @@ def _unique(
     pred = f"{q} = {_value(value)}" if value is not None else f"{q} IS NULL"
     return [
         Violation(
-            table.source.label, rule.name, "unique: true",
-            f"{n_dupes} value{'s' if n_dupes != 1 else ''} repeated ({value!r} {dupes[0][1]} times)",
+            table.source.label,
+            rule.name,
+            "unique: true",
+            f"{n_dupes} value{'s' if n_dupes != 1 else ''} repeated "
+            f"({value!r} {dupes[0][1]} times)",
             example_row(session, table, pred, nth=2),
             contract.where(rule.lines.get("unique", rule.line)),
         )
-    ]  # fmt: skip
+    ]
 
 
 def example_row(session: Session, table: Table, pred: str, nth: int = 1) -> str:
@@ -170,9 +191,7 @@ def example_row(session: Session, table: Table, pred: str, nth: int = 1) -> str:
         return ""
     values = dict(zip(names, row, strict=True))
     where = _position(session, table, values)
-    shown = ", ".join(
-        f"{k}={_show(v)}" for k, v in values.items() if k not in ("__row", "__file")
-    )
+    shown = ", ".join(f"{k}={_show(v)}" for k, v in values.items() if k not in ("__row", "__file"))
     if len(shown) > 160:
         shown = shown[:157] + "…"
     return f"{where}: {shown}" if where else shown
@@ -215,9 +234,14 @@ def _drift(session: Session, reference: Table, table: Table, contract: Contract)
     for name, kind in report.removed:
         if wanted(name):
             out.append(
-                Violation(table.source.label, name, f"drift against {rules.reference}",
-                          f"the column ({kind}) is gone", where=contract.where(rules.line))
-            )  # fmt: skip
+                Violation(
+                    table.source.label,
+                    name,
+                    f"drift against {rules.reference}",
+                    f"the column ({kind}) is gone",
+                    where=contract.where(rules.line),
+                )
+            )
     for col in report.columns:
         if not wanted(col.name):
             continue
@@ -227,9 +251,11 @@ def _drift(session: Session, reference: Table, table: Table, contract: Contract)
             if value is not None and value > limit:
                 out.append(
                     Violation(
-                        table.source.label, col.name,
+                        table.source.label,
+                        col.name,
                         f"drift.{metric} ≤ {limit:g} against {rules.reference}",
-                        f"{metric} is {value:.4g}", where=contract.where(rules.line),
+                        f"{metric} is {value:.4g}",
+                        where=contract.where(rules.line),
                     )
-                )  # fmt: skip
+                )
     return out

@@ -94,7 +94,7 @@ def load(root: str) -> list[Contract] | None:
 
 
 def parse(text: str, file: str) -> list[Contract]:
-    from trail.yamlio import YamlError, load_with_nodes, line_of
+    from trail.yamlio import YamlError, line_of, load_with_nodes
 
     try:
         data, marks = load_with_nodes(text, file, core=True)

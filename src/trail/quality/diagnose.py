@@ -48,7 +48,7 @@ def _opened(file: str, compression: str | None) -> Iterator[IO[bytes]]:
         import gzip
 
         with gzip.open(file, "rb") as f:
-            yield f
+            yield f  # type: ignore[misc]
     else:
         with open(file, "rb") as f:
             yield f
@@ -87,9 +87,10 @@ def _scan_csv(raw: IO[bytes], delim: str, name: str) -> DataReadError | None:
                     return DataReadError(name, "does not look like a CSV/TSV text table", 1)
             elif len(row) != width and row:
                 return DataReadError(
-                    name, f"ragged row: {len(row)} fields where the header has {width}",
+                    name,
+                    f"ragged row: {len(row)} fields where the header has {width}",
                     reader.line_num,
-                )  # fmt: skip
+                )
     except csv.Error as exc:
         return DataReadError(name, f"malformed {delim!r}-separated line ({exc})", reader.line_num)
     return None

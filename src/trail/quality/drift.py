@@ -197,9 +197,7 @@ def _ordered(
     return ColumnDrift(c.name, c.kind, common.rows, common.null_rate, psi, ks, None, hist)
 
 
-def ks_sql(
-    session: Session, base: Table, cur: Table, vb: str, vc: str, kb: str, kc: str
-) -> float:
+def ks_sql(session: Session, base: Table, cur: Table, vb: str, vc: str, kb: str, kc: str) -> float:
     """The exact two-sample KS statistic: cumulative counts over every distinct value."""
     sql = f"""
         WITH v AS (

@@ -231,7 +231,8 @@ def bin_sql(q: str, lo: float, hi: float, bins: int = BINS) -> str:
 def _histograms(
     session: Session, table: Table, stats: dict[str, dict[str, Any]]
 ) -> dict[str, Histogram]:
-    parts, index = [], []
+    parts: list[str] = []
+    index: list[tuple[str, float, float]] = []
     for c in table.columns:
         s = stats[c.name]
         if c.kind not in NUMERIC or s.get("lo") is None:
@@ -258,7 +259,8 @@ def _histograms(
 
 
 def _tops(session: Session, table: Table) -> dict[str, list[tuple[Any, int]]]:
-    parts, names = [], []
+    parts: list[str] = []
+    names: list[str] = []
     for c in table.columns:
         if c.kind not in TOP_KINDS:
             continue

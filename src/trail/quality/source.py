@@ -74,9 +74,7 @@ def table_of(label: str, pairs: Sequence[tuple[str, str]]) -> Source:
         shown = ", ".join(sorted(f"{f}" + (f".{c}" if c else "") for f, c in kinds))
         raise DataReadError(label, f"mixes table formats ({shown}): keep one format per table")
     fmt, compression = kinds.pop()
-    return Source(
-        tuple(f for f, _ in kept), fmt, label, tuple(n for _, n in kept), compression
-    )
+    return Source(tuple(f for f, _ in kept), fmt, label, tuple(n for _, n in kept), compression)
 
 
 def single(path: str, label: str | None = None, name: str | None = None) -> Source:

@@ -34,9 +34,8 @@ class ProfileStore:
 
     def get_raw(self, oid: Oid, fmt: str) -> bytes | None:
         """The stored JSON as it is (the fast path: no parsing when only printing it)."""
-        with contextlib.suppress(OSError):
-            with open(self.path(oid, fmt), "rb") as f:
-                return f.read()
+        with contextlib.suppress(OSError), open(self.path(oid, fmt), "rb") as f:
+            return f.read()
         return None
 
     def put(self, oid: Oid, profile: Profile) -> None:

@@ -34,9 +34,7 @@ def load_contracts(repo: Repo) -> list[cmod.Contract]:
     return found
 
 
-def check(
-    repo: Repo, targets_: Sequence[str] = (), *, progress: Progress = NULL
-) -> CheckResult:
+def check(repo: Repo, targets_: Sequence[str] = (), *, progress: Progress = NULL) -> CheckResult:
     """Check the contracts of ``targets_`` (paths, ``path@rev``; default: every contract)."""
     contracts = load_contracts(repo)
     chosen: list[tuple[cmod.Contract, str | None]] = []
@@ -85,7 +83,8 @@ def check_one(
             else:
                 found = targets.resolve(repo, spec, stack, progress=progress)
         except TrailError as exc:
-            return [Violation(spec.label, "", "exists", str(exc), where=contract.where(contract.line))]
+            where = contract.where(contract.line)
+            return [Violation(spec.label, "", "exists", str(exc), where=where)]
         with Session(tmp_dir(repo)) as session:
             table = session.load(found.source, row_numbers=True)
             reference = None

@@ -108,9 +108,7 @@ def _workspace(repo: Repo | None, path: str, spec: Spec) -> Resolved:
 
 
 def _names(source: src.Source, rel: str, repo: Repo) -> tuple[str, ...]:
-    return tuple(os.path.relpath(f, repo.root).replace(os.sep, "/") for f in source.files) or (
-        rel,
-    )
+    return tuple(os.path.relpath(f, repo.root).replace(os.sep, "/") for f in source.files) or (rel,)
 
 
 def _at_rev(
@@ -133,7 +131,8 @@ def _at_rev(
             raise
         return _git_blob(repo, rel, sha, spec, stack)
     assert loc.oid is not None
-    return Resolved(materialize(repo, loc.oid, rel, spec.label, loc.remote, progress), loc.oid, spec)
+    source = materialize(repo, loc.oid, rel, spec.label, loc.remote, progress)
+    return Resolved(source, loc.oid, spec)
 
 
 def _git_blob(repo: Repo, rel: str, sha: str, spec: Spec, stack: ExitStack) -> Resolved:
@@ -197,9 +196,7 @@ def _ensure(repo: Repo, oids: list[Oid], remote: str | None, progress: Progress)
     moved = download(store, repo.odb, missing, jobs=default_jobs(store), progress=progress)
     if moved.failed:
         first, why = next(iter(moved.failed.items()))
-        raise DataReadError(
-            str(first), f"in neither the cache nor remote '{store.name}': {why}"
-        )
+        raise DataReadError(str(first), f"in neither the cache nor remote '{store.name}': {why}")
 
 
 def iter_specs(texts: list[str]) -> Iterator[Spec]:
