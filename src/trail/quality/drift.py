@@ -221,7 +221,7 @@ def _binned(session: Session, t: Table, v: str, keep: str, cuts: list[float]) ->
     """Counts in the bins ``(-inf, cuts[0]], (cuts[0], cuts[1]], …, (cuts[-1], inf)``."""
     whens = " ".join(f"WHEN {v} <= {x!r} THEN {i}" for i, x in enumerate(cuts))
     case = f"CASE {whens} ELSE {len(cuts)} END" if cuts else "0"
-    sql = f"SELECT {case} AS i, count(*) FROM {t.name} WHERE {keep} GROUP BY i"
+    sql = f"SELECT {case}, count(*) FROM {t.name} WHERE {keep} GROUP BY 1"
     counts = [0] * (len(cuts) + 1)
     for i, n in session.run(t.source, sql):
         counts[int(i)] += int(n)
@@ -230,7 +230,7 @@ def _binned(session: Session, t: Table, v: str, keep: str, cuts: list[float]) ->
 
 def _hist(session: Session, t: Table, v: str, keep: str, lo: float, hi: float) -> list[int]:
     counts = [0] * BINS
-    sql = f"SELECT {bin_sql(v, lo, hi)} AS b, count(*) FROM {t.name} WHERE {keep} GROUP BY b"
+    sql = f"SELECT {bin_sql(v, lo, hi)}, count(*) FROM {t.name} WHERE {keep} GROUP BY 1"
     for i, n in session.run(t.source, sql):
         counts[max(0, min(int(i), BINS - 1))] += int(n)
     return counts
@@ -261,7 +261,7 @@ def _frequencies(session: Session, t: Table, c: Column) -> dict[str, int]:
     q = quote(c.name)
     sql = (
         f"SELECT {q}::VARCHAR AS v, count(*) AS n FROM {t.name} WHERE {q} IS NOT NULL "
-        f"GROUP BY v ORDER BY n DESC, v LIMIT {CATEGORIES * 20}"
+        f"GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {CATEGORIES * 20}"
     )
     found = {str(v): int(n) for v, n in session.run(t.source, sql)}
     (total,) = session.one(t.source, f"SELECT count({q}) FROM {t.name}")

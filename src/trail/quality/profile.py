@@ -244,7 +244,7 @@ def _histograms(
         index.append((c.name, lo, hi))
         parts.append(
             f"SELECT {i} AS c, {bin_sql(q, lo, hi)} AS b, count(*) AS n "
-            f"FROM {table.name} WHERE {keep} GROUP BY b"
+            f"FROM {table.name} WHERE {keep} GROUP BY 1, 2"
         )
     if not parts:
         return {}
@@ -269,7 +269,7 @@ def _tops(session: Session, table: Table) -> dict[str, list[tuple[Any, int]]]:
         names.append(c.name)
         parts.append(
             f"(SELECT {i} AS c, {q}::VARCHAR AS v, count(*) AS n FROM {table.name} "
-            f"WHERE {q} IS NOT NULL GROUP BY {q} ORDER BY n DESC, v LIMIT {TOP})"
+            f"WHERE {q} IS NOT NULL GROUP BY 1, 2 ORDER BY 3 DESC, 2 LIMIT {TOP})"
         )
     if not parts:
         return {}
