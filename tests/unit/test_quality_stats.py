@@ -46,8 +46,9 @@ def table(tmp_path):
         {"x": [float(v) for v in x], "k": [int(v) for v in k], "y": with_nulls,
          "c": [str(v) for v in cats]},
     )  # fmt: skip
-    return path, {"x": x, "k": k.astype(float), "y": np.array([v for v in with_nulls if v is not None]),
-                  "c": cats, "y_nulls": int(nulls.sum())}  # fmt: skip
+    present = np.array([v for v in with_nulls if v is not None])
+    ref = {"x": x, "k": k.astype(float), "y": present, "c": cats, "y_nulls": int(nulls.sum())}
+    return path, ref
 
 
 def test_profile_equals_numpy(table):
