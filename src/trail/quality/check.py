@@ -132,7 +132,7 @@ def _evaluate(
     for (col, (name, pred, line)), n in zip(rules, counts, strict=True):
         if not n:
             continue
-        example = example_row(session, table, pred)
+        example = example_row(session, table, pred, first=col.name)
         out.append(
             Violation(
                 table.source.label,
@@ -171,14 +171,17 @@ def _unique(
             "unique: true",
             f"{n_dupes} value{'s' if n_dupes != 1 else ''} repeated "
             f"({value!r} {dupes[0][1]} times)",
-            example_row(session, table, pred, nth=2),
+            example_row(session, table, pred, nth=2, first=rule.name),
             contract.where(rule.lines.get("unique", rule.line)),
         )
     ]
 
 
-def example_row(session: Session, table: Table, pred: str, nth: int = 1) -> str:
-    """``data/x.csv line 18: id=17, age=-3, …`` — the ``nth`` row matching ``pred``."""
+def example_row(
+    session: Session, table: Table, pred: str, nth: int = 1, first: str | None = None
+) -> str:
+    """``data/x.csv line 18: age=-3, id=17, …`` — the ``nth`` row matching ``pred``, the
+    column ``first`` shown first."""
     sql = (
         f"SELECT * FROM {table.name} WHERE {pred} ORDER BY __row LIMIT 1 OFFSET {nth - 1}"
         if table.numbered
@@ -190,6 +193,8 @@ def example_row(session: Session, table: Table, pred: str, nth: int = 1) -> str:
     if row is None:
         return ""
     values = dict(zip(names, row, strict=True))
+    if first in values:
+        values = {first: values[first], **values}
     where = _position(session, table, values)
     shown = ", ".join(f"{k}={_show(v)}" for k, v in values.items() if k not in ("__row", "__file"))
     if len(shown) > 160:
