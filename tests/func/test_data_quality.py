@@ -136,8 +136,8 @@ def test_drift_between_experiments(trail_repo, trail):
     trail_repo.gen({"params.yaml": "n: 100\n"})
     trail_repo.gen(
         "trail.yaml",
-        "stages:\n  make:\n    cmd: python3 -c \"import yaml; n = yaml.safe_load(open('params.yaml'))"
-        "['n']; open('t.csv', 'w').write('v\\n' + ''.join(f'{i}\\n' for i in range(n)))\"\n"
+        "stages:\n  make:\n    cmd: python3 -c \"import yaml; "
+        "n = yaml.safe_load(open('params.yaml'))['n']; open('t.csv', 'w').write('v\\n' + ''.join(f'{i}\\n' for i in range(n)))\"\n"
         "    params: [n]\n    outs: [t.csv]\n",
     )
     trail_repo.git("add", "-A")
