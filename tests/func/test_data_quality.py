@@ -133,11 +133,15 @@ def test_drift_between_revisions_and_thresholds(trail_repo, trail):
 
 
 def test_drift_between_experiments(trail_repo, trail):
-    trail_repo.gen({"params.yaml": "n: 100\n"})
+    make = (
+        "import yaml\n"
+        "n = yaml.safe_load(open('params.yaml'))['n']\n"
+        "open('t.csv', 'w').write('v\\n' + ''.join(f'{i}\\n' for i in range(n)))\n"
+    )
+    trail_repo.gen({"params.yaml": "n: 100\n", "make.py": make})
     trail_repo.gen(
         "trail.yaml",
-        "stages:\n  make:\n    cmd: python3 -c \"import yaml; "
-        "n = yaml.safe_load(open('params.yaml'))['n']; open('t.csv', 'w').write('v\\n' + ''.join(f'{i}\\n' for i in range(n)))\"\n"
+        "stages:\n  make:\n    cmd: python3 make.py\n    deps: [make.py]\n"
         "    params: [n]\n    outs: [t.csv]\n",
     )
     trail_repo.git("add", "-A")
