@@ -125,13 +125,13 @@ def mixed_json(session: Session, table: Table, col: Column) -> None:
     )
     rows = session.run(table.source, sql)
     first = rows[0][1] if rows else None
-    numeric = {"UBIGINT", "BIGINT", "DOUBLE"}
+    words = {"UBIGINT": "number", "BIGINT": "number", "DOUBLE": "number", "VARCHAR": "text"}
     for n, t, v in rows:
-        if t != first and not (t in numeric and first in numeric):
+        if words.get(t, t) != words.get(first, first):
             raise DataReadError(
                 table.source.names[0] if len(table.source.names) == 1 else table.source.label,
-                f"column '{col.name}' mixes types: {v} ({t.lower()}) after "
-                f"{first.lower() if first else 'other'} values",
+                f"column '{col.name}' mixes types: {v} ({words.get(t, t.lower())}) after "
+                f"{words.get(first, str(first).lower())} values",
                 int(n),
             )
     raise DataReadError(table.source.label, f"column '{col.name}' mixes types")
