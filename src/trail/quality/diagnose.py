@@ -124,7 +124,7 @@ def mixed_json(session: Session, table: Table, col: Column) -> None:
         "ORDER BY n LIMIT 100000"
     )
     rows = session.run(table.source, sql)
-    first = rows[0][1] if rows else None
+    first = str(rows[0][1]) if rows else "NULL"
     words = {"UBIGINT": "number", "BIGINT": "number", "DOUBLE": "number", "VARCHAR": "text"}
     for n, t, v in rows:
         if words.get(t, t) != words.get(first, first):
