@@ -10,3 +10,5 @@ The columnar engine (DuckDB, chosen by measurement: see BENCHMARKS.md) is import
 from __future__ import annotations
 
 CONTRACTS_FILE = "trail.contracts.yaml"  # at the repository root, in both dialects
+# Stored profiles carry this; bump it when a figure changes meaning (they are then redone).
+PROFILE_FORMAT = "trail-profile/1"

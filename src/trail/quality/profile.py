@@ -16,9 +16,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from trail.quality import PROFILE_FORMAT
 from trail.quality.engine import NUMERIC, Column, Session, Table, quote
 
-FORMAT = "trail-profile/1"  # bump when a figure changes meaning: stored profiles are then redone
+FORMAT = PROFILE_FORMAT
 QUANTILES = (1, 5, 25, 50, 75, 95, 99)
 BINS = 20
 TOP = 10

@@ -11,14 +11,19 @@ import contextlib
 import json
 import os
 
+from typing import TYPE_CHECKING
+
 from trail.fsutil import atomic_write, translate_os_errors
-from trail.quality.profile import FORMAT, Profile, from_dict
+from trail.quality import PROFILE_FORMAT
 from trail.types import Oid
+
+if TYPE_CHECKING:  # the profile module is loaded only to compute or parse one
+    from trail.quality.profile import Profile
 
 
 class ProfileStore:
     def __init__(self, cache_dir: str) -> None:
-        self.root = os.path.join(cache_dir, "profiles", FORMAT.replace("/", "-"))
+        self.root = os.path.join(cache_dir, "profiles", PROFILE_FORMAT.replace("/", "-"))
 
     def path(self, oid: Oid, fmt: str) -> str:
         suffix = ".dir" if oid.is_tree else ""
@@ -26,6 +31,8 @@ class ProfileStore:
         return os.path.join(self.root, oid.algo, oid.hex[:2], name)
 
     def get(self, oid: Oid, fmt: str) -> Profile | None:
+        from trail.quality.profile import from_dict
+
         try:
             with open(self.path(oid, fmt), "rb") as f:
                 return from_dict(json.loads(f.read()))

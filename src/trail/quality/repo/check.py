@@ -99,11 +99,8 @@ def _recorded(
     repo: Repo, path: str, oid: Oid, spec: targets.Spec, stack: ExitStack, progress: Progress
 ) -> targets.Resolved:
     """The workspace copy when it still hashes to ``oid``, else the cache (or remote)."""
-    from trail.pipeline.changes import hash_path
-
     if os.path.lexists(repo.path(path)):
-        built = hash_path(repo, path, oid.algo)
-        if built is not None and built.oid == oid:
+        if targets.workspace_oid(repo, path, oid.algo) == oid:
             return targets.resolve(repo, targets.Spec(path, None), stack, progress=progress)
     source = targets.materialize(repo, oid, path, spec.label, None, progress)
     return targets.Resolved(source, oid, spec)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trail.progress import NULL, Progress
+from trail.quality import PROFILE_FORMAT
 from trail.quality.repo import targets
 from trail.repo import Repo
 from trail.types import Oid
@@ -48,18 +49,12 @@ def profile_resolved(
                 data = json.loads(raw)
             except ValueError:
                 data = None
-            if isinstance(data, dict) and data.get("profile") == _format():
+            if isinstance(data, dict) and data.get("profile") == PROFILE_FORMAT:
                 return ProfileResult(found.source.label, found.oid, data, True)
     prof = compute(found, repo, progress)
     if store is not None and found.oid is not None:
         store.put(found.oid, prof)
     return ProfileResult(found.source.label, found.oid, prof.to_dict(), False)
-
-
-def _format() -> str:
-    from trail.quality.profile import FORMAT
-
-    return FORMAT
 
 
 def _store(repo: Repo | None) -> Any:

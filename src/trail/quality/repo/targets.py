@@ -101,10 +101,19 @@ def _workspace(repo: Repo | None, path: str, spec: Spec) -> Resolved:
             return _at_rev(repo, rel, Spec(rel, None), stack, NULL, workspace=True)
     source = src.local(repo.path(rel), spec.label)
     source = src.Source(source.files, source.fmt, spec.label, _names(source, rel, repo))
-    from trail.pipeline.changes import hash_path
+    return Resolved(source, workspace_oid(repo, rel, repo.algo), spec)
 
-    built = hash_path(repo, rel, repo.algo)
-    return Resolved(source, built.oid if built else None, spec)
+
+def workspace_oid(repo: Repo, rel: str, algo: str) -> Oid | None:
+    """The hash of a workspace path, through the stat cache (unchanged files are not read)."""
+    from trail.workspace.build import BuildContext, build
+
+    if not os.path.lexists(repo.path(rel)):
+        return None
+    ctx = BuildContext(
+        root=repo.root, algo=algo, state=repo.state, ignore=repo.ignore_rules(), odb=None
+    )
+    return build(ctx, rel).oid
 
 
 def _names(source: src.Source, rel: str, repo: Repo) -> tuple[str, ...]:
