@@ -99,8 +99,7 @@ def _recorded(
     repo: Repo, path: str, oid: Oid, spec: targets.Spec, stack: ExitStack, progress: Progress
 ) -> targets.Resolved:
     """The workspace copy when it still hashes to ``oid``, else the cache (or remote)."""
-    if os.path.lexists(repo.path(path)):
-        if targets.workspace_oid(repo, path, oid.algo) == oid:
-            return targets.resolve(repo, targets.Spec(path, None), stack, progress=progress)
+    if targets.workspace_oid(repo, path, oid.algo) == oid:  # None when it is not there
+        return targets.resolve(repo, targets.Spec(path, None), stack, progress=progress)
     source = targets.materialize(repo, oid, path, spec.label, None, progress)
     return targets.Resolved(source, oid, spec)
