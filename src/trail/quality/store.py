@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-
 from typing import TYPE_CHECKING
 
 from trail.fsutil import atomic_write, translate_os_errors
