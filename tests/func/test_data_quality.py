@@ -162,11 +162,19 @@ def test_drift_between_experiments(trail_repo, trail):
     assert all("profiles" not in r for r in json.loads(plain.out))  # default unchanged
 
 
-def test_drift_of_any_paths_and_file_urls(tmp_dir, trail):
+def test_drift_of_any_paths_and_urls(tmp_dir, trail, http_server):
     tmp_dir.gen({"a.csv": "v\n1\n2\n3\n", "b.csv": "v\n1\n2\n3\n"})
     res = trail("data", "drift", "a.csv", f"file://{tmp_dir / 'b.csv'}", "--json")
     assert res.code == 0, res.err
     assert json.loads(res.out)["columns"][0]["ks"] == 0
+    (http_server.root / "prod.csv").write_text("v\n7\n8\n9\n")
+    res = trail("data", "drift", "a.csv", f"{http_server.url}/prod.csv", "--json")
+    assert res.code == 1 and json.loads(res.out)["columns"][0]["ks"] == 1.0
+    res = trail("data", "profile", f"{http_server.url}/none.csv")
+    assert (
+        res.code == 1
+        and res.err == f"ERROR: {http_server.url}/none.csv: no such file or directory\n"
+    )
 
 
 CONTRACTS = """\

@@ -61,7 +61,7 @@ def resolve(
     assert spec.path is not None
     path = spec.path.removeprefix("file://") if spec.path.startswith("file://") else spec.path
     if is_url(path):
-        return Resolved(_url_source(path, spec.label), None, spec)
+        return Resolved(_url_source(path, spec.label, stack), None, spec)
     if spec.rev is None:
         return _workspace(repo, path, spec)
     if repo is None:
@@ -69,16 +69,35 @@ def resolve(
     return _at_rev(repo, _repo_rel(repo, path), spec, stack, progress)
 
 
-def _url_source(url: str, label: str) -> src.Source:
+def _url_source(url: str, label: str, stack: ExitStack) -> src.Source:
+    """A table behind a URL, copied into a temp dir first (the engine reads local files)."""
+    import posixpath
+
     import fsspec
 
-    fs, root = fsspec.core.url_to_fs(url)
-    if fs.isdir(root):
-        protocol = url.split("://", 1)[0]
-        pairs = [(f"{protocol}://{p}", f"{url.rstrip('/')}/{p[len(root) :].lstrip('/')}")
-                 for p in sorted(fs.find(root))]  # fmt: skip
+    try:
+        fs, root = fsspec.core.url_to_fs(url)
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="trail-data-"))
+        if not fs.isdir(root):
+            local = os.path.join(tmp, posixpath.basename(root.rstrip("/")) or "table")
+            src.single(local, label, url)  # a name that is no table fails before the copy
+            fs.get_file(root, local)
+            return src.single(local, label, url)
+        pairs = []
+        for i, path in enumerate(sorted(fs.find(root))):
+            name = f"{url.rstrip('/')}/{path[len(root) :].lstrip('/')}"
+            if src.format_of(name) is None:
+                continue
+            local = os.path.join(tmp, f"{i}-{posixpath.basename(path)}")
+            fs.get_file(path, local)
+            pairs.append((local, name))
         return src.table_of(label, pairs)
-    return src.single(url, label, url)
+    except ImportError as exc:
+        raise DataReadError(url, f"this protocol needs another package ({exc})") from None
+    except FileNotFoundError:
+        raise DataReadError(url, "no such file or directory") from None
+    except (OSError, ValueError) as exc:
+        raise DataReadError(url, f"cannot be read: {exc}") from None
 
 
 def _repo_rel(repo: Repo, path: str) -> str:
