@@ -173,67 +173,85 @@ def _ordered(
     nb, nc = common.rows
     if nb == 0 or nc == 0:
         return common
-    ks = ks_sql(session, base, cur, vb, vc, kb, kc)
     deciles = [i / PSI_BINS for i in range(1, PSI_BINS)]
-    (cuts,) = session.one(
-        base.source, f"SELECT quantile_cont({vb}, {deciles}) FROM {base.name} WHERE {kb}"
+    fin = f"isfinite({vb})"
+    (cuts, lo_b, hi_b) = session.one(
+        base.source,
+        f"SELECT quantile_cont({vb}, {deciles}), min({vb}) FILTER (WHERE {fin}), "
+        f"max({vb}) FILTER (WHERE {fin}) FROM {base.name} WHERE {kb}",
     )
-    cuts = sorted(set(float(x) for x in cuts))
-    psi = stats.psi(_binned(session, base, vb, kb, cuts), _binned(session, cur, vc, kc, cuts))
-    fin_b, fin_c = f"{kb} AND isfinite({vb})", f"{kc} AND isfinite({vc})"
-    lo_hi = [
-        session.one(t.source, f"SELECT min({v}), max({v}) FROM {t.name} WHERE {k}")
-        for t, v, k in ((base, vb, fin_b), (cur, vc, fin_c))
-    ]
-    found = [x for pair in lo_hi for x in pair if x is not None]
+    fin = f"isfinite({vc})"
+    (lo_c, hi_c) = session.one(
+        cur.source,
+        f"SELECT min({vc}) FILTER (WHERE {fin}), max({vc}) FILTER (WHERE {fin}) "
+        f"FROM {cur.name} WHERE {kc}",
+    )
+    found = [float(x) for x in (lo_b, hi_b, lo_c, hi_c) if x is not None]
+    span = (min(found), max(found)) if found else None
+    cuts = sorted({float(x) for x in cuts})
+    ks, psi_counts, hist_counts = _one_pass(session, base, cur, (vb, kb), (vc, kc), cuts, span)
+    psi = stats.psi(psi_counts[0], psi_counts[1])
     hist: dict[str, Any] = {}
-    if found:
-        lo, hi = float(min(found)), float(max(found))
+    if span is not None:
         hist = {
-            "edges": [jsonable(e) for e in edges_of(lo, hi)],
-            "base": _hist(session, base, vb, fin_b, lo, hi),
-            "current": _hist(session, cur, vc, fin_c, lo, hi),
+            "edges": [jsonable(e) for e in edges_of(*span)],
+            "base": hist_counts[0],
+            "current": hist_counts[1],
         }
     return ColumnDrift(c.name, c.kind, common.rows, common.null_rate, psi, ks, None, hist)
 
 
-def ks_sql(session: Session, base: Table, cur: Table, vb: str, vc: str, kb: str, kc: str) -> float:
-    """The exact two-sample KS statistic: cumulative counts over every distinct value."""
+def _one_pass(
+    session: Session,
+    base: Table,
+    cur: Table,
+    side_b: tuple[str, str],
+    side_c: tuple[str, str],
+    cuts: list[float],
+    span: tuple[float, float] | None,
+) -> tuple[float, tuple[list[int], list[int]], tuple[list[int], list[int]]]:
+    """From the counts of every distinct value of both sides (one grouping): the exact KS
+    statistic (cumulative counts), the PSI bin counts at ``cuts``, and the histogram counts
+    over ``span``."""
+    (vb, kb), (vc, kc) = side_b, side_c
+    whens = " ".join(f"WHEN x <= {x!r} THEN {i}" for i, x in enumerate(cuts))
+    psi_bin = f"CASE {whens} ELSE {len(cuts)} END" if cuts else "0"
+    parts = [
+        "SELECT 0 AS k, 0 AS i, max(abs(ca / (SELECT sum(a) FROM v) - cb / (SELECT sum(b) FROM v)))"
+        " AS a, 0 AS b FROM w",
+        f"SELECT 1, {psi_bin}, sum(a), sum(b) FROM v GROUP BY 2",
+    ]
+    if span is not None:
+        parts.append(f"SELECT 2, {bin_sql('x', *span)}, sum(a), sum(b) FROM v "
+                     "WHERE isfinite(x) GROUP BY 2")  # fmt: skip
     sql = f"""
         WITH v AS (
-            SELECT x, sum(a) AS a, sum(b) AS b FROM (
+            SELECT x, sum(a)::DOUBLE AS a, sum(b)::DOUBLE AS b FROM (
                 SELECT {vb} AS x, 1 AS a, 0 AS b FROM {base.name} WHERE {kb}
                 UNION ALL
                 SELECT {vc} AS x, 0 AS a, 1 AS b FROM {cur.name} WHERE {kc}
             ) GROUP BY x
         ), w AS (
-            SELECT sum(a) OVER (ORDER BY x ROWS UNBOUNDED PRECEDING)::DOUBLE AS ca,
-                   sum(b) OVER (ORDER BY x ROWS UNBOUNDED PRECEDING)::DOUBLE AS cb
+            SELECT sum(a) OVER (ORDER BY x ROWS UNBOUNDED PRECEDING) AS ca,
+                   sum(b) OVER (ORDER BY x ROWS UNBOUNDED PRECEDING) AS cb
             FROM v
         )
-        SELECT max(abs(ca / (SELECT sum(a) FROM v) - cb / (SELECT sum(b) FROM v))) FROM w
+        {" UNION ALL ".join(parts)}
     """
-    (d,) = session.one(base.source, sql)
-    return float(d) if d is not None else 0.0
-
-
-def _binned(session: Session, t: Table, v: str, keep: str, cuts: list[float]) -> list[int]:
-    """Counts in the bins ``(-inf, cuts[0]], (cuts[0], cuts[1]], …, (cuts[-1], inf)``."""
-    whens = " ".join(f"WHEN {v} <= {x!r} THEN {i}" for i, x in enumerate(cuts))
-    case = f"CASE {whens} ELSE {len(cuts)} END" if cuts else "0"
-    sql = f"SELECT {case}, count(*) FROM {t.name} WHERE {keep} GROUP BY 1"
-    counts = [0] * (len(cuts) + 1)
-    for i, n in session.run(t.source, sql):
-        counts[int(i)] += int(n)
-    return counts
-
-
-def _hist(session: Session, t: Table, v: str, keep: str, lo: float, hi: float) -> list[int]:
-    counts = [0] * BINS
-    sql = f"SELECT {bin_sql(v, lo, hi)}, count(*) FROM {t.name} WHERE {keep} GROUP BY 1"
-    for i, n in session.run(t.source, sql):
-        counts[max(0, min(int(i), BINS - 1))] += int(n)
-    return counts
+    ks = 0.0
+    psi = ([0] * (len(cuts) + 1), [0] * (len(cuts) + 1))
+    hist = ([0] * BINS, [0] * BINS)
+    for k, i, a, b in session.run(base.source, sql):
+        if k == 0:
+            ks = float(a) if a is not None else 0.0
+        elif k == 1:
+            psi[0][int(i)] += int(a)
+            psi[1][int(i)] += int(b)
+        else:
+            j = max(0, min(int(i), BINS - 1))
+            hist[0][j] += int(a)
+            hist[1][j] += int(b)
+    return ks, psi, hist
 
 
 def _categorical(
