@@ -274,3 +274,11 @@ def test_contracts_in_a_dvc_repository(dvc_dialect_repo, trail):
     assert not (repo / "dvc.lock").exists()
     assert trail("data", "profile", "raw.csv").code == 0
     assert list((repo / ".dvc" / "cache" / "profiles").rglob("*.json"))
+
+
+def test_check_from_a_subdirectory(trail_repo, trail, monkeypatch):
+    trail_repo.gen({"data.csv": CSV, "sub": {"x": "y"}})
+    trail_repo.gen("trail.contracts.yaml", CONTRACTS)
+    monkeypatch.chdir(trail_repo / "sub")
+    res = trail("data", "check")
+    assert res.code == 0 and "data.csv: ok" in res.out, res.err

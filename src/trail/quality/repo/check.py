@@ -49,7 +49,7 @@ def check(repo: Repo, targets_: Sequence[str] = (), *, progress: Progress = NULL
         chosen = [(c, None) for c in contracts]
     result = CheckResult()
     for contract, rev in chosen:
-        spec = targets.Spec(contract.path, rev)
+        spec = targets.in_repo(repo, contract.path, rev)
         result.checked.append(spec.label)
         result.violations += check_one(repo, contract, spec, progress=progress)
     return result
@@ -89,7 +89,7 @@ def check_one(
             table = session.load(found.source, row_numbers=True)
             reference = None
             if contract.drift is not None:
-                ref_spec = targets.Spec(contract.path, contract.drift.reference)
+                ref_spec = targets.in_repo(repo, contract.path, contract.drift.reference)
                 ref = targets.resolve(repo, ref_spec, stack, progress=progress)
                 reference = session.load(ref.source)
             return check_table(session, table, contract, reference)
@@ -100,6 +100,6 @@ def _recorded(
 ) -> targets.Resolved:
     """The workspace copy when it still hashes to ``oid``, else the cache (or remote)."""
     if targets.workspace_oid(repo, path, oid.algo) == oid:  # None when it is not there
-        return targets.resolve(repo, targets.Spec(path, None), stack, progress=progress)
+        return targets.resolve(repo, targets.in_repo(repo, path, None), stack, progress=progress)
     source = targets.materialize(repo, oid, path, spec.label, None, progress)
     return targets.Resolved(source, oid, spec)

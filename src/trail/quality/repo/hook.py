@@ -34,7 +34,8 @@ class ContractHook:
         found: list[Violation] = []
         for dep in stage.deps:
             for contract in self._covering(dep.path):
-                found += check_one(self.repo, contract, targets.Spec(contract.path, None))
+                spec = targets.in_repo(self.repo, contract.path, None)
+                found += check_one(self.repo, contract, spec)
         _raise(found, key)
 
     def after(self, stage: Stage, key: str, entry: LockEntry) -> None:
@@ -43,7 +44,7 @@ class ContractHook:
         found: list[Violation] = []
         for path, oid in _outs(entry, by_declared):
             for contract in self._covering(path):
-                spec = targets.Spec(contract.path, None)
+                spec = targets.in_repo(self.repo, contract.path, None)
                 inner = _inner(self.repo, oid, path, contract.path)
                 found += check_one(self.repo, contract, spec, oid=inner)
         _raise(found, key)

@@ -28,10 +28,17 @@ class Spec:
 
     path: str | None
     rev: str | None
+    shown: str | None = None  # the name to show, when ``path`` is not how the user wrote it
 
     @property
     def label(self) -> str:
-        return f"{self.path or ''}@{self.rev}" if self.rev else str(self.path)
+        name = self.shown or self.path or ""
+        return f"{name}@{self.rev}" if self.rev else name
+
+
+def in_repo(repo: Repo, rel: str, rev: str | None) -> Spec:
+    """A repository-relative path (a contract's), whatever the current directory."""
+    return Spec(repo.path(rel), rev, shown=rel)
 
 
 @dataclass(frozen=True)
