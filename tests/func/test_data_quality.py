@@ -282,3 +282,22 @@ def test_check_from_a_subdirectory(trail_repo, trail, monkeypatch):
     monkeypatch.chdir(trail_repo / "sub")
     res = trail("data", "check")
     assert res.code == 0 and "data.csv: ok" in res.out, res.err
+
+
+def test_page_data_for_the_ui_is_json_ready(trail_repo, trail):
+    from trail.quality.repo.pages import drift_page, profile_page
+    from trail.repo import Repo
+
+    _two_versions(trail_repo, trail)
+    repo = Repo.find(".")
+    try:
+        page = profile_page(repo, "data.csv", rev="v1")
+        drift = drift_page(repo, "data.csv", "v1", None)
+    finally:
+        repo.close()
+    assert json.loads(json.dumps(page))["rows"] == 300 and page["rev"] == "v1"
+    age = next(c for c in json.loads(json.dumps(drift))["columns"] if c["name"] == "age")
+    hist = age["histogram"]
+    assert len(hist["edges"]) == 21 and sum(hist["base"]) == sum(hist["current"]) == 300
+    city = next(c for c in drift["columns"] if c["name"] == "city")
+    assert city["histogram"]["values"] == ["a", "b", "c", "d"]
