@@ -155,3 +155,31 @@ def test_js_distance_equals_scipy(pair):
 def test_psi_of_identical_shares_is_zero():
     assert stats.psi([10, 20, 30], [1, 2, 3]) == pytest.approx(0.0, abs=1e-15)
     assert math.isfinite(stats.psi([10, 0], [0, 10]))
+
+
+def test_store_writes_whole_profiles_and_clears_what_killed_writers_left(tmp_path):
+    import os
+
+    from trail.fsutil import tmp_name
+    from trail.quality.profile import Profile
+    from trail.quality.store import ProfileStore
+    from trail.types import Oid
+
+    store = ProfileStore(str(tmp_path))
+    oid = Oid("blake3", "ab" * 32)
+    prof = Profile(3, (), "csv", 1)
+    os.makedirs(os.path.dirname(store.path(oid, "csv")))
+    stale = tmp_name(os.path.dirname(store.path(oid, "csv"))).replace(
+        f"-{os.getpid()}-", "-999999999-"
+    )  # a dead writer's temp file
+    with open(stale, "w") as f:
+        f.write("{half")
+    assert store.get(oid, "csv") is None
+    store.put(oid, prof)
+    assert store.get(oid, "csv") == prof
+    assert os.listdir(os.path.dirname(store.path(oid, "csv"))) == [
+        os.path.basename(store.path(oid, "csv"))
+    ]
+    with open(store.path(oid, "csv"), "w") as f:
+        f.write('{"profile": "trail-profile/1", "rows": ')  # damaged by hand: computed again
+    assert store.get(oid, "csv") is None

@@ -12,7 +12,7 @@ import json
 import os
 from typing import TYPE_CHECKING
 
-from trail.fsutil import atomic_write, translate_os_errors
+from trail.fsutil import atomic_write, clean_stale_tmp, translate_os_errors
 from trail.quality import PROFILE_FORMAT
 from trail.types import Oid
 
@@ -49,4 +49,5 @@ class ProfileStore:
         data = json.dumps(profile.to_dict(), sort_keys=False).encode()
         with translate_os_errors(path):
             os.makedirs(os.path.dirname(path), exist_ok=True)
+        clean_stale_tmp(os.path.dirname(path))  # what a killed writer left beside it
         atomic_write(path, data)
