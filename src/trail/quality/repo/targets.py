@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 
@@ -108,11 +107,7 @@ def _url_source(url: str, label: str, stack: ExitStack) -> src.Source:
 
 
 def _repo_rel(repo: Repo, path: str) -> str:
-    full = os.path.abspath(path)
-    if os.path.isabs(path) or os.path.exists(path):
-        rel = os.path.relpath(full, repo.root)
-    else:
-        rel = os.path.relpath(full, repo.root) if not path.startswith("..") else path
+    rel = os.path.relpath(os.path.abspath(path), repo.root)
     if rel.startswith(".."):
         raise WorkspaceError(f"'{path}' is outside the repository {repo.root}")
     return rel.replace(os.sep, "/")
@@ -232,8 +227,3 @@ def _ensure(repo: Repo, oids: list[Oid], remote: str | None, progress: Progress)
     if moved.failed:
         first, why = next(iter(moved.failed.items()))
         raise DataReadError(str(first), f"in neither the cache nor remote '{store.name}': {why}")
-
-
-def iter_specs(texts: list[str]) -> Iterator[Spec]:
-    for t in texts:
-        yield parse(t)
