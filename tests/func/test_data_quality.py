@@ -75,6 +75,12 @@ def test_profile_directory_tsv_jsonl_parquet(trail_repo, trail):
     assert prof["rows"] == 10 and prof["columns"][0]["mean"] == 4.5
 
 
+def test_usual_missing_value_markers(trail_repo, trail):
+    trail_repo.gen("t.csv", "a,b\n1,x\nNA,y\n3,\nnull,N/A\n")
+    cols = json.loads(trail("data", "profile", "t.csv", "--json").out)["columns"]
+    assert [(c["type"], c["nulls"]) for c in cols] == [("integer", 2), ("string", 2)]
+
+
 def test_columns_named_like_internal_aliases(trail_repo, trail):
     trail_repo.gen("t.csv", "a,b,c,i,n,v,x\n1,2,3,4,5,6,7\n2,3,4,5,6,7,8\n")
     trail_repo.gen("u.csv", "a,b,c,i,n,v,x\n1,2,3,4,5,6,7\n")

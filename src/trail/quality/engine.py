@@ -130,6 +130,10 @@ class Session:
         return rows[0]
 
 
+# What reads as a missing value in CSV/TSV (pandas reads these as missing too).
+NULLS = "nullstr = ['', 'NA', 'N/A', 'null', 'NULL']"
+
+
 def reader_sql(source: Source, *, with_file: bool = False) -> str:
     files = "[" + ", ".join(literal(f) for f in source.files) + "]"
     opts = ["union_by_name = true"]
@@ -139,7 +143,7 @@ def reader_sql(source: Source, *, with_file: bool = False) -> str:
         opts.append(f"compression = {literal('gzip' if source.compression == 'gz' else 'zstd')}")
     if source.fmt in ("csv", "tsv"):
         delim = "\\t" if source.fmt == "tsv" else ","
-        opts += [f"delim = E'{delim}'", "header = true", "strict_mode = true"]
+        opts += [f"delim = E'{delim}'", "header = true", "strict_mode = true", NULLS]
         return f"read_csv({files}, {', '.join(opts)})"
     if source.fmt == "parquet":
         opts = [o for o in opts if not o.startswith("compression")]
