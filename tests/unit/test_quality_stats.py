@@ -183,3 +183,14 @@ def test_store_writes_whole_profiles_and_clears_what_killed_writers_left(tmp_pat
     with open(store.path(oid, "csv"), "w") as f:
         f.write('{"profile": "trail-profile/1", "rows": ')  # damaged by hand: computed again
     assert store.get(oid, "csv") is None
+
+
+def test_spill_folders_of_dead_sessions_are_cleared(tmp_path):
+    import os
+
+    dead = tmp_path / "999999999"
+    dead.mkdir()
+    (dead / "duckdb_temp_storage-0.tmp").write_bytes(b"x")
+    with Session(str(tmp_path)) as s:
+        s.con.execute("SELECT 1").fetchall()
+    assert os.listdir(tmp_path) == []

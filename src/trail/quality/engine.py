@@ -78,9 +78,11 @@ class Session:
             raise EngineMissingError() from None
         self._duckdb = duckdb
         self.con = duckdb.connect(":memory:")
-        if tmp_dir:  # where a table larger than memory spills
-            os.makedirs(tmp_dir, exist_ok=True)
-            self.con.execute(f"SET temp_directory = {literal(tmp_dir)}")
+        self._spill: str | None = None
+        if tmp_dir:  # where a table larger than memory spills: a folder per process
+            _clear_dead_spills(tmp_dir)
+            self._spill = os.path.join(tmp_dir, str(os.getpid()))
+            self.con.execute(f"SET temp_directory = {literal(self._spill)}")
         self._count = 0
 
     def __enter__(self) -> Session:
@@ -91,6 +93,11 @@ class Session:
 
     def close(self) -> None:
         self.con.close()
+        if self._spill is not None:
+            from trail.fsutil import remove_tree
+
+            if os.path.isdir(self._spill):
+                remove_tree(self._spill)
 
     def load(self, source: Source, *, row_numbers: bool = False) -> Table:
         """Read ``source`` once into a temp table (Parquet: a view, it is columnar already);
@@ -132,6 +139,19 @@ class Session:
 
 # What reads as a missing value in CSV/TSV (pandas reads these as missing too).
 NULLS = "nullstr = ['', 'NA', 'N/A', 'null', 'NULL']"
+
+
+def _clear_dead_spills(tmp_dir: str) -> None:
+    """Spill folders of sessions whose process is gone (killed mid-read)."""
+    from trail.fsutil import pid_alive, remove_tree
+
+    try:
+        names = os.listdir(tmp_dir)
+    except FileNotFoundError:
+        return
+    for name in names:
+        if name.isdigit() and not pid_alive(int(name)):
+            remove_tree(os.path.join(tmp_dir, name))
 
 
 def reader_sql(source: Source, *, with_file: bool = False) -> str:
