@@ -11,7 +11,7 @@ Jensen–Shannon distance (text, booleans), the change of the null rate, and sch
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,7 +96,9 @@ def compare(
     base: Table,
     cur: Table,
     thresholds: Mapping[str, float] | None = None,
+    on_column: Callable[[str], None] | None = None,
 ) -> DriftReport:
+    """Compare ``cur`` with ``base``; ``on_column`` hears of each column compared."""
     limits = {**DEFAULTS, **(thresholds or {})}
     names_b = {c.name: c for c in base.columns}
     names_c = {c.name: c for c in cur.columns}
@@ -111,6 +113,8 @@ def compare(
             retyped.append((c.name, b.kind, c.kind))
             continue
         cols.append(_limited(_column(session, base, cur, b, c), limits))
+        if on_column is not None:
+            on_column(c.name)
     return DriftReport(
         base.source.label,
         cur.source.label,

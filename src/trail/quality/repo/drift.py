@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from trail.errors import UsageError
 from trail.progress import NULL, Progress
 from trail.quality.repo import targets
-from trail.quality.repo.profile import tmp_dir
+from trail.quality.repo.profile import size_of, tmp_dir
 from trail.repo import Repo
 
 if TYPE_CHECKING:
@@ -44,7 +44,17 @@ def drift(
     with ExitStack() as stack:
         base = targets.resolve(repo, a, stack, progress=progress)
         cur = targets.resolve(repo, b, stack, progress=progress)
-        with Session(tmp_dir(repo)) as session:
-            tb = session.load(base.source)
-            tc = session.load(cur.source)
-            return compare(session, tb, tc, thresholds)
+        size = size_of(base.source.files) + size_of(cur.source.files)
+        progress.start(f"Comparing {base.source.label} → {cur.source.label}", 1, size)
+        try:
+            with Session(tmp_dir(repo)) as session:
+                tb = session.load(base.source)
+                progress.advance(0, int(size * 0.3))
+                tc = session.load(cur.source)
+                progress.advance(0, int(size * 0.3))
+                step = int(size * 0.4 / max(1, len(tc.columns)))
+                return compare(
+                    session, tb, tc, thresholds, on_column=lambda _c: progress.advance(0, step)
+                )
+        finally:
+            progress.finish()

@@ -70,7 +70,7 @@ def compute(found: targets.Resolved, repo: Repo | None, progress: Progress = NUL
     from trail.quality.engine import Session
     from trail.quality.profile import compute as compute_profile
 
-    size = _size(found.source.files)
+    size = size_of(found.source.files)
     shares = {"statistics": 0.25, "histograms": 0.1, "top values": 0.05}
     progress.start(f"Profiling {found.source.label}", 1, size)
     try:
@@ -90,7 +90,7 @@ def tmp_dir(repo: Repo | None) -> str | None:
     return os.path.join(repo.private_dir, "quality-spill") if repo is not None else None
 
 
-def _size(files: tuple[str, ...]) -> int:
+def size_of(files: tuple[str, ...]) -> int:
     total = 0
     for f in files:
         try:
