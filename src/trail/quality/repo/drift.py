@@ -37,10 +37,22 @@ def drift(
     thresholds: Mapping[str, float] | None = None,
     progress: Progress = NULL,
 ) -> DriftReport:
+    a, b = sides(baseline, current)
+    return drift_of(repo, a, b, thresholds=thresholds, progress=progress)
+
+
+def drift_of(
+    repo: Repo | None,
+    a: targets.Spec,
+    b: targets.Spec,
+    *,
+    thresholds: Mapping[str, float] | None = None,
+    progress: Progress = NULL,
+) -> DriftReport:
+    """Drift from the table ``a`` names to the one ``b`` names."""
     from trail.quality.drift import compare
     from trail.quality.engine import Session
 
-    a, b = sides(baseline, current)
     with ExitStack() as stack:
         base = targets.resolve(repo, a, stack, progress=progress)
         cur = targets.resolve(repo, b, stack, progress=progress)

@@ -32,7 +32,13 @@ def profile(
     progress: Progress = NULL,
 ) -> ProfileResult:
     """Profile ``target`` (a path, ``path@rev`` or URL) at ``rev`` (default the workspace)."""
-    spec = targets.parse(target, rev)
+    return profile_of(repo, targets.parse(target, rev), progress=progress)
+
+
+def profile_of(
+    repo: Repo | None, spec: targets.Spec, *, progress: Progress = NULL
+) -> ProfileResult:
+    """The profile of the table ``spec`` names."""
     with ExitStack() as stack:
         found = targets.resolve(repo, spec, stack, progress=progress)
         return profile_resolved(repo, found, progress=progress)
