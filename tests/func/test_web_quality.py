@@ -122,6 +122,8 @@ def test_a_profile_at_a_revision_is_what_the_command_computes(api, project):
     now = api.get("/api/quality/profile?path=raw/iris.csv").json()
     assert now["rows"] == 90 and now["rev"] is None and now["target"] == "raw/iris.csv"
     assert api.get("/api/quality/profile?path=raw/iris.csv&rev=workspace").json()["rows"] == 90
+    first_try = api.get("/api/quality/profile?path=raw/iris.csv&rev=first-try").json()
+    assert first_try["rows"] == 60  # an experiment of the first baseline
 
 
 def test_drift_between_two_revisions_with_both_histograms(api, project):
@@ -159,6 +161,8 @@ def test_paths_outside_tracked_outputs_are_refused(api, path):
     for query in ({"path": path}, {"path": path, "rev": "HEAD~1"}):
         answer = api.get("/api/quality/profile", params=query)
         assert answer.status_code == 403, (path, answer.text)
+        told = answer.json()["error"]["message"]
+        assert "escape the repository" in told or f"at {query.get('rev', 'workspace')}" in told
     answer = api.get("/api/quality/drift", params={"path": path, "base": "HEAD~1"})
     assert answer.status_code == 403, (path, answer.text)
 

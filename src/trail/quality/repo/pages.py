@@ -143,11 +143,16 @@ def drift_page(
 
 
 def checked(repo: Repo, path: str, rev: str | None) -> str:
-    """``path`` made repository-relative and safe, if an output tracked at ``rev`` holds it."""
+    """``path`` made repository-relative and safe, if an output tracked at ``rev`` (a Git
+    revision or an experiment's name) holds it."""
     from trail.errors import UnsafePathError
-    from trail.ops.data_browse import WORKSPACE, owner
+    from trail.ops.data_browse import WORKSPACE, NotTrackedError, owner
+    from trail.ops.locate import resolve_rev
 
-    rel, _out = owner(repo, path, rev or WORKSPACE)
+    try:  # a revision may name an experiment too
+        rel, _out = owner(repo, path, resolve_rev(repo, rev) if rev else WORKSPACE)
+    except NotTrackedError as exc:
+        raise NotTrackedError(exc.path, rev or WORKSPACE) from None
     if rev is None:  # read from the workspace: a symlink must not lead out of the repository
         full = repo.path(rel)
         inside = os.path.realpath(repo.root) + os.sep

@@ -9,7 +9,7 @@
   let path = q.get("path");
   let drift = q.get("base") && path ? { base: q.get("base"), current: q.get("current") || "workspace" } : null;
   let known = null;
-  let versions = [];
+  let versions = [], versionsOf = null;
   let revSelect, noticeBox, tablesBox, profileBox, driftBox;
 
   const qs = (o) => new URLSearchParams(Object.entries(o).filter(([, v]) => v !== null && v !== undefined && v !== "")).toString();
@@ -31,13 +31,15 @@
     const options = names.map((n) => el("option", { value: n, selected: n === selected }, n));
     for (const v of withVersions ? versions : []) {
       shas.add(v.commit);
-      options.push(el("option", { value: v.commit, selected: v.commit === selected }, `${v.commit.slice(0, 7)} ${v.subject} (this data changed)`));
+      options.push(el("option", { value: v.commit, selected: v.commit === selected }, `${v.commit.slice(0, 7)} ${v.subject} (${versionsOf} changed)`));
     }
     for (const c of known.commits.filter((c) => !shas.has(c.sha))) {
       shas.add(c.sha);
       options.push(el("option", { value: c.sha, selected: c.sha === selected }, `${c.sha.slice(0, 7)} ${c.subject}`));
     }
-    if (!names.includes(selected) && !shas.has(selected)) options.push(el("option", { value: selected, selected: true }, shortRev(selected)));
+    const exps = withVersions ? known.experiments.map((e) => e.name) : [];
+    options.push(...exps.map((n) => el("option", { value: n, selected: n === selected }, `experiment ${n}`)));
+    if (![...names, ...exps].includes(selected) && !shas.has(selected)) options.push(el("option", { value: selected, selected: true }, shortRev(selected)));
     return options;
   }
 
@@ -159,6 +161,7 @@
   async function driftForm() {
     const row = tablesBox.querySelector(`tr[data-path="${CSS.escape(path)}"]`);
     versions = [];
+    versionsOf = row ? row.dataset.output : null;
     if (row && known.commits.length) {
       try { versions = (await trail.get("/api/data/history", qs({ path: row.dataset.output }))).versions; } catch (err) { versions = []; }
     }
