@@ -28,21 +28,28 @@ def test_profile_then_drift_with_histograms_overlaid(watch, ui_server, shots):
 
     # the baseline offered first is the version before the newest: "data v1, first run"
     expect(page.locator("#drift-base option:checked")).to_contain_text("data v1, first run")
-    page.fill("[aria-label='psi threshold']", "0")
     page.click("#drift-go")
     expect(page.locator("#drift-summary")).to_contain_text("60 → 90 rows")
     expect(page.locator("#drift-summary .badge")).to_have_text("drift")
     expect(page.locator("#drift tr[data-column]")).to_have_count(3)
-    expect(page.locator("#drift tr[data-column='x'] td.crossed")).to_have_count(1)
-    expect(page.locator("#drift tr[data-column='label'] td.crossed")).to_have_count(0)
-    x = page.locator("#drift-charts figure[data-column='x']")
-    expect(x).to_have_class(re.compile("crossed"))
-    expect(x.locator(".role-legend")).to_contain_text("baseline")
-    expect(x.locator(".role-legend")).to_contain_text("current workspace")
-    bars = x.locator(BARS)
+    y = page.locator("#drift-charts figure[data-column='y']")
+    expect(y).to_have_class(re.compile("crossed"))  # its KS is over the default 0.1
+    expect(page.locator("#drift tr[data-column='y'] td.crossed")).to_have_count(1)
+    expect(page.locator("#drift tr[data-column='x'] td.crossed")).to_have_count(0)
+    expect(y.locator(".role-legend")).to_contain_text("baseline")
+    expect(y.locator(".role-legend")).to_contain_text("current workspace")
+    bars = y.locator(BARS)
     expect(bars.first).to_be_attached()
     assert bars.count() == 40  # 20 bins of each side, overlaid
     expect(page).to_have_url(re.compile("base=[0-9a-f]{40}&current=workspace"))
-    page.locator("#drift-panel").scroll_into_view_if_needed()
     page.evaluate("document.getElementById('drift-panel').scrollIntoView()")
     shots(page, "quality-drift")
+
+    page.fill("[aria-label='psi threshold']", "0")  # any change of shares now crosses
+    page.click("#drift-go")
+    expect(page.locator("#drift-summary")).to_contain_text("thresholds psi 0 ·")
+    expect(page.locator("#drift tr[data-column='x'] td.crossed")).to_have_count(1)
+    expect(page.locator("#drift tr[data-column='label'] td.crossed")).to_have_count(0)
+    expect(page.locator("#drift-charts figure[data-column='x']")).to_have_class(
+        re.compile("crossed")
+    )
