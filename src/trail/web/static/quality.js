@@ -106,7 +106,7 @@
   async function showTables() {
     const answer = await trail.get("/api/quality/tables", qs({ rev }));
     trail.put(noticeBox, answer.engine_missing ? el("div", { class: "panel needs", id: "needs-data" },
-      el("strong", {}, "Computing profiles and drift needs the data extra. "), answer.engine_missing,
+      el("strong", {}, "Missing extra: "), answer.engine_missing,
       ". Profiles computed before (kept in the profile store) still show.") : null);
     trail.put(tablesBox, el("h2", {}, `Tables at ${shortRev(rev)}`), answer.tables.length
       ? el("table", { class: "data", id: "tables" },
