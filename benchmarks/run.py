@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import quality
 import remotes
 import ui
 
@@ -647,6 +648,15 @@ def main() -> None:
         shutil.rmtree(bench.home, ignore_errors=True)
         shutil.rmtree(bench.work / "repos", ignore_errors=True)
         return
+    if bool(args.only) and args.only.startswith("quality"):  # its own workloads and table
+        report = quality.run_group(bench, settle) + "\n\n" + machine(bench) + "\n"
+        print(report)
+        if args.out:
+            Path(args.out).write_text(report)
+        shutil.rmtree(bench.home, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(bench.work / "quality", ignore_errors=True)
+        return
     if not only_repro and not only_exp:  # these rows need no data workloads nor baselines
         bench.prepare()
         if not only_remote:
@@ -677,6 +687,7 @@ def main() -> None:
     report = table(bench) + "\n\n" + machine(bench) + "\n"
     if not args.only:
         report += "\n" + run_ui_group(bench) + "\n"
+        report += "\n" + quality.run_group(bench, settle) + "\n"
     if bench.failures:
         report += "\nFailed (their rounds were skipped):\n" + "".join(
             f"- {f}\n" for f in bench.failures

@@ -73,6 +73,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_data_status)
+    from trail.cli import quality
+
+    quality.register(dsub, common)
 
     p = sub.add_parser("commit", parents=[common], help="record changes of tracked data")
     p.add_argument("targets", nargs="*")

@@ -31,6 +31,13 @@ def register(esub: Any, common: argparse.ArgumentParser) -> None:
     s.add_argument("--drop", metavar="REGEX", help="hide columns matching this")
     s.add_argument("--hide-queued", action="store_true", help="hide runs waiting in the queue")
     s.add_argument("--hide-failed", action="store_true", help="hide queued runs that failed")
+    s.add_argument(
+        "--profile",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="add columns of this table's profile (rows, nulls, means); needs trail[data]",
+    )
     s.set_defaults(func=cmd_show)
 
     d = esub.add_parser("diff", parents=[common, fmt], help="params and metrics of two experiments")
@@ -110,7 +117,12 @@ def cmd_show(args: argparse.Namespace, console: Console) -> int:
             queued=not args.hide_queued,
             failed=not args.hide_failed,
         )
-        rows = r.for_cwd(shown.rows, repo.root)
+        rows = list(shown.rows)
+        if args.profile:
+            from trail.quality.repo.expshow import with_profiles
+
+            rows = with_profiles(repo, rows, args.profile)
+        rows = r.for_cwd(rows, repo.root)
     finally:
         repo.close()
     cols = r.columns(rows)

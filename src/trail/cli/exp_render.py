@@ -37,7 +37,7 @@ class Column:
 def columns(rows: Sequence[ExpRow]) -> list[Column]:
     """Metrics, then params, then deps; a key found in several files is shown as file:key."""
     found: list[tuple[str, str, str]] = []
-    for group in ("metrics", "params"):
+    for group in ("metrics", "params", "profiles"):
         seen = {(f, k) for r in rows for f, vals in getattr(r, group).items() for k in vals}
         found += [(group, f, k) for f, k in sorted(seen)]
     found += [("deps", p, p) for p in sorted({p for r in rows for p in r.deps})]
@@ -193,6 +193,7 @@ def for_cwd(rows: Sequence[ExpRow], root: str) -> list[ExpRow]:
             deps={shown(p): h for p, h in r.deps.items()},
             outs={shown(p): h for p, h in r.outs.items()},
             errors={shown(p): e for p, e in r.errors.items()},
+            profiles={shown(p): v for p, v in r.profiles.items()},
         )
         for r in rows
     ]

@@ -26,6 +26,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     from trail.cli import cluster
 
     cluster.add_flags(p)
+    p.add_argument("--no-contracts", action="store_true", help="do not check trail.contracts.yaml")
     p.set_defaults(func=cmd_repro)
 
     for name, frozen in (("freeze", True), ("unfreeze", False)):
@@ -108,6 +109,7 @@ def repro_options(args: argparse.Namespace, console: Console) -> Any:
         commit=not getattr(args, "no_commit", False),
         run_cache=not args.no_run_cache,
         jobs=args.jobs,
+        contracts=not getattr(args, "no_contracts", False),
         on_output=printer.output,
         on_event=printer.event,
     )

@@ -49,6 +49,8 @@ class ExpRow:
     # a prefix of the flat keys in ``params``: a whole-file dep records top-level keys).
     param_deps: dict[str, frozenset[str]] = field(default_factory=dict)
     status: str | None = None  # a queued run's: "queued", "running", "failed" or "killed"
+    # ``exp show --profile PATH`` only: table path → figure ("rows", "age.mean") → value
+    profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -399,6 +401,7 @@ def records(rows: Sequence[ExpRow], precision: int | None = None) -> list[dict[s
             "errors": dict(r.errors),
             "param_deps": {f: sorted(keys) for f, keys in r.param_deps.items()},
             "status": r.status,
+            **({"profiles": r.profiles} if r.profiles else {}),  # only with --profile
         }
         for r in rows
     ]

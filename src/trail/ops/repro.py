@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from trail.errors import PipelineError, TrailError
 from trail.pipeline import lockfile, logs, scheduler
@@ -20,6 +21,9 @@ from trail.pipeline.lockfile import LockEntry
 from trail.pipeline.model import Stage
 from trail.pipeline.runner import RUNNING, OnOutput, RunOptions, StageRun, run_stage
 from trail.repo import Repo
+
+if TYPE_CHECKING:
+    from trail.quality.repo.hook import ContractHook
 
 # Runs one stage where it needs to run (``run_stage`` here; ``executors.remote_stage`` sends
 # it to a cluster).
@@ -48,6 +52,7 @@ class ReproOptions:
     commit: bool = True
     run_cache: bool = True
     jobs: int = 1
+    contracts: bool = True  # check trail.contracts.yaml around each stage (--no-contracts)
     on_output: OnOutput = _no_output
     on_event: OnEvent = _quiet
     runner: StageRunner | None = None  # None: in this process (``run_stage``)
@@ -77,6 +82,7 @@ class _Plan:
         self.result = ReproResult()
         self.will_run: set[str] = set()
         self.fresh: set[tuple[str, str]] = set()  # (pipeline file, stage name) new in the lock
+        self.contracts = _contract_hook(repo, opts)  # a malformed contracts file stops us here
         try:
             with self.meta():
                 self.dag = build_dag(scheduler.all_stages(load_pipelines(repo)))
@@ -175,7 +181,11 @@ class _Plan:
             emit("running", key, "\n".join(stage.cmd))
             self.result.ran.append(key)
             return True
+        if self.contracts is not None:
+            self.contracts.before(stage, key)
         run = self._run(key, stage)
+        if self.contracts is not None and run.how != "failed" and run.entry is not None:
+            _check_outs(self.contracts, self.repo, key, stage, run)
         return self._record(key, stage, run)
 
     def _run(self, key: str, stage: Stage) -> StageRun:
@@ -235,6 +245,33 @@ class _Plan:
         if path not in self.result.lock_files:
             self.result.lock_files.append(path)
         self.opts.on_event("lock", scheduler.key(stage), path)
+
+
+def _contract_hook(repo: Repo, opts: ReproOptions) -> ContractHook | None:
+    """The contract checks, only when the repository has a contracts file (one ``stat``)."""
+    import os
+
+    from trail.quality import CONTRACTS_FILE
+
+    if opts.dry or not opts.contracts or not os.path.exists(repo.path(CONTRACTS_FILE)):
+        return None
+    from trail.quality.repo.hook import ContractHook
+
+    return ContractHook(repo)
+
+
+def _check_outs(hook: ContractHook, repo: Repo, key: str, stage: Stage, run: StageRun) -> None:
+    """A run whose outs break their contract records nothing: not even its run-cache entry."""
+    from trail.quality.errors import ContractViolation
+    from trail.quality.repo.hook import forget_run
+
+    assert run.entry is not None
+    try:
+        hook.after(stage, key, run.entry)
+    except ContractViolation:
+        if run.how == "ran":
+            forget_run(repo.cache_dir, run.entry)
+        raise
 
 
 def repro(repo: Repo, targets: Sequence[str] = (), opts: ReproOptions | None = None) -> ReproResult:
