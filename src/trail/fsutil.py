@@ -8,7 +8,7 @@ import itertools
 import os
 from collections.abc import Iterator
 
-from trail.errors import DiskFullError, PermissionDeniedError, TrailError
+from trail.errors import DiskFullError, NotTextError, PermissionDeniedError, TrailError
 
 TMP_MARK = ".trail-tmp-"
 
@@ -66,6 +66,27 @@ def read_fd(fd: int, size: int, exact: bool = False) -> bytes:
         chunks.append(chunk)
         want -= len(chunk)
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def read_text(path: str, display: str | None = None) -> str:
+    """A UTF-8 text file (newlines as ``open`` gives them); bytes that are not UTF-8 are a
+    ``NotTextError`` naming ``display`` (default: ``path``) and the line."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except UnicodeDecodeError:
+        with open(path, "rb") as f:
+            data = f.read()
+    return decode_text(data, display or path)  # raises (unless rewritten in between)
+
+
+def decode_text(data: bytes, display: str) -> str:
+    """``data`` as UTF-8 text, or a ``NotTextError`` naming ``display`` and the line."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise NotTextError(display, line, data[exc.start]) from None
 
 
 def write_new(path: str, data: bytes, mode: int) -> os.stat_result:

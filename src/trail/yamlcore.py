@@ -67,17 +67,21 @@ for _loader, _extra in (
     _loader.add_constructor("tag:yaml.org,2002:int", _core_int)
 
 
-def parse(text: str, path: str, core: bool) -> tuple[Any, Any]:
-    """``(data, node tree)`` of ``text``; a syntax error becomes ``YamlError`` with its line."""
+def parse(text: str, path: str, core: bool, loader: type | None = None) -> tuple[Any, Any]:
+    """``(data, node tree)`` of ``text``; a syntax error becomes ``YamlError`` with its line, as
+    does a document whose aliases would expand without bound (see ``check_aliases``).
+    ``loader`` overrides the class ``core`` picks."""
     from trail.yamlio import YamlError
 
     try:
-        loader = (CoreLoader if core else Loader)(text)
+        loader_obj = (loader or (CoreLoader if core else Loader))(text)
         try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
+            node = loader_obj.get_single_node()
+            if node is not None and "*" in text:  # no alias without an asterisk
+                check_aliases(node, path)
+            data = loader_obj.construct_document(node) if node is not None else None
         finally:
-            loader.dispose()
+            loader_obj.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -89,6 +93,56 @@ def parse(text: str, path: str, core: bool) -> tuple[Any, Any]:
     except yaml.YAMLError as exc:
         raise YamlError(path, None, f"invalid YAML: {exc}") from None
     return data, node
+
+
+# Values that aliases may add to a document once expanded. Anchors that share a block of
+# settings add hundreds; a "billion laughs" (nine aliases of nine aliases of ...) adds 10^9, and
+# every reader that walks the data (templating, flattening params) would hang on it.
+MAX_ALIASED_VALUES = 100_000
+
+
+def check_aliases(root: Any, path: str) -> None:
+    """Refuse a node tree whose aliases expand past ``MAX_ALIASED_VALUES`` extra values, or
+    that holds itself (a recursive alias): one pass over the distinct nodes."""
+    from trail.yamlio import YamlError
+
+    sizes: dict[int, int] = {}  # id(node) -> values it stands for, expanded
+    open_nodes: set[int] = set()  # the nodes being expanded: the ancestors of the current one
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        kids = _children(node)
+        if done:
+            open_nodes.discard(key)
+            sizes[key] = size = 1 + sum(sizes[id(k)] for k in kids)
+            if size - len(sizes) > MAX_ALIASED_VALUES:
+                raise YamlError(
+                    path,
+                    node.start_mark.line + 1,
+                    f"aliases expand to more than {MAX_ALIASED_VALUES:,} values (a YAML alias "
+                    "bomb?): refusing to read it",
+                )
+            continue
+        if key in sizes:
+            continue
+        open_nodes.add(key)
+        stack.append((node, True))
+        for kid in kids:
+            if id(kid) in open_nodes:
+                raise YamlError(
+                    path, kid.start_mark.line + 1, "a recursive alias (a value that holds itself)"
+                )
+            if id(kid) not in sizes:
+                stack.append((kid, False))
+
+
+def _children(node: Any) -> list[Any]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def line_in(node: Any, keys: tuple[str | int, ...]) -> int | None:

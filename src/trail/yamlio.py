@@ -17,7 +17,7 @@ from typing import Any
 
 from trail.errors import TrailError
 
-_FORMAT = 1  # bump when the shape of what is remembered changes
+_FORMAT = 2  # bump when the shape of what is remembered, or what is accepted, changes
 _memo_dir: str | None = None
 
 

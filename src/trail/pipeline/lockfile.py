@@ -17,7 +17,7 @@ from typing import Any
 
 from trail import hashing
 from trail.errors import PipelineError
-from trail.fsutil import atomic_write_text
+from trail.fsutil import atomic_write_text, read_text
 from trail.oidstr import format_oid, parse_oid
 from trail.types import Meta, Oid
 
@@ -93,8 +93,7 @@ def lock_path_for(pipeline_file: str, lock_name: str) -> str:
 def read(root: str, relpath: str) -> dict[str, LockEntry]:
     """Entries of the lock file at ``relpath`` by stage name, in file order ({} when absent)."""
     try:
-        with open(os.path.join(root, relpath), encoding="utf-8") as f:
-            text = f.read()
+        text = read_text(os.path.join(root, relpath), relpath)
     except FileNotFoundError:
         return {}
     return parse(text, relpath)
