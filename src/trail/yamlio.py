@@ -105,7 +105,7 @@ def line_of(marks: Marks | Any, *keys: str | int) -> int | None:
 
 
 def dump(data: Any) -> str:
-    """Block-style YAML laid out as DVC writes it (sequences not indented under their key)."""
+    """YAML exactly as DVC writes it (see ``yamlcore.dump``)."""
     from trail.yamlcore import dump as _dump
 
     return _dump(data)
