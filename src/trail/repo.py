@@ -77,7 +77,7 @@ class Repo:
 
     @cached_property
     def config(self) -> Config:
-        return Config(self.control_dir)
+        return Config(self.control_dir, self.dialect.name)
 
     @cached_property
     def cache_dir(self) -> str:
