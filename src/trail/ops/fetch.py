@@ -15,6 +15,8 @@ from trail.remote.transfer import default_jobs, download
 from trail.repo import Repo
 from trail.types import Oid
 
+NO_SPACE = "no space left on device"  # the reason a transfer gives for a full disk (ENOSPC)
+
 
 def fetch(
     repo: Repo,
@@ -70,6 +72,10 @@ def fetch_outputs(
     if run_cache:
         _fetch_runs(repo, remote, jobs, progress, result, failed)
     if failed:
+        if NO_SPACE in failed.values():  # running it again will not help: say what will
+            from trail.errors import DiskFullError
+
+            raise DiskFullError(repo.cache_dir)
         raise TransferError("fetch", failed)
     return result
 
