@@ -10,7 +10,7 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,10 +133,21 @@ class Faults:
         res = run("fsck", "--json", cwd=self.repo, check=False)
         assert res.returncode == 0, f"fsck after the fault: {res.stdout} {res.stderr}"
         if expected is not None:
-            assert tree_bytes(self.repo) == dict(expected)
+            actual, wanted = _comparable(tree_bytes(self.repo)), _comparable(expected)
+            differ = sorted(k for k in {*actual, *wanted} if actual.get(k) != wanted.get(k))
+            assert differ == [], f"workspace differs from what it should be: {differ[:10]}"
 
     def assert_up_to_date(self) -> None:
         assert json.loads(run("status", "--json", cwd=self.repo).stdout) == {}
+
+
+def _comparable(files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """Files as compared after a fault: a ``.gitignore`` by its lines, in any order (parallel
+    stages add theirs in the order they finish)."""
+    return {
+        k: b"\n".join(sorted(v.splitlines())) if os.path.basename(k) == ".gitignore" else v
+        for k, v in files.items()
+    }
 
 
 @contextlib.contextmanager
@@ -175,3 +186,89 @@ def copy_repo(src: Path, dst: Path) -> Path:
     """A copy of a prepared repository (links kept, modes kept), for one fault run."""
     shutil.copytree(src, dst, symlinks=True)
     return dst
+
+
+def git(*args: str, cwd: str | os.PathLike[str]) -> str:
+    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise AssertionError(f"git {' '.join(args)} failed: {proc.stderr}")
+    return proc.stdout
+
+
+def write_files(root: Path, count: int, seed: int, size: int = 2048) -> None:
+    """``count`` files of seeded random bytes in 20 subdirectories of ``root``."""
+    import random
+
+    rng = random.Random(seed)
+    for i in range(count):
+        path = root / f"d{i % 20:02d}" / f"f{i:05d}.bin"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(rng.randbytes(rng.randint(size // 2, size)))
+
+
+def other_filesystem_dir(base: Path, name: str) -> Path:
+    """A fresh directory on another file system than ``base`` when the machine has one (a
+    folder remote there gets copies through temp files, as over a network mount), else under
+    ``base``."""
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.stat(shm).st_dev != os.stat(base).st_dev and os.access(shm, os.W_OK):
+        import tempfile
+
+        return Path(tempfile.mkdtemp(prefix=f"trail-{name}-", dir=shm))
+    path = base / name
+    path.mkdir()
+    return path
+
+
+def wait_for(what: str, check: Callable[[], object], timeout: float = 60) -> object:
+    """Poll ``check`` until it is truthy (a deadline, never a timing assertion)."""
+    deadline = time.monotonic() + timeout
+    while not (value := check()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        time.sleep(0.05)
+    return value
+
+
+def kill_when(
+    args: list[str],
+    cwd: str | os.PathLike[str],
+    ready: Callable[[], bool],
+    env: Mapping[str, str] | None = None,
+    timeout: float = 120,
+) -> bool:
+    """Start ``trail <args>`` and SIGKILL it the moment ``ready()`` holds (polled every
+    millisecond or so); True if it was killed, False if it ended first."""
+    proc = subprocess.Popen(
+        [TRAIL, *args],
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=None if env is None else {**os.environ, **env},
+    )
+    deadline = time.monotonic() + timeout
+    try:
+        while proc.poll() is None:
+            if ready():
+                proc.send_signal(signal.SIGKILL)
+                proc.wait(30)
+                return True
+            if time.monotonic() > deadline:
+                raise AssertionError(f"trail {' '.join(args)} neither ended nor got ready")
+            time.sleep(0.001)
+        return False
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(30)
+
+
+def any_temp(*roots: str | os.PathLike[str]) -> bool:
+    """Whether a trail temp file exists under ``roots`` right now (a quick look)."""
+    for root in roots:
+        for _dir, dirnames, filenames in os.walk(root):
+            dirnames[:] = [d for d in dirnames if d != ".git"]
+            if any(n.startswith(TMP_MARK) for n in filenames):
+                return True
+    return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -11,7 +12,8 @@ from trail.ops import used
 from trail.progress import NULL, Progress
 from trail.remote.index import RemoteIndex
 from trail.remote.open import open_remote
-from trail.remote.store import present
+from trail.remote.stale import clean_stale_temps
+from trail.remote.store import object_path, present
 from trail.remote.transfer import default_jobs, upload
 from trail.repo import Repo
 
@@ -163,6 +165,8 @@ def _push_one(
         index.add(there)
         todo -= there
         result.skipped += len(local) - len(todo)
+        # Where this push writes, temps an earlier, killed one left there go first.
+        clean_stale_temps(store, {"", *(posixpath.dirname(object_path(o)) for o in todo)})
         moved = upload(
             store, repo.odb, sorted(todo, key=str), jobs=jobs, progress=progress, index=index
         )
