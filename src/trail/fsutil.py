@@ -7,7 +7,6 @@ import contextlib
 import errno
 import itertools
 import os
-import threading
 from collections.abc import Iterator
 
 from trail.errors import DiskFullError, NotTextError, PermissionDeniedError, TrailError
@@ -40,6 +39,8 @@ class _Journal:
     temps (``<pid>-<tag>``), each directory written (NUL-terminated) before its first temp."""
 
     def __init__(self, folder: str) -> None:
+        import threading  # not at start-up: `trail --version` needs no journal
+
         self.folder, self.pid = folder, os.getpid()
         self.path = os.path.join(folder, _prefix[0][len(TMP_MARK) :].rstrip("-"))
         self.seen: set[str] = set()
@@ -116,8 +117,8 @@ def sweep_temp_journals(folder: str) -> int:
             continue
         mark = f"{TMP_MARK}{name}-"
         for d in dirs:
-            with contextlib.suppress(OSError):
-                for entry in os.scandir(d):
+            with contextlib.suppress(OSError), os.scandir(d) as entries:
+                for entry in entries:
                     if entry.name.startswith(mark):
                         with contextlib.suppress(OSError):
                             os.unlink(entry.path)
