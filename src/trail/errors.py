@@ -141,6 +141,16 @@ class DiskFullError(TrailError):
         )
 
 
+class NotTextError(TrailError):
+    """A file trail reads as text (YAML, INI, ignore rules) holds bytes that are not UTF-8."""
+
+    def __init__(self, path: str, line: int, byte: int) -> None:
+        self.path, self.line, self.byte = path, line, byte
+        super().__init__(
+            f"{path}:{line}: not UTF-8 text (byte 0x{byte:02x}): save the file as UTF-8"
+        )
+
+
 class PermissionDeniedError(TrailError):
     def __init__(self, path: str) -> None:
         self.path = path

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import errno
 import itertools
 import os
 from collections.abc import Iterator
 
-from trail.errors import DiskFullError, PermissionDeniedError, TrailError
+from trail.errors import DiskFullError, NotTextError, PermissionDeniedError, TrailError
 
 TMP_MARK = ".trail-tmp-"
 
@@ -21,16 +22,116 @@ def tmp_name(dirpath: str) -> str:
     """A temp path beside its final place; the pid lets a later run see it as stale.
 
     Unique by a counter rather than fresh randomness: checkout names 20,000 of these (and the
-    pid is looked up once, not by a system call each time).
+    pid is looked up once, not by a system call each time). The directory is noted in the temp
+    journal first (see ``start_temp_journal``), so a kill -9 cannot hide the temp file.
     """
+    journal = _journal[0]
+    if journal is not None and dirpath not in journal.seen:
+        journal.note(dirpath)
     return os.path.join(dirpath, f"{_prefix[0]}{next(_counter)}")
 
 
 _prefix = [f"{TMP_MARK}{os.getpid()}-{_TAG}-"]
 
 
+class _Journal:
+    """The directories one process made temp files in, one file per process named like its
+    temps (``<pid>-<tag>``), each directory written (NUL-terminated) before its first temp."""
+
+    def __init__(self, folder: str) -> None:
+        import threading  # not at start-up: `trail --version` needs no journal
+
+        self.folder, self.pid = folder, os.getpid()
+        self.path = os.path.join(folder, _prefix[0][len(TMP_MARK) :].rstrip("-"))
+        self.seen: set[str] = set()
+        self.fd: int | None = None
+        self.lock = threading.Lock()
+
+    def note(self, dirpath: str) -> None:
+        with self.lock:
+            if dirpath in self.seen:
+                return
+            try:
+                if self.fd is None:
+                    os.makedirs(self.folder, exist_ok=True)
+                    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC
+                    self.fd = os.open(self.path, flags, 0o644)
+                os.write(self.fd, os.fsencode(os.path.abspath(dirpath)) + b"\0")
+            except OSError:
+                pass  # no room for a line (a full disk): that temp is left to the old sweeps
+            self.seen.add(dirpath)
+
+    def close(self) -> None:
+        with self.lock:
+            if self.fd is not None and os.getpid() == self.pid:
+                os.close(self.fd)
+                self.fd = None
+                with contextlib.suppress(OSError):
+                    os.unlink(self.path)
+
+
+_journal: list[_Journal | None] = [None]
+
+
+def start_temp_journal(folder: str) -> bool:
+    """Keep this process's temp journal in ``folder`` (a repository's private dir), unless one
+    is kept already; returns whether this call started it.
+
+    A process killed by SIGKILL leaves its journal behind, naming every directory where its temp
+    files may be (workspace, cache, folder remote): ``sweep_temp_journals`` then removes exactly
+    those temps. A process that ends normally removes its journal.
+    """
+    if _journal[0] is not None:
+        return False
+    _journal[0] = _Journal(folder)
+    return True
+
+
+def stop_temp_journal() -> None:
+    """Close and remove this process's journal (its temp files are all gone by now)."""
+    journal, _journal[0] = _journal[0], None
+    if journal is not None:
+        journal.close()
+
+
+atexit.register(stop_temp_journal)
+
+
+def sweep_temp_journals(folder: str) -> int:
+    """Remove the temp files of dead processes that journals in ``folder`` name, then those
+    journals; returns how many files went. Costs one listing when there is nothing to do."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return 0
+    removed = 0
+    for name in names:
+        pid, _, tag = name.partition("-")
+        if not pid.isdigit() or not tag or pid_alive(int(pid)):
+            continue
+        path = os.path.join(folder, name)
+        try:
+            with open(path, "rb") as f:
+                dirs = [os.fsdecode(d) for d in f.read().split(b"\0") if d]
+        except OSError:
+            continue
+        mark = f"{TMP_MARK}{name}-"
+        for d in dirs:
+            with contextlib.suppress(OSError), os.scandir(d) as entries:
+                for entry in entries:
+                    if entry.name.startswith(mark):
+                        with contextlib.suppress(OSError):
+                            os.unlink(entry.path)
+                            removed += 1
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+    return removed
+
+
 def _forked() -> None:
     _prefix[0] = f"{TMP_MARK}{os.getpid()}-{os.urandom(4).hex()}-"
+    if _journal[0] is not None:  # the child's temps are named anew: so is its journal
+        _journal[0] = _Journal(_journal[0].folder)
 
 
 os.register_at_fork(after_in_child=_forked)
@@ -66,6 +167,27 @@ def read_fd(fd: int, size: int, exact: bool = False) -> bytes:
         chunks.append(chunk)
         want -= len(chunk)
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def read_text(path: str, display: str | None = None) -> str:
+    """A UTF-8 text file (newlines as ``open`` gives them); bytes that are not UTF-8 are a
+    ``NotTextError`` naming ``display`` (default: ``path``) and the line."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except UnicodeDecodeError:
+        with open(path, "rb") as f:
+            data = f.read()
+    return decode_text(data, display or path)  # raises (unless rewritten in between)
+
+
+def decode_text(data: bytes, display: str) -> str:
+    """``data`` as UTF-8 text, or a ``NotTextError`` naming ``display`` and the line."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise NotTextError(display, line, data[exc.start]) from None
 
 
 def write_new(path: str, data: bytes, mode: int) -> os.stat_result:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from trail import pointer
 from trail.errors import TrailError
+from trail.fsutil import decode_text
 from trail.paths import is_inside
 from trail.pointer import Output, PointerFile
 from trail.repo import Repo
@@ -83,7 +84,7 @@ def collect_at(repo: Repo, rev: str) -> list[PointerFile]:
     found = []
     for path, data in sorted(blobs.items()):
         try:
-            found.append(pointer.parse(data.decode("utf-8"), path))
+            found.append(pointer.parse(decode_text(data, path), path))
         except (UnicodeDecodeError, TrailError):
             continue  # an old, broken pointer file does not stop reading a revision
     return found

@@ -142,7 +142,7 @@ def parse(text: str, relpath: str) -> PointerFile:
     from trail.yamlio import YamlError, load_with_nodes
 
     try:
-        data, node = load_with_nodes(text, relpath)
+        data, node = load_with_nodes(text, relpath, core=True)  # YAML 1.2, as DVC reads it
     except YamlError as exc:
         raise PointerFileError(relpath, exc.message, exc.line) from None
     return _from_data(data, relpath, node, text)
@@ -184,7 +184,7 @@ _HEX = frozenset("0123456789abcdef")
 
 def _scalar(value: str) -> object:
     """A value of the canonical layout, or ``_NOT_PLAIN`` when only YAML can say what it is."""
-    if value.isdigit() and (value == "0" or value[0] != "0"):
+    if value.isascii() and value.isdigit() and (value == "0" or value[0] != "0"):
         return int(value)
     if value in ("true", "false"):
         return value == "true"

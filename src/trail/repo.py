@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from trail import yamlio
+from trail import fsutil, yamlio
 from trail.config import Config
 from trail.dialect import DVC, TRAIL, Dialect
 from trail.errors import DialectConflictError, NotARepoError
@@ -54,6 +54,7 @@ class Repo:
         self.root = os.path.abspath(root)
         self.dialect = dialect
         self.on_wait: Callable[[str], None] | None = None
+        self._journal = False  # whether this repository keeps the process's temp journal
         # Unchanged pipeline, lock and params files are then read without PyYAML.
         yamlio.remember_parses_in(os.path.join(self.private_dir, "yaml"))
 
@@ -62,6 +63,10 @@ class Repo:
         root, dialect = find_root(start)
         repo = cls(root, dialect)
         repo.config.merged()  # a broken config file is reported before anything runs
+        # Temp files of a trail killed here earlier go; this run's own are journalled.
+        journal = os.path.join(repo.private_dir, "temps")
+        fsutil.sweep_temp_journals(journal)
+        repo._journal = fsutil.start_temp_journal(journal)
         return repo
 
     def path(self, relpath: str) -> str:
@@ -77,7 +82,7 @@ class Repo:
 
     @cached_property
     def config(self) -> Config:
-        return Config(self.control_dir)
+        return Config(self.control_dir, self.dialect.name)
 
     @cached_property
     def cache_dir(self) -> str:
@@ -135,3 +140,6 @@ class Repo:
     def close(self) -> None:
         if "state" in self.__dict__:
             self.state.close()
+        if self._journal:
+            fsutil.stop_temp_journal()
+            self._journal = False

@@ -103,22 +103,51 @@ def _locked(fn: _F) -> _F:
     return cast(_F, wrapper)
 
 
+def _unusable(exc: Exception) -> bool:
+    """Whether an SQLite error means the database cannot be written or opened here: a full
+    disk, an I/O error, no permission. The stat cache is a cache: trail goes on without it."""
+    name = str(getattr(exc, "sqlite_errorname", ""))
+    if name.startswith(("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_READONLY")):
+        return True
+    text = str(exc)
+    return "disk is full" in text or "unable to open" in text or "readonly" in text
+
+
 class SQLiteState:
+    """The stat cache in SQLite. When the database cannot be written (a full disk, a read-only
+    repository) reads still work: lookups answer from what is there, or nothing, and writes are
+    dropped; only forgetting trees (after objects left the cache) must not be lost, so then the
+    whole database is removed instead."""
+
     def __init__(self, db_path: str) -> None:
         self.db_path = db_path
         self._conn: sqlite3.Connection | None = None
+        self._broken = False  # could not be opened: answers nothing, remembers nothing
+        self._readonly = False  # a write failed: later writes are not tried
         # Hashing and checkout run in threads; one connection, used by one at a time.
         self._lock = threading.RLock()
 
     @property
-    def conn(self) -> sqlite3.Connection:
-        if self._conn is None:
+    def conn(self) -> sqlite3.Connection | None:
+        if self._conn is None and not self._broken:
             import sqlite3
 
-            os.makedirs(os.path.dirname(self.db_path), exist_ok=True)
-            conn = sqlite3.connect(
-                self.db_path, timeout=60, isolation_level=None, check_same_thread=False
-            )
+            try:
+                self._conn = self._open()
+            except (sqlite3.OperationalError, sqlite3.DatabaseError, OSError) as exc:
+                if isinstance(exc, sqlite3.DatabaseError) and not _unusable(exc):
+                    raise
+                self._broken = True
+        return self._conn
+
+    def _open(self) -> sqlite3.Connection:
+        import sqlite3
+
+        os.makedirs(os.path.dirname(self.db_path), exist_ok=True)
+        conn = sqlite3.connect(
+            self.db_path, timeout=60, isolation_level=None, check_same_thread=False
+        )
+        try:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
@@ -129,8 +158,31 @@ class SQLiteState:
                 )
                 conn.executescript(_SCHEMA)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            self._conn = conn
-        return self._conn
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _write(self, sql: str, rows: Iterable[tuple[Any, ...]] | None = None) -> bool:
+        """Run one writing statement (many rows: one transaction); False if it could not be."""
+        import sqlite3
+
+        conn = self.conn
+        if conn is None or self._readonly:
+            return False
+        try:
+            with conn:
+                if rows is None:
+                    conn.execute(sql)
+                else:
+                    conn.execute("BEGIN")
+                    conn.executemany(sql, rows)
+        except sqlite3.DatabaseError as exc:
+            if not _unusable(exc):
+                raise
+            self._readonly = True
+            return False
+        return True
 
     @_locked
     def load_dir(self, path: str, algo: str) -> tuple[dict[str, Known], str | None]:
@@ -140,7 +192,10 @@ class SQLiteState:
         A directory's entries are one marshalled blob: reading 20,000 rows one by one costs
         50 ms, unpacking one blob 5 ms.
         """
-        row = self.conn.execute(
+        conn = self.conn
+        if conn is None:
+            return {}, None
+        row = conn.execute(
             "SELECT files, tree FROM dirs WHERE path = ? AND algo = ?", (path, algo)
         ).fetchone()
         if row is None:
@@ -157,15 +212,17 @@ class SQLiteState:
     def save_dir(self, path: str, algo: str, files: dict[str, Known], tree: str | None) -> None:
         import marshal
 
-        with self.conn:
-            self.conn.execute(
-                "INSERT OR REPLACE INTO dirs VALUES (?, ?, ?, ?)",
-                (path, algo, marshal.dumps(files), tree),
-            )
+        self._write(
+            "INSERT OR REPLACE INTO dirs VALUES (?, ?, ?, ?)",
+            [(path, algo, marshal.dumps(files), tree)],
+        )
 
     @_locked
     def lookup(self, path: str, algo: str) -> tuple[Stat, str] | None:
-        row = self.conn.execute(
+        conn = self.conn
+        if conn is None:
+            return None
+        row = conn.execute(
             "SELECT inode, mtime_ns, size, hex FROM state WHERE path = ? AND algo = ?",
             (path, algo),
         ).fetchone()
@@ -176,32 +233,38 @@ class SQLiteState:
     @_locked
     def save(self, rows: Iterable[tuple[str, str, Stat, str]]) -> None:
         data = [(p, a, *s, h) for p, a, s, h in rows]
-        if not data:
-            return
-        with self.conn:
-            self.conn.execute("BEGIN")
-            self.conn.executemany("INSERT OR REPLACE INTO state VALUES (?, ?, ?, ?, ?, ?)", data)
+        if data:
+            self._write("INSERT OR REPLACE INTO state VALUES (?, ?, ?, ?, ?, ?)", data)
 
     @_locked
     def tree_complete(self, algo: str, hexval: str) -> bool:
-        row = self.conn.execute(
+        conn = self.conn
+        if conn is None:
+            return False
+        row = conn.execute(
             "SELECT 1 FROM complete_trees WHERE algo = ? AND hex = ?", (algo, hexval)
         ).fetchone()
         return row is not None
 
     @_locked
     def mark_trees_complete(self, algo: str, hexvals: Iterable[str]) -> None:
-        with self.conn:
-            self.conn.execute("BEGIN")
-            self.conn.executemany(
-                "INSERT OR IGNORE INTO complete_trees VALUES (?, ?)", [(algo, h) for h in hexvals]
-            )
+        self._write(
+            "INSERT OR IGNORE INTO complete_trees VALUES (?, ?)", [(algo, h) for h in hexvals]
+        )
 
     @_locked
     def forget_trees(self) -> None:
-        """Called whenever objects leave the cache (gc, fsck): completeness must be re-proved."""
-        with self.conn:
-            self.conn.execute("DELETE FROM complete_trees")
+        """Called whenever objects leave the cache (gc, fsck): completeness must be re-proved.
+        If that cannot be written, the database goes: a cache forgotten is only slower."""
+        if self._write("DELETE FROM complete_trees"):
+            return
+        self.close()
+        self._broken = True
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                os.unlink(self.db_path + suffix)
+            except FileNotFoundError:
+                pass
 
     def close(self) -> None:
         if self._conn is not None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from trail.errors import TrailError
 
-_FORMAT = 1  # bump when the shape of what is remembered changes
+_FORMAT = 2  # bump when the shape of what is remembered, or what is accepted, changes
 _memo_dir: str | None = None
 
 
@@ -105,7 +105,7 @@ def line_of(marks: Marks | Any, *keys: str | int) -> int | None:
 
 
 def dump(data: Any) -> str:
-    """Block-style YAML laid out as DVC writes it (sequences not indented under their key)."""
+    """YAML exactly as DVC writes it (see ``yamlcore.dump``)."""
     from trail.yamlcore import dump as _dump
 
     return _dump(data)

@@ -6,8 +6,10 @@ fails the run there; elsewhere the tests skip and say why.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -48,3 +50,43 @@ def dvc_repo(scm, dvc):
     scm.git("add", "-A")
     scm.git("commit", "-q", "-m", "dvc init")
     return scm
+
+
+# The real dvc takes its repository lock (`Repo.lock`, a flock on .dvc/tmp/lock) through its own
+# code and holds it until told to let go (its stdin closes).
+_HOLD_DVC_LOCK = """
+import sys
+from dvc.repo import Repo, lock_repo
+repo = Repo(".")
+with lock_repo(repo):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+@pytest.fixture
+def dvc_holding_lock(dvc):
+    """``with dvc_holding_lock(): ...`` runs the block while the real dvc holds its lock."""
+    exe = os.environ["TRAIL_TEST_DVC"]
+    python = os.path.join(os.path.dirname(exe), "python")
+
+    @contextlib.contextmanager
+    def hold() -> Iterator[None]:
+        proc = subprocess.Popen(
+            [python, "-c", _HOLD_DVC_LOCK],
+            cwd=os.getcwd(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "DVC_NO_ANALYTICS": "1"},
+        )
+        assert proc.stdout is not None
+        try:
+            if proc.stdout.readline() != b"held\n":
+                raise AssertionError("dvc did not take its lock")
+            yield
+        finally:
+            _out, err = proc.communicate(timeout=30)  # closing its stdin lets go of the lock
+            assert proc.returncode == 0, err.decode(errors="replace")
+
+    return hold

@@ -187,15 +187,28 @@ def test_gc_in_a_dvc_repository(dvc_repo, dvc, trail):
     assert dvc("status", "--json").out.strip() == "{}"
 
 
-def test_trail_waits_for_dvcs_lock_file(dvc_repo, trail):
-    """trail takes .dvc/tmp/lock (the lock dvc itself takes)."""
+def test_trail_waits_for_the_lock_dvc_holds(dvc_repo, trail, dvc_holding_lock):
+    """While the real dvc holds its repository lock, trail does not write."""
+    dvc_repo.gen({"f": "x"})
+    with dvc_holding_lock():
+        # Set once dvc has read its config: dvc 3.67 refuses options it does not know.
+        trail("config", "core.lock_timeout", "0.2")
+        res = trail("add", "f")
+        trail("config", "--unset", "core.lock_timeout")
+    assert res.code == 1 and "locked" in res.err
+    assert not (dvc_repo / "f.dvc").exists()
+    assert trail("add", "f").code == 0  # free again once dvc lets go
+
+
+def test_dvc_waits_for_the_lock_trail_holds(dvc_repo, dvc):
+    """The reverse: trail's repository lock in a DVC repository stops the real dvc."""
     from trail.lock import repo_lock
 
-    trail("config", "core.lock_timeout", "0.2")
     dvc_repo.gen({"f": "x"})
     with repo_lock(str(dvc_repo / ".dvc" / "tmp" / "lock"), 1):
-        res = trail("add", "f")
-    assert res.code == 1 and "locked" in res.err
+        res = dvc("add", "f", check=False)
+    assert res.code != 0 and "lock" in (res.err + res.out).lower()
+    assert not (dvc_repo / "f.dvc").exists()
 
 
 def test_trail_keeps_its_state_under_dvc_tmp(dvc_repo, dvc, trail):

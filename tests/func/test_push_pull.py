@@ -169,7 +169,7 @@ def test_full_disk_during_pull(trail_repo, trail, tmp_path_factory, small_disk):
     res = trail("fetch")
     assert res.code == 1
     assert "no space left on device" in res.err
-    assert "run the command again to retry" in res.err
+    assert "free some space and run the command again" in res.err  # retrying alone will not do
     # Whatever did land is whole and sound; no temp file is left behind.
     for path in small_disk.rglob("*"):
         if path.is_file():

@@ -103,16 +103,6 @@ def test_lock_timeout_names_the_holder(trail_repo, trail):
     assert not (trail_repo / "f.trail").exists()
 
 
-def test_dvc_dialect_takes_dvcs_own_lock(dvc_dialect_repo, trail):
-    from trail.lock import repo_lock
-
-    trail("config", "core.lock_timeout", "0.2")
-    dvc_dialect_repo.gen("f", "x")
-    with repo_lock(str(dvc_dialect_repo / ".dvc" / "tmp" / "lock"), 1):
-        assert trail("add", "f").code == 1
-    assert trail("add", "f").code == 0
-
-
 def _mount_tmpfs(path, size):
     path.mkdir()
     proc = subprocess.run(

@@ -57,9 +57,13 @@ def test_dos2unix_hashes_crlf_text_like_its_lf_form(lines):
     assert algo.hash_bytes(crlf) == hashlib.md5(lf).hexdigest()
 
 
-def test_dos2unix_cr_at_chunk_boundary(tmp_path):
-    """A CRLF split across the 1 MiB read boundary is still converted."""
-    body = b"a" * (hashing.CHUNK - 1) + b"\r\n" + b"tail\r\n"
+@pytest.mark.parametrize("cut", [0, 1, 2])
+def test_dos2unix_crlf_split_by_a_read(tmp_path, cut):
+    """A CRLF whose CR is the last byte of one read and its LF the first of the next is still
+    converted. The 512-byte text probe is joined to the first chunk; the first place a read
+    really splits the bytes is the end of that chunk (``cut`` 1 puts the pair across it)."""
+    boundary = hashing.TEXT_BLOCK + hashing.CHUNK
+    body = b"a" * (boundary - 2 + cut) + b"\r\n" + b"tail\r\nmore\r"
     path = tmp_path / "f"
     path.write_bytes(body)
     expected = hashlib.md5(body.replace(b"\r\n", b"\n")).hexdigest()

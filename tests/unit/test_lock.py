@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from trail.errors import LockError
+from trail.errors import LockError, TrailError
 from trail.lock import repo_lock
 
 
@@ -43,5 +43,6 @@ def test_lock_is_released_on_error(tmp_path):
 
 
 def test_lock_error_is_a_trail_error():
-    assert issubclass(LockError, Exception)
+    """The CLI turns TrailErrors, and only them, into one line and exit code 1."""
+    assert issubclass(LockError, TrailError)
     assert LockError("x").exit_code == 1

@@ -56,24 +56,26 @@ def test_invalid_yaml_is_an_error_with_its_line(memo):
         yamlio.load_with_nodes("a: 1\n  b: 2\n", "bad.yaml")
 
 
+# Not NEL (U+0085): ruamel, DVC's writer, writes it in a form no YAML reader reads back.
+_chars = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x85")
 _scalars = st.one_of(
-    st.integers(), st.booleans(), st.none(), st.text(max_size=20),
+    st.integers(), st.booleans(), st.none(), st.text(_chars, max_size=20),
     st.floats(allow_nan=False),
 )  # fmt: skip
 _values = st.recursive(
     _scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(_chars, max_size=8), inner),
     max_leaves=12,
 )
 
 
-@given(data=st.dictionaries(st.text(min_size=1, max_size=8), _values, max_size=5))
+@given(data=st.dictionaries(st.text(_chars, min_size=1, max_size=8), _values, max_size=5))
 def test_recalled_data_equals_parsed_data(tmp_path_factory, data):
     yamlio.remember_parses_in(str(tmp_path_factory.mktemp("memo")))
     try:
-        text = yamlio.dump(data)
-        parsed, _ = yamlio.load_with_nodes(text, "h.yaml")
-        recalled, _ = yamlio.load_with_nodes(text, "h.yaml")
+        text = yamlio.dump(data)  # YAML 1.2, as DVC writes it: read back by the 1.2 reader
+        parsed, _ = yamlio.load_with_nodes(text, "h.yaml", core=True)
+        recalled, _ = yamlio.load_with_nodes(text, "h.yaml", core=True)
         assert recalled == parsed == data
     finally:
         yamlio.remember_parses_in(None)

@@ -63,7 +63,7 @@ def _config_target(args: argparse.Namespace) -> tuple[Any, str | None]:
         return Config(None), None
     import os
 
-    return Config(os.path.join(root, dialect.control)), root
+    return Config(os.path.join(root, dialect.control), dialect.name), root
 
 
 def cmd_config(args: argparse.Namespace, console: Console) -> int:

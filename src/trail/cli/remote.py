@@ -69,7 +69,7 @@ def _config(args: argparse.Namespace) -> tuple[Any, str]:
         if level in ("repo", "local"):
             raise
         return Config(None), level
-    return Config(os.path.join(root, dialect.control)), level
+    return Config(os.path.join(root, dialect.control), dialect.name), level
 
 
 def cmd_remote_add(args: argparse.Namespace, console: Console) -> int:

@@ -170,6 +170,7 @@ def cmd_freeze(args: argparse.Namespace, console: Console) -> int:
     from trail.repo import Repo
 
     repo = Repo.find()
+    repo.on_wait = console.err
     try:
         changed = freeze(repo, args.targets, frozen=args.frozen)
     finally:

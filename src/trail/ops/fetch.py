@@ -18,6 +18,8 @@ from trail.remote.transfer import default_jobs, download
 from trail.repo import Repo
 from trail.types import Oid
 
+NO_SPACE = "no space left on device"  # the reason a transfer gives for a full disk (ENOSPC)
+
 if TYPE_CHECKING:
     from trail.index import Tracked
     from trail.ops.targets import Scope
@@ -101,6 +103,10 @@ def fetch_outputs(
     if run_cache:
         _fetch_runs(repo, remote, jobs, progress, result, failed)
     if failed:
+        if NO_SPACE in failed.values():  # running it again will not help: say what will
+            from trail.errors import DiskFullError
+
+            raise DiskFullError(repo.cache_dir)
         raise TransferError("fetch", failed)
     return result
 

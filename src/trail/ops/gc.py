@@ -201,10 +201,12 @@ def apply_remote(repo: Repo, remote_plan: RemoteGcPlan, jobs: int | None = None)
     client's remote index of this remote is dropped (SPEC 11)."""
     from trail.parallel import bounded_map
     from trail.remote.open import open_remote
+    from trail.remote.stale import clean_stale_temps
     from trail.remote.transfer import default_jobs
 
     store = open_remote(repo.config, remote_plan.remote)
     store.write_gc_marker()
     list(bounded_map(store.remove, remote_plan.remove, jobs or default_jobs(store)))
+    clean_stale_temps(store)  # what killed pushes left, anywhere on a folder remote
     store.write_gc_marker()
     return len(remote_plan.remove)

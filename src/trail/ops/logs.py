@@ -6,6 +6,7 @@ With ``--rev``, the run that produced the outputs the lock file records at that 
 from __future__ import annotations
 
 from trail.errors import PipelineError
+from trail.fsutil import decode_text
 from trail.pipeline import lockfile, logs
 from trail.repo import Repo
 
@@ -66,7 +67,7 @@ def _outs_at(repo: Repo, stage: str, rev: str) -> dict[str, str]:
     blobs = repo.scm.read_blobs(sha, [path])
     if path not in blobs:
         raise PipelineError(f"'{path}' does not exist at '{rev}'", stage=stage)
-    entry = lockfile.parse(blobs[path].decode("utf-8"), path).get(name)
+    entry = lockfile.parse(decode_text(blobs[path], path), path).get(name)
     if entry is None:
         raise PipelineError(f"no lock entry at '{rev}'", stage=stage)
     return {o.path: str(o.oid) for o in entry.outs if o.oid}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -12,7 +13,8 @@ from trail.ops.verify import corrupt_objects
 from trail.progress import NULL, Progress
 from trail.remote.index import RemoteIndex
 from trail.remote.open import open_remote
-from trail.remote.store import present
+from trail.remote.stale import clean_stale_temps
+from trail.remote.store import object_path, present
 from trail.remote.transfer import default_jobs, upload
 from trail.repo import Repo
 
@@ -179,6 +181,8 @@ def _push_one(
             held = {o for o in todo if o.is_tree and o not in corrupt}
             errors.update((str(o), "held back: a file it lists is corrupt") for o in held)
             todo -= held | set(corrupt)
+        # Where this push writes, temps an earlier, killed one left there go first.
+        clean_stale_temps(store, {"", *(posixpath.dirname(object_path(o)) for o in todo)})
         moved = upload(
             store, repo.odb, sorted(todo, key=str), jobs=jobs, progress=progress, index=index
         )

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trail.errors import PipelineError, UsageError
+from trail.fsutil import read_text
 from trail.paths import repo_relpath
 from trail.pipeline.load import DEFAULT_PARAMS, load_pipeline, load_pipelines
 from trail.pipeline.model import OutKind, Pipeline, Stage
@@ -162,8 +163,7 @@ def stage_add(
 
 def _read(path: str) -> str:
     try:
-        with open(path, encoding="utf-8") as f:
-            return f.read()
+        return read_text(path, os.path.relpath(path))
     except FileNotFoundError:
         return ""
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from trail.errors import PipelineError
+from trail.fsutil import read_text
 from trail.pipeline import schema, templating
 from trail.pipeline.model import Dep, OutKind, ParamsDep, Pipeline, Stage, StageOut, Where
 from trail.pipeline.params import read_params
@@ -79,8 +80,7 @@ def load_pipeline(
         if text is None:
             raise PipelineError(f"'{relpath}' does not exist")
     if text is None:
-        with open(os.path.join(root, relpath), encoding="utf-8") as f:
-            text = f.read()
+        text = read_text(os.path.join(root, relpath), relpath)
     data, node = load_with_nodes(text, relpath, core=True)
     if data is None:
         return Pipeline(relpath, {})

@@ -8,7 +8,6 @@ the top level only. Existing entries keep their place; new ones are appended in 
 
 from __future__ import annotations
 
-import functools
 import os
 import posixpath
 from collections.abc import Mapping, Sequence
@@ -17,7 +16,7 @@ from typing import Any
 
 from trail import hashing
 from trail.errors import PipelineError
-from trail.fsutil import atomic_write_text
+from trail.fsutil import atomic_write_text, read_text
 from trail.oidstr import format_oid, parse_oid
 from trail.types import Meta, Oid
 
@@ -93,8 +92,7 @@ def lock_path_for(pipeline_file: str, lock_name: str) -> str:
 def read(root: str, relpath: str) -> dict[str, LockEntry]:
     """Entries of the lock file at ``relpath`` by stage name, in file order ({} when absent)."""
     try:
-        with open(os.path.join(root, relpath), encoding="utf-8") as f:
-            text = f.read()
+        text = read_text(os.path.join(root, relpath), relpath)
     except FileNotFoundError:
         return {}
     return parse(text, relpath)
@@ -157,113 +155,10 @@ def _parse_item(raw: Any, where: str, name: str) -> LockItem:
 
 
 def serialize(entries: Mapping[str, LockEntry]) -> str:
+    from trail.yamlio import dump
+
     data = {"schema": SCHEMA, "stages": {n: e.to_dict() for n, e in entries.items()}}
-    return dump_like_dvc(data)
-
-
-def dump_like_dvc(data: Any) -> str:
-    """YAML exactly as DVC writes lock files and run-cache entries (ruamel.yaml, block style).
-
-    Most entries hold only short plain strings, numbers and booleans; for those PyYAML, told to
-    resolve scalars by YAML 1.2 and to write floats and nulls as ruamel does, gives the same bytes
-    without importing ruamel (~20 ms). Anything else (long or quoted text) goes through ruamel.
-    """
-    if _simple(data):
-        import yaml
-
-        text = yaml.dump(
-            data, Dumper=_fast_dumper(), sort_keys=False, default_flow_style=False, width=80
-        )
-        return str(text)
-    import io
-
-    from ruamel.yaml import YAML
-
-    ruamel = YAML()
-    ruamel.default_flow_style = False
-    buf = io.StringIO()
-    ruamel.dump(data, buf)
-    return buf.getvalue()
-
-
-def _simple(value: Any, col: int = 0) -> bool:
-    """Only values both writers lay out alike: plain text, numbers and booleans on lines inside
-    the 80 columns where the two wrap differently; no nulls. ``col`` is where the value's keys
-    (a mapping) or dashes (a sequence, not indented under its key) start."""
-    if isinstance(value, dict):
-        return all(_simple_text(k) and _fits(v, col, _width(k) + 2) for k, v in value.items())
-    if isinstance(value, list):
-        return all(_fits(v, col, 2) for v in value)
-    return False
-
-
-def _fits(value: Any, col: int, lead: int) -> bool:
-    if isinstance(value, dict):
-        return _simple(value, col + 2)
-    if isinstance(value, list):
-        return _simple(value, col if lead > 2 else col + 2)
-    if isinstance(value, str):
-        if not _simple_text(value):
-            return False
-    elif value is None or not isinstance(value, bool | int | float):
-        return False
-    return col + lead + _width(value) <= 79
-
-
-def _width(value: Any) -> int:
-    """Columns a scalar takes when written (quotes around text YAML 1.2 reads otherwise)."""
-    if not isinstance(value, str):
-        return len(repr(value))
-    import yaml
-
-    tag = _resolver().resolve(yaml.ScalarNode, value, (True, False))
-    return len(value) + (2 if tag != "tag:yaml.org,2002:str" else 0)
-
-
-@functools.cache
-def _resolver() -> Any:
-    import yaml
-
-    from trail.yamlcore import CoreLoader
-
-    class Resolver(yaml.resolver.BaseResolver):
-        yaml_implicit_resolvers = CoreLoader.yaml_implicit_resolvers
-
-    return Resolver()
-
-
-def _simple_text(text: Any) -> bool:
-    if not isinstance(text, str) or not text or len(text) > 70:
-        return False
-    ok = all(c.isalnum() or c in " _./@+=,-" for c in text)
-    return ok and text[0].isalnum() and text[-1] != " " and text.isascii()
-
-
-@functools.cache
-def _fast_dumper() -> type:
-    import yaml
-
-    from trail.yamlcore import CoreLoader
-
-    class Dumper(yaml.CSafeDumper if hasattr(yaml, "CSafeDumper") else yaml.SafeDumper):  # type: ignore[misc]
-        # Quote exactly the strings YAML 1.2 would read as something else ('1e3', not 'yes').
-        yaml_implicit_resolvers = CoreLoader.yaml_implicit_resolvers
-
-    def float_repr(dumper: Any, value: float) -> Any:
-        if value != value:
-            text = ".nan"
-        elif value in (float("inf"), float("-inf")):
-            text = ".inf" if value > 0 else "-.inf"
-        else:
-            text = repr(value).lower()  # 1e-05, as ruamel writes it (PyYAML: 1.0e-05)
-        return dumper.represent_scalar("tag:yaml.org,2002:float", text)
-
-    def none_repr(dumper: Any, _value: None) -> Any:
-        return dumper.represent_scalar("tag:yaml.org,2002:null", "")  # ruamel: an empty value
-
-    Dumper.add_representer(float, float_repr)
-    Dumper.add_representer(type(None), none_repr)
-    return Dumper
+    return dump(data)
 
 
 def merge(

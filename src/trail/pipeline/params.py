@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from trail.errors import PipelineError
+from trail.fsutil import read_text
 
 _MISSING = object()
 
@@ -25,8 +26,7 @@ def read_params(path: str, display: str | None = None, *, stage: str | None = No
     """The data of the params file at ``path``; ``display`` is how errors name it."""
     name = display or path
     try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
+        text = read_text(path, name)
     except FileNotFoundError:
         raise ParamsFileError(f"params file '{name}' does not exist", stage=stage) from None
     except IsADirectoryError:

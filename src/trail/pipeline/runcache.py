@@ -15,8 +15,9 @@ from typing import Any
 
 from trail.errors import TrailError
 from trail.fsutil import atomic_write_text
-from trail.pipeline.lockfile import LockEntry, dump_like_dvc, parse_entry
+from trail.pipeline.lockfile import LockEntry, parse_entry
 from trail.pipeline.model import Stage
+from trail.yamlio import dump
 
 DROPPED = ("size", "nfiles")
 
@@ -67,7 +68,7 @@ def save(cache_dir: str, entry: LockEntry) -> str:
     path = os.path.join(runs_dir(cache_dir), key[:2], key, value_of(entry))
     if not os.path.exists(path):
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        atomic_write_text(path, dump_like_dvc(entry.to_dict()))
+        atomic_write_text(path, dump(entry.to_dict()))
     return path
 
 

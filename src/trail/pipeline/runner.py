@@ -223,6 +223,20 @@ def stage_env(repo: Repo, stage: Stage) -> dict[str, str]:
     return env
 
 
+# Each command line runs under a watcher: a shell in the command's process group that holds the
+# read end of a pipe (its stdin, moved to fd 9) whose write end only trail holds. When the
+# command ends, trail writes a line and the watcher leaves quietly. When trail ends first
+# without a word (SIGKILL, a crash) the kernel closes its end: the watcher reads end-of-file and
+# stops the whole group — TERM, then KILL two seconds later — so no stage outlives its trail
+# and goes on writing outputs that the next run must remove.
+_WATCHED = (
+    "exec 9<&0 </dev/null\n"
+    '( trap "" TERM INT HUP; if read -r _ <&9; then exit 0; fi\n'
+    "  kill -TERM 0; sleep 2; kill -KILL 0 ) >/dev/null 2>&1 &\n"
+    'exec "$0" -c "$1" 9<&-\n'
+)
+
+
 def _execute(repo: Repo, stage: Stage, on_output: OnOutput) -> StageRun:
     run = StageRun(stage.name, "ran", started=time.time(), cmd=list(stage.cmd))
     env = stage_env(repo, stage)
@@ -260,13 +274,13 @@ def _run_lines(
 
     for line in stage.cmd:
         proc = subprocess.Popen(
-            [shell, "-c", line],
+            ["/bin/sh", "-c", _WATCHED, shell, line],
             cwd=cwd,
             env=env,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE,  # the watcher's line to trail; the command gets /dev/null
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            start_new_session=True,  # so an interrupt can stop the whole command
+            start_new_session=True,  # so an interrupt (or the watcher) can stop it all
         )
         RUNNING.add(proc)
         try:
@@ -275,15 +289,30 @@ def _run_lines(
                 _reader(proc.stderr, stage.name, "stderr", err, on_output),
             ]
             run.returncode = _wait(proc)
+            _release_watcher(proc, stopped=RUNNING.stopping)
             for t in readers:
                 t.join()
         except BaseException:  # interrupted while waiting (serial runs wait in the main thread)
             _kill(proc)
+            _release_watcher(proc, stopped=True)
             raise
         finally:
             RUNNING.discard(proc)
         if run.returncode != 0:
             break
+
+
+def _release_watcher(proc: subprocess.Popen[bytes], *, stopped: bool) -> None:
+    """Tell the watcher the command is over: quietly, or (``stopped``) by closing the pipe
+    without a word, so it makes sure the whole group is gone."""
+    if proc.stdin is None or proc.stdin.closed:
+        return
+    try:
+        if not stopped:
+            proc.stdin.write(b"done\n")
+        proc.stdin.close()
+    except OSError:
+        pass  # the watcher is gone already (its group was killed)
 
 
 def _wait(proc: subprocess.Popen[bytes]) -> int:

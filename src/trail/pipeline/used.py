@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 
 from trail.errors import TrailError
+from trail.fsutil import decode_text
 from trail.pipeline import lockfile
 from trail.repo import Repo
 from trail.types import Oid
@@ -35,7 +36,7 @@ def lock_oids_at(repo: Repo, rev: str) -> set[Oid]:
     found: set[Oid] = set()
     for path, data in repo.scm.read_blobs(sha, paths).items():
         try:
-            found |= _oids(lockfile.parse(data.decode("utf-8"), path))
+            found |= _oids(lockfile.parse(decode_text(data, path), path))
         except (UnicodeDecodeError, TrailError):
             continue  # an old, broken lock file does not stop reading a revision
     return found

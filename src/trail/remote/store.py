@@ -21,9 +21,11 @@ ALGOS = ("blake3", "md5", LEGACY)
 class CorruptRemoteObjectError(RemoteError):
     def __init__(self, url: str, oid: Oid, actual: str) -> None:
         self.url, self.oid, self.actual = url, oid, actual
+        where = f"{url.rstrip('/')}/{object_path(oid)}"
         super().__init__(
             f"object {format_oid(oid)} on remote {url} is corrupt (its bytes hash to {actual}); "
-            "it was not put in the cache — push it again from a clone that has it"
+            f"it was not put in the cache — delete {where} and run `trail push --no-index` "
+            "from a clone that has it (a plain push sees the name there and skips it)"
         )
 
 

