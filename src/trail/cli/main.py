@@ -11,6 +11,7 @@ from typing import Any
 from trail import __version__
 from trail.cli import (
     admin,
+    artifacts,
     data,
     experiments,
     imports,
@@ -72,6 +73,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="<command>", parser_class=_Parser)
     chooser = _OnlyOne(sub, only)
     for module in (admin, data, pipeline, repro, remote, imports, results, experiments, queue):
+        module.register(chooser, common)
+    for module in (artifacts,):  # the model registry, bundles and serving
         module.register(chooser, common)
     if only is not None and not chooser.matched:
         return build_parser(None)  # an unknown command: let argparse list the real ones
