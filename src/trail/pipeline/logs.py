@@ -25,6 +25,7 @@ class RunLog:
     stdout: str
     stderr: str
     outs: dict[str, str] = field(default_factory=dict)  # out path → object id, after success
+    env: dict[str, Any] | None = None  # Python, platform and packages it ran with
 
 
 def stage_dir(private_dir: str, stage: str) -> str:
