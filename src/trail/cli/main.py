@@ -21,6 +21,7 @@ from trail.cli import (
     remote,
     repro,
     results,
+    serve,
 )
 from trail.cli.ui import Console
 
@@ -75,7 +76,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     chooser = _OnlyOne(sub, only)
     for module in (admin, data, pipeline, repro, remote, imports, results, experiments, queue):
         module.register(chooser, common)
-    for module in (artifacts, bundle):  # the model registry, bundles and serving
+    for module in (artifacts, bundle, serve):  # the model registry, bundles and serving
         module.register(chooser, common)
     if only is not None and not chooser.matched:
         return build_parser(None)  # an unknown command: let argparse list the real ones
