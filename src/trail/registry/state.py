@@ -19,7 +19,7 @@ from typing import Any
 
 from trail.registry import semver
 from trail.registry.names import Action, TagName, parse_tag
-from trail.scm.tags import AnnotatedTag, Person
+from trail.scm.tags import AnnotatedTag
 
 COMMIT = "commit"
 _KIND = {
@@ -41,9 +41,15 @@ _PRIORITY = {
 _ADDITION = {"commit", "creation", "registration", "assignment"}
 
 
-def when(person: Person) -> datetime.datetime:
-    tz = datetime.timezone(datetime.timedelta(seconds=person.offset))
-    return datetime.datetime.fromtimestamp(person.time, tz=tz)
+_ZONES: dict[int, datetime.timezone] = {}
+
+
+def when(seconds: int, offset: int) -> datetime.datetime:
+    """The moment as GTO gives it: in the zone the tag or commit was made in."""
+    tz = _ZONES.get(offset)
+    if tz is None:
+        tz = _ZONES[offset] = datetime.timezone(datetime.timedelta(seconds=offset))
+    return datetime.datetime.fromtimestamp(seconds, tz=tz)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +58,8 @@ class Event:
 
     kind: str  # "registration", "assignment", … or "commit"
     artifact: str
-    created_at: datetime.datetime
+    ts: int  # seconds since the epoch: what events are ordered by
+    offset: int  # the UTC offset it was recorded with, in seconds
     author: str
     author_email: str
     message: str
@@ -62,6 +69,10 @@ class Event:
     stage: str | None = None
     committer: str = ""
     committer_email: str = ""
+
+    @property
+    def created_at(self) -> datetime.datetime:
+        return when(self.ts, self.offset)
 
     @property
     def priority(self) -> int:
@@ -106,8 +117,12 @@ class Event:
 
 def newest_first(events: Iterable[Event], ascending: bool = False) -> list[Event]:
     """Sorted by time; newest first unless ``ascending`` (ties reversed too, as GTO does)."""
-    ordered = sorted(events, key=lambda e: e.created_at)
+    ordered = sorted(events, key=_ts)
     return ordered if ascending else ordered[::-1]
+
+
+def _ts(event: Event) -> int:
+    return event.ts
 
 
 def _authoring(direct: list[Event], indirect: list[Event]) -> Event:
@@ -142,14 +157,18 @@ class VStage:
     stage: str
     assignments: list[Event] = field(default_factory=list)
     unassignments: list[Event] = field(default_factory=list)
+    _events: list[Event] | None = field(default=None, repr=False, compare=False)
 
     def add(self, event: Event) -> None:
         target = self.assignments if event.kind == "assignment" else self.unassignments
         target.append(event)
-        target.sort(key=lambda e: e.created_at)
+        target.sort(key=_ts)
+        self._events = None
 
     def events(self, ascending: bool = False) -> list[Event]:
-        return newest_first(self.assignments + self.unassignments, ascending)
+        if self._events is None:
+            self._events = newest_first(self.assignments + self.unassignments)
+        return self._events[::-1] if ascending else self._events
 
     @property
     def is_active(self) -> bool:
@@ -157,17 +176,19 @@ class VStage:
         return bool(events) and events[0].kind == "assignment"
 
     @property
-    def activated_at(self) -> datetime.datetime | None:
+    def activated(self) -> Event | None:
+        """The assignment that holds the stage now (None once unassigned)."""
         events = self.events()
-        return events[0].created_at if events and events[0].kind == "assignment" else None
+        return events[0] if events and events[0].kind == "assignment" else None
+
+    @property
+    def activated_at(self) -> datetime.datetime | None:
+        found = self.activated
+        return found.created_at if found is not None else None
 
     @property
     def authoring(self) -> Event:
         return _authoring(self.events(), [])
-
-    @property
-    def created_at(self) -> datetime.datetime:
-        return self.authoring.created_at
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -192,8 +213,12 @@ class Version:
     registrations: list[Event] = field(default_factory=list)
     deregistrations: list[Event] = field(default_factory=list)
     stages: dict[str, VStage] = field(default_factory=dict)
+    _cache: dict[tuple[bool, bool], list[Event]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def add(self, event: Event) -> None:
+        self._cache.clear()
         if event.kind in ("assignment", "unassignment"):
             assert event.stage is not None
             vstage = self.stages.get(event.stage)
@@ -208,18 +233,22 @@ class Version:
             COMMIT: self.enrichments,
         }[event.kind]
         target.append(event)
-        target.sort(key=lambda e: e.created_at)
+        target.sort(key=_ts)
 
     def events(
         self, *, direct: bool = True, indirect: bool = True, ascending: bool = False
     ) -> list[Event]:
-        found: list[Event] = []
-        if direct:
-            found += self.registrations + self.deregistrations
-        if indirect:
-            found += self.enrichments
-            found += [e for s in self.stages.values() for e in s.events()]
-        return newest_first(found, ascending)
+        key = (direct, indirect)
+        found = self._cache.get(key)
+        if found is None:
+            merged: list[Event] = []
+            if direct:
+                merged += self.registrations + self.deregistrations
+            if indirect:
+                merged += self.enrichments
+                merged += [e for s in self.stages.values() for e in s.events()]
+            found = self._cache[key] = newest_first(merged)
+        return found[::-1] if ascending else found
 
     @property
     def is_active(self) -> bool:
@@ -246,13 +275,9 @@ class Version:
     def authoring(self) -> Event:
         return _authoring(self.events(indirect=False), self.events(direct=False))
 
-    @property
-    def created_at(self) -> datetime.datetime:
-        return self.authoring.created_at
-
     def vstages(self, *, active_only: bool = True, ascending: bool = False) -> list[VStage]:
         chosen = [s for s in self.stages.values() if not active_only or s.is_active]
-        ordered = sorted(chosen, key=lambda s: s.activated_at or s.created_at)
+        ordered = sorted(chosen, key=_activated_ts)
         return ordered if ascending else ordered[::-1]
 
     def to_dict(self) -> dict[str, Any]:
@@ -269,13 +294,22 @@ class Version:
         }
 
 
+def _activated_ts(vstage: VStage) -> int:
+    found = vstage.activated
+    return (found if found is not None else vstage.authoring).ts
+
+
+def _created_ts(obj: VStage | Version) -> int:
+    return obj.authoring.ts
+
+
 def sort_versions(
     versions: Iterable[Version], *, by_time: bool = False, ascending: bool = False
 ) -> list[Version]:
     """By semver precedence (versions that are not semver after, by name), or by time."""
     versions = list(versions)
     if by_time:
-        ordered = sorted(versions, key=lambda v: v.created_at)
+        ordered = sorted(versions, key=_created_ts)
         return ordered if ascending else ordered[::-1]
     parsed = [(v, semver.parse(v.version)) for v in versions]
     valid = sorted(
@@ -292,11 +326,14 @@ class Artifact:
     name: str
     versions: list[Version] = field(default_factory=list)
     deprecations: list[Event] = field(default_factory=list)
+    # versions by name and by commit, in ``versions`` order: lookups stay O(1) for long histories
+    _by_name: dict[str, list[Version]] = field(default_factory=dict, repr=False, compare=False)
+    _by_commit: dict[str, list[Version]] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, event: Event) -> None:
         if event.kind == "deprecation":
             self.deprecations.append(event)
-            self.deprecations.sort(key=lambda e: e.created_at)
+            self.deprecations.sort(key=_ts)
             return
         assert event.version is not None
         found = self.find_versions(event.version, event.commit_hexsha, create=True)
@@ -314,7 +351,9 @@ class Artifact:
 
     @property
     def is_registered(self) -> bool:
-        return any(e.kind != COMMIT for e in self.events())
+        return bool(self.deprecations) or any(
+            v.registrations or v.deregistrations or v.stages for v in self.versions
+        )
 
     def find_versions(
         self,
@@ -327,9 +366,15 @@ class Artifact:
         """Versions named ``name`` at ``commit`` (either may be None: any). Versions no tag
         registered ("discovered") are left out unless asked for; with ``create``, a version
         is made when none matches (named by its commit if no name is given)."""
+        if name:
+            candidates = self._by_name.get(name, [])
+        elif commit:
+            candidates = self._by_commit.get(commit, [])
+        else:
+            candidates = self.versions
         found = [
             v
-            for v in self.versions
+            for v in candidates
             if (not name or v.version == name)
             and (not commit or v.commit_hexsha == commit)
             and (include_discovered or not v.discovered)
@@ -338,6 +383,8 @@ class Artifact:
             assert name or commit
             made = Version(self.name, commit or "", name or commit or "")
             self.versions.append(made)
+            self._by_name.setdefault(made.version, []).append(made)
+            self._by_commit.setdefault(made.commit_hexsha, []).append(made)
             found = [made]
         return found
 
@@ -383,7 +430,7 @@ class Artifact:
             mine = version.vstages(ascending=True)
             assignments += mine[:assignments_per_version] if assignments_per_version > -1 else mine
         if by_time:
-            assignments = sorted(assignments, key=lambda a: a.created_at)[::-1]
+            assignments = sorted(assignments, key=_created_ts)[::-1]
         stages: dict[str, list[VStage]] = {}
         for a in assignments:
             held = stages.setdefault(a.stage, [])
@@ -424,7 +471,8 @@ def _tag_event(artifact: Artifact, parsed: TagName, tag: AnnotatedTag) -> Event:
     return Event(
         kind=_KIND[parsed.action],
         artifact=parsed.artifact,
-        created_at=when(tag.tagger),
+        ts=tag.tagger.time,
+        offset=tag.tagger.offset,
         author=tag.tagger.name,
         author_email=tag.tagger.email,
         message=tag.message.strip(),
@@ -464,7 +512,8 @@ def _commit_event(artifact: str, version: Version, tag: AnnotatedTag) -> Event:
     return Event(
         kind=COMMIT,
         artifact=artifact,
-        created_at=when(tag.committer),
+        ts=tag.committer.time,
+        offset=tag.committer.offset,
         author=tag.author.name,
         author_email=tag.author.email,
         message=tag.commit_message,
