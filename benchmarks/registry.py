@@ -194,9 +194,9 @@ def show_time(work: Path, trail: str, env: dict[str, str], rounds: int) -> float
 
 def run(bench: Any) -> list[str]:
     """Measure both rows; returns the lines of their table."""
+    Path(bench.work).mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="bench-registry-", dir=bench.work))
     env = dict(bench.env)
-    env.setdefault("PYTHONDONTWRITEBYTECODE", "0")
     trail = bench.args.trail
     try:
         requests = 400 if bench.args.quick else 3000

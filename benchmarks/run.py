@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import registry
 import remotes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -601,6 +602,9 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src")], check=False)
     bench = Bench(args)
+    if args.only and args.only.startswith("registry"):  # trail's own rows: registry.py
+        _run_registry_only(bench)
+        return
     only_repro = bool(args.only) and args.only.startswith("repro")
     only_exp = bool(args.only) and args.only.startswith("exp")
     only_remote = bool(args.only) and args.only.startswith("remote")
@@ -631,6 +635,9 @@ def main() -> None:
         if not only_repro and not only_exp and not args.only:
             run_remote_group(bench)
     report = table(bench) + "\n\n" + machine(bench) + "\n"
+    if not args.only:
+        print("running registry …", flush=True)
+        report += "\n" + "\n".join(registry.run(bench)) + "\n"
     if bench.failures:
         report += "\nFailed (their rounds were skipped):\n" + "".join(
             f"- {f}\n" for f in bench.failures
@@ -643,6 +650,14 @@ def main() -> None:
     shutil.rmtree(bench.work / "repos", ignore_errors=True)
     if not args.keep:
         shutil.rmtree(bench.src, ignore_errors=True)
+
+
+def _run_registry_only(bench: Bench) -> None:
+    report = "\n".join(registry.run(bench)) + "\n\n" + machine(bench) + "\n"
+    print(report)
+    if bench.args.out:
+        Path(bench.args.out).write_text(report)
+    shutil.rmtree(bench.home, ignore_errors=True)
 
 
 if __name__ == "__main__":
