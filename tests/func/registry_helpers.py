@@ -10,7 +10,8 @@ import os
 PREPARE = """\
 import json, os, random, sys
 rng = random.Random(int(sys.argv[1]))
-rows = [(c, rng.gauss(m, 0.3), rng.gauss(m / 2, 0.3)) for c, m in (("a", 2), ("b", 6)) for _ in range(20)]
+rows = [(c, rng.gauss(m, 0.3), rng.gauss(m / 2, 0.3))
+        for c, m in (("a", 2), ("b", 6)) for _ in range(20)]
 os.makedirs("data", exist_ok=True)
 json.dump(rows, open("data/rows.json", "w"))
 """
@@ -19,7 +20,8 @@ TRAIN = """\
 import json, sys
 shrink = float(sys.argv[1])
 rows = json.load(open("data/rows.json"))
-model = {c: [shrink * sum(r[i + 1] for r in rows if r[0] == c) / 20 for i in range(2)] for c in "ab"}
+model = {c: [shrink * sum(r[i + 1] for r in rows if r[0] == c) / 20 for i in range(2)]
+         for c in "ab"}
 json.dump(model, open("model.json", "w"))
 json.dump({"shrink": shrink, "rows": len(rows)}, open("metrics.json", "w"))
 """
@@ -35,8 +37,10 @@ class Model:
     def predict(self, records):
         if any("boom" in r for r in records):
             raise ValueError("boom asked for")
-        return [min(self.c, key=lambda k: (self.c[k][0] - r["x"]) ** 2 + (self.c[k][1] - r["y"]) ** 2)
-                for r in records]
+        return [min(self.c, key=lambda k: self.distance(k, r)) for r in records]
+
+    def distance(self, k, r):
+        return (self.c[k][0] - r["x"]) ** 2 + (self.c[k][1] - r["y"]) ** 2
 
 
 def load(path):
