@@ -60,8 +60,8 @@ LAYER = {
     "manifest": 2, "pointer": 2, "workspace": 2, "scm": 2, "dialect": 2, "config": 2,
     "yamlio": 2, "yamlcore": 2, "lock": 2, "importdeps": 2,
     "repo": 3, "index": 3, "pipeline": 3, "results": 3, "remote": 3,
-    "ops": 4, "experiments": 4, "executors": 4, "api": 4,
-    "cli": 5, "testing": 5, "web": 5,
+    "ops": 4, "experiments": 4, "executors": 4, "api": 4, "registry": 4,
+    "cli": 5, "testing": 5, "web": 5, "serving": 5,
 }  # fmt: skip
 
 
