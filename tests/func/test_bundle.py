@@ -167,3 +167,34 @@ def test_data_and_imports_in_the_lineage(trail_repo, trail, monkeypatch, tmp_pat
     (imp,) = lineage["imports"]
     assert imp["path"] == "labels.csv" and imp["repo"]["rev_lock"] == src_commit
     assert imp["repo"]["url"] == str(source)
+
+
+def test_environment_from_an_experiments_record(project, trail, monkeypatch, tmp_path_factory):
+    """Without the stage run's log (another clone, logs pruned), the environment comes from
+    the experiment that made the model."""
+    import shutil
+
+    res = trail("exp", "run", "-n", "small", "-S", "train.shrink=0.3")
+    assert res.code == 0, res.err
+    shutil.rmtree(project / ".trail" / "tmp" / "logs")
+    assert trail("exp", "apply", "small").code == 0
+    tick(monkeypatch)
+    project.git("commit", "-q", "-am", "small")
+    tick(monkeypatch)
+    assert trail("artifacts", "register", "clf").code == 0
+    out = tmp_path_factory.mktemp("out") / "b"
+    res = trail("bundle", "clf", "-o", str(out), "--json")
+    assert res.code == 0, res.err
+    env = json.loads(res.out)["environment"]
+    assert env["recorded"] and env["source"] == "experiment 'small'"
+    assert "pytest" in env["packages"]
+    # with no record at all, the bundle says the environment is this machine's
+    tick(monkeypatch)
+    project.git(
+        "update-ref",
+        "-d",
+        project.git("for-each-ref", "--format=%(refname)", "refs/trail-exps/").strip(),
+    )
+    res = trail("bundle", "clf", "-o", str(out), "-f")
+    assert res.code == 0 and "warning: no record of the run that made it" in res.err
+    assert json.loads((out / "bundle.json").read_text())["environment"]["recorded"] is False
