@@ -6,6 +6,11 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
+
+import pytest
+
+from trail.testing.plugin import GIT_ENV, TmpDir, run_main
 
 PREPARE = """\
 import json, os, random, sys
@@ -131,3 +136,27 @@ def tags(tmp) -> list[str]:
 
 def env_without_dates() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.endswith("_DATE")}
+
+
+@pytest.fixture(scope="session", name="model_template")
+def model_template_fixture(tmp_path_factory):
+    """``make_model_project`` done once (in a trail repository made as ``trail_repo`` makes
+    one, with the same isolated environment); ``project`` fixtures copy it."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HOME", str(tmp_path_factory.mktemp("template-home")))
+        for key, value in GIT_ENV.items():
+            mp.setenv(key, value)
+        root = TmpDir(tmp_path_factory.mktemp("template"))
+        mp.chdir(root)
+        root.git("init", "-q", "-b", "main")
+        assert run_main("init").code == 0
+        root.git("add", "-A")
+        root.git("commit", "-q", "-m", "init trail")
+        make_model_project(root, run_main, mp)
+    return root
+
+
+def copy_project(template, tmp_dir):
+    """The template's repository, workspace, cache and run logs, in this test's directory."""
+    shutil.copytree(template, tmp_dir, symlinks=True, dirs_exist_ok=True)
+    return tmp_dir

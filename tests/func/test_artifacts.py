@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from registry_helpers import make_model_project, new_version, tags, tick
+from registry_helpers import copy_project, model_template_fixture, new_version, tags, tick  # noqa: F401
 
 
 @pytest.fixture
-def project(trail_repo, trail, monkeypatch):
-    make_model_project(trail_repo, trail, monkeypatch)
-    return trail_repo
+def project(tmp_dir, model_template):
+    return copy_project(model_template, tmp_dir)
 
 
 def test_add_writes_dvcs_artifacts_section_keeping_comments(trail_repo, trail):
@@ -116,6 +115,10 @@ def test_register_assign_unassign_deprecate_write_gtos_tags(project, trail, monk
     assert project.git("cat-file", "tag", "clf#dev!#3").endswith(
         "Unassigning stage 'dev' to artifact 'clf' version 'v0.1.0'"
     )
+    before = tags(project)
+    res = trail("artifacts", "assign", "clf", "--version", "v0.0.1", "--stage", "qa")
+    assert res.code == 1 and "version v0.0.1 of 'clf' was deregistered" in res.err
+    assert tags(project) == before
     shown = json.loads(trail("artifacts", "show", "--json").out)
     assert shown == {
         "clf": {
@@ -240,7 +243,8 @@ def test_push_sends_the_tags_to_the_git_remote(project, trail, tmp_path_factory)
     pushed = project.git("ls-remote", "--tags", str(remote))
     assert "refs/tags/clf#prod#1" in pushed
     res = trail("artifacts", "deprecate", "clf", "--push", "--remote", "nowhere")
-    assert res.code == 1 and "nowhere" in res.err
+    assert res.code == 1 and "tag 'clf@deprecated' was made here, but pushing it" in res.err
+    assert "nowhere" in res.err and len(res.err.strip().splitlines()) == 1
 
 
 def test_get_downloads_a_version_from_another_repository(
@@ -266,3 +270,26 @@ def test_get_downloads_a_version_from_another_repository(
     assert (elsewhere / "model.json").read_text() == (project / "model.json").read_text()
     res = trail("artifacts", "get", str(project), "clf@v7.0.0")
     assert res.code == 1 and "'clf' has no version v7.0.0" in res.err
+
+
+def test_actions_in_quick_succession_each_get_their_own_second(project, trail, monkeypatch):
+    """GTO orders tags by their second: two assignments of one second could leave the stage
+    with the first version. trail waits for a new second instead."""
+    new_version(project, trail, monkeypatch, 0.5)
+    for var in ("GIT_COMMITTER_DATE", "GIT_AUTHOR_DATE"):
+        monkeypatch.delenv(var)
+    for version in ("v0.1.0", "v0.0.1", "v0.1.0"):
+        res = trail("artifacts", "assign", "clf", "--version", version, "--stage", "prod", "-f")
+        assert res.code == 0, res.err
+    assert trail("artifacts", "deprecate", "clf", "--version", "v0.1.0").code == 0
+    times = project.git(
+        "for-each-ref",
+        "--format=%(taggerdate:unix)",
+        "--sort=taggerdate",
+        "refs/tags/clf#*",
+        "refs/tags/clf@v0.1.0!",
+    ).split()
+    assert len(times) == 4 and len(set(times)) == 4
+    assert json.loads(trail("artifacts", "show", "--json").out)["clf"]["stage"] == {
+        "prod": "v0.0.1"  # v0.1.0, assigned last, was deregistered
+    }

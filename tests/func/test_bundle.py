@@ -7,13 +7,12 @@ import json
 import tarfile
 
 import pytest
-from registry_helpers import make_model_project, new_version, tick
+from registry_helpers import copy_project, model_template_fixture, new_version, tick  # noqa: F401
 
 
 @pytest.fixture
-def project(trail_repo, trail, monkeypatch):
-    make_model_project(trail_repo, trail, monkeypatch)
-    return trail_repo
+def project(tmp_dir, model_template):
+    return copy_project(model_template, tmp_dir)
 
 
 def _manifest(path):

@@ -14,7 +14,7 @@ import threading
 import time
 
 import pytest
-from registry_helpers import make_model_project, new_version, tick
+from registry_helpers import copy_project, model_template_fixture, new_version, tick  # noqa: F401
 
 from trail.testing.plugin import trail_exe
 
@@ -22,9 +22,8 @@ RECORDS = [{"x": 2.0, "y": 1.0}, {"x": 6.0, "y": 3.0}, {"x": 3.9, "y": 2.0}, {"x
 
 
 @pytest.fixture
-def project(trail_repo, trail, monkeypatch):
-    make_model_project(trail_repo, trail, monkeypatch)
-    return trail_repo
+def project(tmp_dir, model_template):
+    return copy_project(model_template, tmp_dir)
 
 
 class Server:

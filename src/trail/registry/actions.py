@@ -69,7 +69,7 @@ def register(
         chosen = _new_version(artifact, name, commit, version, bump)
         tag = format_tag(Action.REGISTER, name, version=chosen)
         text = message or f"Registering artifact {name} version {chosen}"
-        _create(git, tag, commit, text)
+        _create(git, tag, commit, text, _after_last_event(artifact))
     pushed = _push(git, tag, remote) if push else None
     return ActionResult(tag, name, commit, version=chosen, pushed_to=pushed)
 
@@ -129,6 +129,7 @@ def assign(
     _check_version(version)
     git = git_of(repo.root, repo.scm)
     registered = None
+    commit: str | None = None
     if rev is not None or version is None:
         commit = git.resolve(rev or "HEAD")
         artifact = load_registry(git).find(name) or Artifact(name)
@@ -145,6 +146,10 @@ def assign(
         target = _version_for(registry, name, version, commit if version is None else None)
         if registered is not None:
             target = _version_for(registry, name, registered.version, None)
+        if not target.is_active:
+            raise RegistryError(
+                f"version {target.version} of '{name}' was deregistered: register it again first"
+            )
         current = target.stages.get(stage)
         if current is not None and current.is_active and not force:
             raise RegistryError(
@@ -152,8 +157,8 @@ def assign(
                 "(use --force to assign it again)"
             )
         tag = format_tag(Action.ASSIGN, name, stage=stage, counter=_next_counter(git, name))
-        text = message or (f"Assigning stage {stage} to artifact {name} version {target.version}")
-        _create(git, tag, target.commit_hexsha, text)
+        text = message or f"Assigning stage {stage} to artifact {name} version {target.version}"
+        _create(git, tag, target.commit_hexsha, text, _after_last_event(registry.find(name)))
     pushed = _push(git, tag, remote, also=registered) if push else None
     return ActionResult(
         tag, name, target.commit_hexsha, target.version, stage, pushed, registered=registered
@@ -195,7 +200,7 @@ def unassign(
         text = message or (
             f"Unassigning stage '{stage}' to artifact '{name}' version '{target.version}'"
         )
-        _create(git, tag, target.commit_hexsha, text)
+        _create(git, tag, target.commit_hexsha, text, _after_last_event(artifact))
     pushed = _push(git, tag, remote) if push else None
     return ActionResult(tag, name, target.commit_hexsha, target.version, stage, pushed)
 
@@ -231,7 +236,7 @@ def deprecate(
                 tag = format_tag(Action.DEPRECATE, name, counter=_next_counter(git, name))
             text = message or f"Deprecating artifact '{name}'"
             commit = artifact.events()[0].commit_hexsha
-        _create(git, tag, commit, text)
+        _create(git, tag, commit, text, _after_last_event(artifact))
     pushed = _push(git, tag, remote) if push else None
     return ActionResult(tag, name, commit, version=version, pushed_to=pushed)
 
@@ -274,6 +279,24 @@ def _version_for(registry: Registry, name: str, version: str | None, commit: str
     return found
 
 
+def _after_last_event(artifact: Artifact | None) -> int | None:
+    """The second a new tag of the artifact must not be earlier than: the one after its
+    latest tag. GTO orders tags by their time to the second and breaks ties by name: a stage
+    assigned twice in one second could stay with the first version, a deprecation could be
+    read as older than a registration of the same second. A tag of its own second is read as
+    the user meant it. (None when ``GIT_COMMITTER_DATE`` fixes the time — waiting could not
+    change it — or the latest tag is ahead of this clock: another machine's time.)"""
+    import os
+    import time
+
+    if artifact is None or os.environ.get("GIT_COMMITTER_DATE"):
+        return None
+    latest = max((e.ts for e in artifact.events() if e.tag is not None), default=None)
+    if latest is None or latest + 1 - time.time() > 2:
+        return None
+    return latest + 1
+
+
 def _next_counter(git: Git, name: str) -> int:
     """GTO numbers an artifact's stage tags: one more than the highest number any of its tags
     carries."""
@@ -287,17 +310,24 @@ def _next_counter(git: Git, name: str) -> int:
     return highest + 1
 
 
-def _create(git: Git, tag: str, commit: str, message: str) -> None:
+def _create(git: Git, tag: str, commit: str, message: str, not_before: int | None) -> None:
     from trail.scm.tags import TagExistsError, create_annotated_tag
 
     try:
-        create_annotated_tag(git, tag, commit, message)
+        create_annotated_tag(git, tag, commit, message, not_before=not_before)
     except TagExistsError:
         raise RegistryError(f"tag '{tag}' exists already: nothing was changed") from None
 
 
 def _push(git: Git, tag: str, remote: str, also: ActionResult | None = None) -> str:
+    from trail.scm.remote import GitRemoteError
     from trail.scm.tags import push_tags
 
-    push_tags(git, remote, [*([also.tag] if also else []), tag])
+    try:
+        push_tags(git, remote, [*([also.tag] if also else []), tag])
+    except GitRemoteError as exc:
+        raise RegistryError(
+            f"tag '{tag}' was made here, but pushing it failed: {exc} "
+            f"(push it later: git push {remote} '{tag}')"
+        ) from None
     return remote

@@ -102,25 +102,37 @@ def _offset(zone: str) -> int:
     return minutes * 60 * (-1 if zone[0] == "-" else 1)
 
 
-def identity(git: Git) -> str:
-    """``Name <email> <time> <zone>`` of the committer Git would record now."""
+def identity(git: Git, not_before: int | None = None) -> str:
+    """``Name <email> <time> <zone>`` of the committer Git would record now — waiting, if
+    ``not_before`` is given, until Git's clock reaches that second (at most a few seconds)."""
+    import time
+
     from trail.scm.commit import FALLBACK_IDENTITY
 
-    code, out, _err = git.run_env("var", "GIT_COMMITTER_IDENT", env={}, check=False)
-    if code != 0:  # no identity configured: the one trail's own commits fall back to
-        code, out, _err = git.run_env("var", "GIT_COMMITTER_IDENT", env=FALLBACK_IDENTITY)
-    return out.strip()
+    for _attempt in range(4):
+        code, out, _err = git.run_env("var", "GIT_COMMITTER_IDENT", env={}, check=False)
+        if code != 0:  # no identity configured: the one trail's own commits fall back to
+            code, out, _err = git.run_env("var", "GIT_COMMITTER_IDENT", env=FALLBACK_IDENTITY)
+        ident = out.strip()
+        parts = ident.rsplit(" ", 2)
+        if not_before is None or len(parts) != 3 or not parts[1].isdigit():
+            return ident
+        if int(parts[1]) >= not_before:
+            return ident
+        time.sleep(min(2.0, max(0.01, not_before - time.time())))
+    return ident
 
 
-def create_annotated_tag(git: Git, name: str, commit: str, message: str) -> str:
-    """Tag ``commit`` as ``name`` with ``message`` stored byte for byte (no newline added);
-    fails with ``TagExistsError``, changing nothing, when the tag exists. Returns the tag
-    object's id."""
+def create_annotated_tag(
+    git: Git, name: str, commit: str, message: str, *, not_before: int | None = None
+) -> str:
+    """Tag ``commit`` as ``name`` with ``message`` stored byte for byte (no newline added),
+    its time no earlier than the second ``not_before`` (see ``identity``); fails with
+    ``TagExistsError``, changing nothing, when the tag exists. Returns the tag object's id."""
     from trail.scm.refs import RefConflictError, RefUpdate, update_refs
 
-    body = (
-        f"object {commit}\ntype commit\ntag {name}\ntagger {identity(git)}\n\n{message}"
-    ).encode()
+    tagger = identity(git, not_before)
+    body = (f"object {commit}\ntype commit\ntag {name}\ntagger {tagger}\n\n{message}").encode()
     code, out, err = git.run_env("mktag", env={}, input=body, check=False)
     if code != 0:
         lines = err.strip().splitlines()
