@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 import tarfile
 
 import pytest
@@ -60,6 +61,11 @@ def test_bundle_round_trip(project, trail, tmp_path_factory, monkeypatch):
 
 def test_bundle_as_a_tar_gz(project, trail, tmp_path_factory):
     out = tmp_path_factory.mktemp("out") / "clf.tar.gz"
+    # what a bundle killed half-way left beside its destination goes with the next one
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    left = out.parent / f".trail-tmp-{dead.pid}-0-1"
+    (left / "files").mkdir(parents=True)
     assert trail("bundle", "clf@v0.0.1", "-o", str(out)).code == 0
     with tarfile.open(out) as tar:
         names = tar.getnames()
@@ -69,6 +75,7 @@ def test_bundle_as_a_tar_gz(project, trail, tmp_path_factory):
     res = trail("bundle", "clf@v0.0.1", "-o", str(out))
     assert res.code == 2 and "already exists" in res.err
     assert trail("bundle", "clf@v0.0.1", "-o", str(out), "-f").code == 0
+    assert sorted(p.name for p in out.parent.iterdir()) == ["clf.tar.gz"]
 
 
 def test_a_tampered_bundle_fails_verify_naming_the_file(project, trail, tmp_path_factory):

@@ -20,7 +20,6 @@ import json
 import os
 import posixpath
 import shutil
-import tempfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,7 +126,7 @@ def bundle(
         paths.append(module)
     parent = os.path.dirname(dest)
     os.makedirs(parent, exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=".trail-bundle-", dir=parent)
+    staging = new_tmp_dir(parent)  # beside the destination: moved into place by a rename
     try:
         materialize(
             repo,
@@ -147,6 +146,19 @@ def bundle(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return BundleResult(dest, manifest)
+
+
+def new_tmp_dir(parent: str) -> str:
+    """A fresh temporary folder in ``parent``, named so that one a killed process left is
+    recognised (by its pid) and removed by the next call."""
+    from trail.fsutil import remove_tree, stale_tmp, tmp_name
+
+    for name in os.listdir(parent):
+        if stale_tmp(name):
+            remove_tree(os.path.join(parent, name))
+    path = tmp_name(parent)
+    os.mkdir(path)
+    return path
 
 
 def _check_dest(dest: str, shown: str, force: bool) -> None:
@@ -186,7 +198,7 @@ def sha256_file(path: str) -> str:
 def _move_into_place(staging: str, dest: str, force: bool) -> None:
     old = None
     if os.path.lexists(dest):
-        old = tempfile.mkdtemp(prefix=".trail-bundle-old-", dir=os.path.dirname(dest))
+        old = new_tmp_dir(os.path.dirname(dest))
         os.rename(dest, os.path.join(old, "previous"))
     os.rename(staging, dest)
     if old is not None:

@@ -52,9 +52,11 @@ def from_registry(repo: Repo, spec: Spec, *, resolved: Any = None) -> Served:
     func = loader_spec(dict(declared.meta))
     if module is None or func is None:
         raise _missing_loader(spec.name)
+    from trail.registry.bundle import new_tmp_dir
+
     root = os.path.join(repo.private_dir, "serve")
     os.makedirs(root, exist_ok=True)
-    workdir = tempfile.mkdtemp(prefix=f"{resolved.version}-", dir=root)
+    workdir = new_tmp_dir(root)  # one a killed server left is removed here
     try:
         paths = list(dict.fromkeys([declared.repo_path, module]))
         materialize(repo, resolved.commit, paths, workdir)
