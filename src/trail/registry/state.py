@@ -12,14 +12,16 @@ latest event deprecates it. The commit a version points to is an event too (GTO'
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trail.registry import semver
 from trail.registry.names import Action, TagName, parse_tag
 from trail.scm.tags import AnnotatedTag
+
+if TYPE_CHECKING:  # times are made only for output: ``show`` of the registry needs none
+    import datetime
 
 COMMIT = "commit"
 _KIND = {
@@ -46,6 +48,8 @@ _ZONES: dict[int, datetime.timezone] = {}
 
 def when(seconds: int, offset: int) -> datetime.datetime:
     """The moment as GTO gives it: in the zone the tag or commit was made in."""
+    import datetime
+
     tz = _ZONES.get(offset)
     if tz is None:
         tz = _ZONES[offset] = datetime.timezone(datetime.timedelta(seconds=offset))
