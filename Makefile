@@ -7,7 +7,10 @@ DVC_VERSION := 3.67.1
 GTO_VENV := .venv-gto
 GTO_VERSION := 1.10.1
 
-.PHONY: demo test lint typecheck unit bench clean services
+.PHONY: demo test lint typecheck unit bench clean services screenshots
+
+# Where `make services` can install Chromium (root with apt), a missing one fails the page tests.
+REQUIRE_CHROMIUM := $(shell [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && echo 1)
 
 $(BIN)/trail: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,13 +37,21 @@ $(GTO_VENV)/bin/gto:
 	@touch $@
 
 # Servers the remote tests start on loopback: sshd from Debian (SeaweedFS comes from PyPI with
-# the test extra). Installed when missing; the tests skip, saying why, where it cannot be.
+# the test extra), and Chromium for the web UI's page tests (Playwright comes with the test
+# extra; its own browser download is never used). Installed when missing; the tests skip,
+# saying why, where it cannot be.
 services:
 	@if [ ! -x /usr/sbin/sshd ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	      openssh-server openssh-client </dev/null; \
 	  else echo "note: no sshd and no root to install it: SSH remote tests will be skipped"; fi; \
+	fi
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      chromium </dev/null; \
+	  else echo "note: no chromium and no root to install it: web UI page tests will be skipped"; fi; \
 	fi
 
 demo: $(BIN)/trail
@@ -56,11 +67,17 @@ typecheck: $(BIN)/trail
 
 test: $(BIN)/trail $(DVC_VENV)/bin/dvc $(DVC_VENV)/.with-s3 $(GTO_VENV)/bin/gto services lint typecheck
 	TRAIL_TEST_DVC="$(CURDIR)/$(DVC_VENV)/bin/dvc" TRAIL_REQUIRE_DVC=1 \
-	TRAIL_TEST_GTO="$(CURDIR)/$(GTO_VENV)/bin/gto" TRAIL_REQUIRE_GTO=1 \
+	  TRAIL_TEST_GTO="$(CURDIR)/$(GTO_VENV)/bin/gto" TRAIL_REQUIRE_GTO=1 \
+	  TRAIL_REQUIRE_CHROMIUM="$(REQUIRE_CHROMIUM)" \
 	  $(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: $(BIN)/trail $(DVC_VENV)/bin/dvc
 	$(BIN)/python benchmarks/run.py --dvc "$(CURDIR)/$(DVC_VENV)/bin/dvc" $(BENCH_ARGS)
+
+# The README's screenshots of `trail ui` (docs/ui-*.png), taken by the page tests.
+screenshots: $(BIN)/trail services
+	TRAIL_UI_SCREENSHOTS=docs TRAIL_REQUIRE_CHROMIUM=1 \
+	  $(BIN)/python -m pytest -q -p no:cacheprovider tests/e2e
 
 clean:
 	rm -rf $(VENV) $(DVC_VENV) $(GTO_VENV) .bench build dist

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import registry
 import remotes
+import ui
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -182,6 +183,7 @@ class Bench:
         self.jobs: dict[str, float] = {}
         self.jobs_desc = ""
         self.failures: list[str] = []
+        self.extra: list[str] = []  # table lines of groups with rows of their own (dask)
 
     def tools(self, dialect: str) -> list[Tool]:
         dvc = Tool("dvc", self.args.dvc, [self.args.dvc, "init", "-q"])
@@ -429,6 +431,7 @@ def table(bench: Bench) -> str:
             f"| repro -j 2 vs -j 1 ({bench.jobs_desc}) | trail | -j 1: {j1:.3f} | -j 2: "
             f"{j2:.3f} | {j2 / j1:.2f}× of -j 1 | ≤ 0.55× | {met} |"
         )
+    lines.extend(bench.extra)
     lines.append("")
     lines.append(
         "Machine baselines (median s): "
@@ -586,6 +589,34 @@ def run_remote_group(bench: Bench) -> None:
         group.run(dialect)
 
 
+def run_dask_group(bench: Bench) -> None:
+    """Stages on a real Dask cluster against the same stages run locally (dask.py)."""
+    import importlib.util
+
+    # Loaded by path under another name: imported as ``dask`` it would shadow the package.
+    spec = importlib.util.spec_from_file_location("bench_dask", Path(__file__).parent / "dask.py")
+    assert spec is not None and spec.loader is not None
+    group = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(group)
+    print("running dask …", flush=True)
+    try:
+        bench.extra += group.DaskBench(bench, lambda cmd, cwd: sh(cmd, cwd, bench.env)).run()
+    except CommandFailed as exc:
+        bench.failed("dask", exc)
+
+
+def run_ui_group(bench: Bench) -> str:
+    """``trail ui`` on 10,000 experiments (ui.py): its own table, trail only."""
+    print("running ui …", flush=True)
+    try:
+        return ui.run_group(
+            bench.work, bench.env, bench.args.trail, bench.args.quick, bench.args.rounds
+        )
+    except (subprocess.CalledProcessError, RuntimeError, AssertionError, OSError) as exc:
+        bench.failures.append(f"ui: {exc}")
+        return f"ui group failed: {exc}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dvc", required=True, help="the dvc executable to compare against")
@@ -608,6 +639,18 @@ def main() -> None:
     only_repro = bool(args.only) and args.only.startswith("repro")
     only_exp = bool(args.only) and args.only.startswith("exp")
     only_remote = bool(args.only) and args.only.startswith("remote")
+    if bool(args.only) and args.only.startswith("dask"):
+        run_dask_group(bench)
+        print(table(bench))
+        return
+    if bool(args.only) and args.only.startswith("ui"):  # the web UI group alone (ui.py)
+        report = run_ui_group(bench) + "\n\n" + machine(bench) + "\n"
+        print(report)
+        if args.out:
+            Path(args.out).write_text(report)
+        shutil.rmtree(bench.home, ignore_errors=True)
+        shutil.rmtree(bench.work / "repos", ignore_errors=True)
+        return
     if not only_repro and not only_exp:  # these rows need no data workloads nor baselines
         bench.prepare()
         if not only_remote:
@@ -634,8 +677,10 @@ def main() -> None:
         run_exp(bench)
         if not only_repro and not only_exp and not args.only:
             run_remote_group(bench)
+            run_dask_group(bench)
     report = table(bench) + "\n\n" + machine(bench) + "\n"
     if not args.only:
+        report += "\n" + run_ui_group(bench) + "\n"
         print("running registry …", flush=True)
         report += "\n" + "\n".join(registry.run(bench)) + "\n"
     if bench.failures:

@@ -149,4 +149,23 @@ step trail artifacts assign classifier --stage prod
 step trail artifacts show
 step trail bundle 'classifier#prod' -o "$work/classifier.tar.gz"
 step trail bundle verify "$work/classifier.tar.gz"
+echo; echo "# The web UI (trail ui): pages for all of the above; here its JSON API, asked by a script"
+trail ui --no-browser --port 0 > "$work/ui.out" &
+ui_pid=$!
+trap 'kill $ui_pid 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 100); do grep -q "^trail ui:" "$work/ui.out" && break; sleep 0.1; done
+cat "$work/ui.out"
+python3 - "$(sed -n 's/^trail ui: //p' "$work/ui.out")" <<'PY'
+import json, sys, urllib.request
+base, token = sys.argv[1].split("/?token=")
+def get(path):
+    request = urllib.request.Request(base + path, headers={"Authorization": "Bearer " + token})
+    return json.load(urllib.request.urlopen(request, timeout=60))
+nodes = get("/api/pipeline")["nodes"]
+print("pipeline:", ", ".join(f"{name} ({node['state']})" for name, node in nodes.items()))
+rows = get("/api/experiments?all-commits=1")
+print(f"experiments: {len(rows)} rows, what `trail exp show -A --json` prints")
+PY
+kill $ui_pid && wait $ui_pid || true
+
 echo; echo "Pipeline demo finished."

@@ -8,7 +8,8 @@ import pathlib
 import subprocess
 import sys
 
-HEAVY = ("fsspec", "ruamel", "rich", "pandas", "numpy", "starlette", "pygit2", "yaml")
+HEAVY = ("fsspec", "ruamel", "rich", "pandas", "numpy", "starlette", "uvicorn", "pygit2", "yaml")
+HEAVY += ("dask", "distributed")  # the cluster executor's, imported only when a command uses it
 SRC = pathlib.Path(__file__).resolve().parents[2] / "src" / "trail"
 
 
@@ -99,3 +100,40 @@ def test_only_cli_uses_rich():
         if "import rich" in p.read_text() or "from rich" in p.read_text()
     ]
     assert all(u.startswith("cli/") for u in users), users
+
+
+def test_the_ui_is_loaded_only_by_trail_ui(tmp_path):
+    """`trail ui` is registered in the CLI, yet its package (and Starlette) load only when it
+    runs: asking for its help loads neither."""
+    loaded = _modules_after(
+        "from trail.cli.main import main\n"
+        "try:\n    main(['ui', '--help'])\nexcept SystemExit:\n    pass",
+        tmp_path,
+    )
+    assert not {m for m in loaded if m.startswith(("trail.web", "starlette", "uvicorn"))}
+
+
+def test_only_the_web_package_speaks_http_and_nothing_imports_it():
+    """Starlette and uvicorn only in ``web/``; ``web/`` imported only by the ``ui`` command."""
+    for path in SRC.rglob("*.py"):
+        rel = str(path.relative_to(SRC))
+        text = path.read_text()
+        if rel == "cli/webui.py":  # the command: checks the extra, then imports trail.web
+            continue
+        if not rel.startswith("web/"):
+            assert "starlette" not in text and "import uvicorn" not in text, rel
+            if not rel.startswith("testing/"):
+                assert "trail.web" not in _trail_modules(path), rel
+        else:
+            assert "cli" not in _trail_imports(path), rel
+
+
+def _trail_modules(path: pathlib.Path) -> set[str]:
+    """``trail.x.y`` names imported by the module at ``path``."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("trail"):
+            found.add(".".join(node.module.split(".")[:2]))
+        elif isinstance(node, ast.Import):
+            found.update(".".join(a.name.split(".")[:2]) for a in node.names)
+    return found

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+
 from trail.pipeline import logs
 
 
@@ -19,3 +22,31 @@ def test_write_read_and_prune(tmp_path):
     assert logs.read(str(tmp_path), "other") == []
     (folder,) = (tmp_path / "logs").iterdir()
     assert "/" not in folder.name and folder.name.startswith("sub")
+
+
+def test_live_output_is_there_while_the_run_goes_on(tmp_path):
+    from trail.pipeline import logs
+
+    live = logs.Live(str(tmp_path), "sub/dvc.yaml:train@1")
+    live.write("epoch 1\n")
+    (path,) = logs.running(str(tmp_path), "sub/dvc.yaml:train@1")
+    with open(path) as f:
+        assert f.read() == "epoch 1\n"
+    live.close()
+    assert logs.running(str(tmp_path), "sub/dvc.yaml:train@1") == []
+    assert logs.read(str(tmp_path), "sub/dvc.yaml:train@1") == []  # not a kept run
+
+
+def test_a_live_file_left_by_a_dead_process_is_not_running(tmp_path):
+    from trail.pipeline import logs
+
+    folder = logs.stage_dir(str(tmp_path), "train")
+    os.makedirs(folder)
+    open(os.path.join(folder, f"running-{_dead_pid()}.log"), "w").close()
+    assert logs.running(str(tmp_path), "train") == []
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid

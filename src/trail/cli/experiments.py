@@ -50,6 +50,9 @@ def _register_run(esub: Any, common: argparse.ArgumentParser) -> None:
     r.add_argument("--queue", action="store_true", help="queue the run instead of running it")
     r.add_argument("--run-all", action="store_true", help="run every queued experiment")
     r.add_argument("--temp", action="store_true", help="run in a temporary clone")
+    from trail.cli import cluster
+
+    cluster.add_flags(r)
     r.set_defaults(func=cmd_run)
 
 
@@ -73,26 +76,29 @@ def _repo() -> Any:
 def cmd_run(args: argparse.Namespace, console: Console) -> int:
     if args.queue or args.run_all or args.temp:
         return _queued(args, console)
+    from trail.cli.cluster import check_flags, on_cluster
     from trail.cli.repro import _restore_sigterm, _stop_on_sigterm, repro_options
     from trail.errors import PipelineError
     from trail.experiments.run import run
     from trail.experiments.setparams import parse_set
 
     params = [parse_set(s) for s in args.set_params]  # a bad -S stops before any --pull
+    check_flags(args)
     opts = repro_options(args, console)
     repo = _repo()
     repo.on_wait = console.err
     previous = _stop_on_sigterm()
     try:
-        result = run(
-            repo,
-            name=args.name,
-            params=params,
-            targets=args.targets,
-            opts=opts,
-            force=args.force,
-            argv=getattr(args, "argv", ()),
-        )
+        with on_cluster(args, repo, opts, console):
+            result = run(
+                repo,
+                name=args.name,
+                params=params,
+                targets=args.targets,
+                opts=opts,
+                force=args.force,
+                argv=getattr(args, "argv", ()),
+            )
     finally:
         repo.close()
         _restore_sigterm(previous)

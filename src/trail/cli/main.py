@@ -22,6 +22,7 @@ from trail.cli import (
     repro,
     results,
     serve,
+    webui,
 )
 from trail.cli.ui import Console
 
@@ -74,7 +75,18 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("-V", "--version", action="version", version=f"trail {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="<command>", parser_class=_Parser)
     chooser = _OnlyOne(sub, only)
-    for module in (admin, data, pipeline, repro, remote, imports, results, experiments, queue):
+    for module in (
+        admin,
+        data,
+        pipeline,
+        repro,
+        remote,
+        imports,
+        results,
+        experiments,
+        queue,
+        webui,
+    ):
         module.register(chooser, common)
     for module in (artifacts, bundle, serve):  # the model registry, bundles and serving
         module.register(chooser, common)

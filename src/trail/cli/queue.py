@@ -41,6 +41,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     r.set_defaults(func=cmd_remove)
     w = qsub.add_parser("worker", parents=[common])  # no help: started by `queue start` only
     w.add_argument("-j", "--jobs", type=int, default=1)
+    from trail.cli import cluster
+
+    cluster.add_flags(w)
     w.set_defaults(func=cmd_worker)
 
 
@@ -74,7 +77,7 @@ def cmd_start(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
-def _start(queue: Queue, jobs: int) -> tuple[int | None, bool]:
+def _start(queue: Queue, jobs: int, extra: list[str] | None = None) -> tuple[int | None, bool]:
     """(worker pid, whether it was started now); (None, False) when nothing waits."""
     from trail.executors.local import running_worker, spawn_worker
     from trail.experiments.queue import QUEUED
@@ -84,13 +87,16 @@ def _start(queue: Queue, jobs: int) -> tuple[int | None, bool]:
         return worker["pid"], False
     if not any(e.status == QUEUED for e in queue.entries()):
         return None, False
-    return spawn_worker(queue, jobs), True
+    return spawn_worker(queue, jobs, extra or []), True
 
 
 def cmd_worker(args: argparse.Namespace, console: Console) -> int:
+    from trail.cli.cluster import queue_cluster
     from trail.executors.local import work
 
-    work(_queue(), _jobs(args.jobs))
+    queue = _queue()
+    with queue_cluster(args, queue.repo) as extra:
+        work(queue, _jobs(args.jobs), extra)
     return 0
 
 
@@ -195,10 +201,16 @@ def exp_run(args: argparse.Namespace, console: Console) -> int:
     """``exp run`` with ``--queue`` (record runs, ``-S`` sweeps make a grid), ``--run-all``
     (run the queue in the background, ``-j`` at a time, and wait showing progress) or
     ``--temp`` (one run in a temporary clone, in the foreground)."""
+    from trail.cli.cluster import check_flags, queue_worker_args
     from trail.experiments.enqueue import enqueue
 
     _check_combination(args)
+    check_flags(args)
     queue = _queue()
+    if getattr(args, "executor", "local") == "dask" and (args.run_all or args.temp):
+        from trail.executors.remote_stage import remote_spec
+
+        remote_spec(queue.repo, args.remote)  # no remote: said here, not in every run's log
     if args.temp:
         return _temp(queue, args, console)
     if args.queue:
@@ -215,7 +227,7 @@ def exp_run(args: argparse.Namespace, console: Console) -> int:
         if not args.run_all:
             console.out("Run the queue with `trail queue start -j N` or `trail exp run --run-all`.")
             return 0
-    return _run_all(queue, _jobs(args.jobs), console)
+    return _run_all(queue, _jobs(args.jobs), console, queue_worker_args(args))
 
 
 def _check_combination(args: argparse.Namespace) -> None:
@@ -243,18 +255,20 @@ def clone_flags(args: argparse.Namespace) -> list[str]:
     return [*flags, *getattr(args, "targets", [])]
 
 
-def _run_all(queue: Queue, jobs: int, console: Console) -> int:
+def _run_all(queue: Queue, jobs: int, console: Console, extra: list[str] | None = None) -> int:
     from trail.experiments.queue import QUEUED, RUNNING
 
     watched = [e.id for e in queue.entries() if e.status in (QUEUED, RUNNING)]
     if not watched:
         console.out("Nothing is queued.")
         return 0
-    pid, started = _start(queue, jobs)
+    pid, started = _start(queue, jobs, extra)
     if pid is not None and not started:
         console.out(f"A queue worker is already running (pid {pid}); waiting for it.")
+        if extra:
+            console.err("WARNING: its runs keep the executor it was started with.")
     try:
-        return _wait(queue, watched, jobs, console)
+        return _wait(queue, watched, jobs, console, extra)
     except KeyboardInterrupt:
         console.err(
             "Stopped waiting. The experiments go on running in the background:\n"
@@ -264,7 +278,9 @@ def _run_all(queue: Queue, jobs: int, console: Console) -> int:
         return 130
 
 
-def _wait(queue: Queue, watched: list[str], jobs: int, console: Console) -> int:
+def _wait(
+    queue: Queue, watched: list[str], jobs: int, console: Console, extra: list[str] | None = None
+) -> int:
     from trail.experiments.queue import DONE, QUEUED, SUCCESS, recover
 
     shown: dict[str, str] = {}
@@ -279,7 +295,7 @@ def _wait(queue: Queue, watched: list[str], jobs: int, console: Console) -> int:
                 restarts = 0
         if all(e.status in DONE for e in entries):
             break
-        if any(e.status == QUEUED for e in entries) and _start(queue, jobs)[1]:
+        if any(e.status == QUEUED for e in entries) and _start(queue, jobs, extra)[1]:
             restarts += 1  # the worker may have just left, having seen an empty queue
             if restarts > 3:
                 from trail.experiments.queue import QueueError
@@ -303,6 +319,7 @@ def _progress(entry: Entry, console: Console) -> None:
 
 
 def _temp(queue: Queue, args: argparse.Namespace, console: Console) -> int:
+    from trail.cli.cluster import queue_worker_args
     from trail.errors import PipelineError
     from trail.experiments.enqueue import enqueue
     from trail.experiments.queue import SUCCESS
@@ -322,7 +339,7 @@ def _temp(queue: Queue, args: argparse.Namespace, console: Console) -> int:
         if not console.quiet:
             _write(chunk)
 
-    done = run_entry(queue, entry, echo)
+    done = run_entry(queue, entry, echo, queue_worker_args(args))
     if done.status != SUCCESS:
         raise PipelineError(done.error or f"experiment '{entry.name}' {done.status}")
     console.out(f"Ran experiment '{entry.name}' ({done.exp_ref}); the workspace is unchanged.")

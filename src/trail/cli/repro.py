@@ -23,6 +23,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--no-commit", action="store_true", help="do not cache the outputs")
     p.add_argument("--no-run-cache", action="store_true", help="do not restore past runs")
     p.add_argument("-j", "--jobs", type=int, default=1, help="stages to run at once")
+    from trail.cli import cluster
+
+    cluster.add_flags(p)
     p.set_defaults(func=cmd_repro)
 
     for name, frozen in (("freeze", True), ("unfreeze", False)):
@@ -111,10 +114,12 @@ def repro_options(args: argparse.Namespace, console: Console) -> Any:
 
 
 def cmd_repro(args: argparse.Namespace, console: Console) -> int:
+    from trail.cli.cluster import check_flags, on_cluster
     from trail.errors import PipelineError
     from trail.ops.repro import repro
     from trail.repo import Repo
 
+    check_flags(args)
     opts = repro_options(args, console)
     from trail.cli.data import _git_hint
 
@@ -122,7 +127,8 @@ def cmd_repro(args: argparse.Namespace, console: Console) -> int:
     repo.on_wait = console.err
     previous = _stop_on_sigterm()
     try:
-        result = repro(repo, args.targets, opts)
+        with on_cluster(args, repo, opts, console):
+            result = repro(repo, args.targets, opts)
         if result.lock_files or result.gitignores:  # (finding Git costs an import)
             _git_hint(repo, result.lock_files + result.gitignores, console)
     finally:
@@ -186,7 +192,8 @@ def cmd_logs(args: argparse.Namespace, console: Console) -> int:
 
     for r in runs:
         when = dt.datetime.fromtimestamp(r.started, dt.UTC).isoformat(timespec="seconds")
-        console.out(f"# stage '{r.stage}', started {when}, exit code {r.returncode}")
+        where = f", on worker {r.host}" if r.host else ""
+        console.out(f"# stage '{r.stage}', started {when}{where}, exit code {r.returncode}")
         for c in r.cmd:
             console.out(f"> {c}")
         if r.stdout:

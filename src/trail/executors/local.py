@@ -15,7 +15,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import replace
 
@@ -61,9 +61,10 @@ def running_worker(queue: Queue) -> dict[str, int] | None:
         return {"pid": 0, "jobs": 0}  # starting up: the lock is held, the file not yet written
 
 
-def work(queue: Queue, jobs: int) -> int:
+def work(queue: Queue, jobs: int, extra: Sequence[str] = ()) -> int:
     """Run queued entries, ``jobs`` at a time, until none is left; returns how many ran
-    (0 at once if another worker holds the lock)."""
+    (0 at once if another worker holds the lock). ``extra`` flags go to each run's ``exp run``
+    (``--executor dask --scheduler ADDR``: its stages go to the cluster)."""
     from trail.fsutil import atomic_write, unlink_missing_ok
 
     with _exclusive(_worker_lock_path(queue)) as mine:
@@ -72,12 +73,12 @@ def work(queue: Queue, jobs: int) -> int:
         info = json.dumps({"pid": os.getpid(), "jobs": jobs, "started": time.time()})
         atomic_write(_info_path(queue), info.encode())
         try:
-            return _loop(queue, jobs)
+            return _loop(queue, jobs, extra)
         finally:
             unlink_missing_ok(_info_path(queue))
 
 
-def _loop(queue: Queue, jobs: int) -> int:
+def _loop(queue: Queue, jobs: int, extra: Sequence[str] = ()) -> int:
     from trail.experiments.runner import run_entry
 
     started = 0
@@ -86,7 +87,7 @@ def _loop(queue: Queue, jobs: int) -> int:
         while True:
             recover(queue)
             for entry in claim(queue, jobs - len(running)):
-                running[entry.id] = pool.submit(run_entry, queue, entry)
+                running[entry.id] = pool.submit(run_entry, queue, entry, None, extra)
                 started += 1
             if not running:
                 return started
@@ -118,14 +119,15 @@ print(proc.pid)
 """
 
 
-def spawn_worker(queue: Queue, jobs: int) -> int:
+def spawn_worker(queue: Queue, jobs: int, extra: Sequence[str] = ()) -> int:
     """Start a detached worker (a new session, stdin closed, output to ``worker.log``); returns
-    its pid. It keeps running after this process and its terminal are gone."""
+    its pid. It keeps running after this process and its terminal are gone. ``extra``: flags
+    of ``queue worker`` (``--executor dask …``)."""
     from trail.experiments.isolated import trail_command
 
     os.makedirs(queue.dir, exist_ok=True)
     log = os.path.join(queue.dir, "worker.log")
-    argv = trail_command("-q", "queue", "worker", "-j", str(jobs))
+    argv = trail_command("-q", "queue", "worker", "-j", str(jobs), *extra)
     out = subprocess.run(
         [sys.executable, "-I", "-c", _DETACH, log, *argv],
         cwd=queue.repo.root,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import IO
 
 from trail.experiments.isolated import fetch_experiment, make_clone, remove_clone, run_in_clone
@@ -21,12 +21,19 @@ class _Killed(Exception):
     """The entry was killed while this process was working on it."""
 
 
-def command(entry: Entry) -> list[str]:
-    """What runs in the clone: the experiment, under its queued name."""
-    return ["exp", "run", "-n", entry.name, *(["-f"] if entry.force else []), *entry.args]
+def command(entry: Entry, extra: Sequence[str] = ()) -> list[str]:
+    """What runs in the clone: the experiment, under its queued name (``extra``: flags of the
+    worker's own, such as ``--executor dask``)."""
+    force = ["-f"] if entry.force else []
+    return ["exp", "run", "-n", entry.name, *force, *entry.args, *extra]
 
 
-def run_entry(queue: Queue, entry: Entry, echo: Callable[[bytes], None] | None = None) -> Entry:
+def run_entry(
+    queue: Queue,
+    entry: Entry,
+    echo: Callable[[bytes], None] | None = None,
+    extra: Sequence[str] = (),
+) -> Entry:
     """Run a ``running`` entry this process owns; returns it as it ended."""
     clone = queue.clone_path(entry.id)
     log_path = queue.log_path(entry.id)
@@ -37,7 +44,7 @@ def run_entry(queue: Queue, entry: Entry, echo: Callable[[bytes], None] | None =
             log.write(f"trail: experiment '{entry.name}' in {clone}\n".encode())
             log.flush()
             make_clone(queue.repo, clone, entry.baseline, entry.snapshot)
-            outcome = _run(queue, entry, clone, log, echo)
+            outcome = _run(queue, entry, clone, log, echo, extra)
         except _Killed:
             outcome = {"status": KILLED}
         except KeyboardInterrupt:
@@ -52,7 +59,12 @@ def run_entry(queue: Queue, entry: Entry, echo: Callable[[bytes], None] | None =
 
 
 def _run(
-    queue: Queue, entry: Entry, clone: str, out: IO[bytes], echo: Callable[[bytes], None] | None
+    queue: Queue,
+    entry: Entry,
+    clone: str,
+    out: IO[bytes],
+    echo: Callable[[bytes], None] | None,
+    extra: Sequence[str] = (),
 ) -> dict[str, object]:
     def started(proc: Proc) -> None:
         current = queue.update(entry.id, proc=proc)
@@ -62,7 +74,7 @@ def _run(
     # The shared cache holds the data; bring the snapshot's inputs into the clone's workspace
     # (what is missing is reported in the log and left to the run, as in the workspace).
     run_in_clone(clone, ["checkout"], out, started)
-    code = run_in_clone(clone, command(entry), out, started, echo)
+    code = run_in_clone(clone, command(entry, extra), out, started, echo)
     if code != 0:
         why = f"`trail exp run` failed (exit code {code}): see `trail queue logs {entry.name}`"
         return {"status": FAILED, "exit_code": code, "error": why}

@@ -22,6 +22,10 @@ from trail.pipeline.model import Stage
 from trail.pipeline.runner import RUNNING, OnOutput, RunOptions, StageRun, run_stage
 from trail.repo import Repo
 
+# Runs one stage where it needs to run (``run_stage`` here; ``executors.remote_stage`` sends
+# it to a cluster).
+StageRunner = Callable[[Repo, Stage, RunOptions], StageRun]
+
 # (event, stage addressing, detail): "unchanged", "running", "restored", "ran", "failed",
 # "skipped" (an upstream failed), "lock" (detail: the lock file written)
 OnEvent = Callable[[str, str, str], None]
@@ -47,6 +51,8 @@ class ReproOptions:
     jobs: int = 1
     on_output: OnOutput = _no_output
     on_event: OnEvent = _quiet
+    runner: StageRunner | None = None  # None: in this process (``run_stage``)
+    on_abort: Callable[[], None] | None = None  # stops what ``runner`` started (an interrupt)
 
 
 @dataclass
@@ -194,7 +200,7 @@ class _Plan:
         timeout = self.repo.config.get_float("core", "lock_timeout", 60.0)
         paths = [o.path for o in stage.outs]
         with scheduler.output_locks(self.repo.private_dir, paths, timeout):
-            return run_stage(self.repo, stage, ropts)
+            return (self.opts.runner or run_stage)(self.repo, stage, ropts)
 
     def _record(self, key: str, stage: Stage, run: StageRun) -> bool:
         if run.how != "restored":
@@ -208,8 +214,12 @@ class _Plan:
                 run.stdout,
                 run.stderr,
                 outs,
-                self.runtime(),
+                env=self.runtime(),
             )
+            if getattr(run, "host", ""):  # run on a worker: where, and what was installed there
+                from dataclasses import replace
+
+                log = replace(log, host=run.host, env=run.env)  # type: ignore[attr-defined]
             path = logs.write(self.repo.private_dir, log)
             with self.mutex:
                 self.result.logs[key] = path
@@ -256,6 +266,12 @@ def repro(repo: Repo, targets: Sequence[str] = (), opts: ReproOptions | None = N
         plan.meta.release()
 
 
+def _abort(opts: ReproOptions) -> None:
+    RUNNING.stop_all()
+    if opts.on_abort is not None:
+        opts.on_abort()
+
+
 def _repro(plan: _Plan, targets: Sequence[str], opts: ReproOptions) -> ReproResult:
     selected = plan.select(targets)
     plan.check_deps(selected)
@@ -265,7 +281,7 @@ def _repro(plan: _Plan, targets: Sequence[str], opts: ReproOptions) -> ReproResu
         plan.run_one,
         jobs=opts.jobs,
         keep_going=opts.keep_going,
-        on_abort=RUNNING.stop_all,
+        on_abort=lambda: _abort(opts),
     )
     plan.result.skipped = skipped
     for key in skipped:

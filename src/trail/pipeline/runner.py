@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from trail.errors import PipelineError
 from trail.fsutil import remove_tree, unlink_missing_ok
-from trail.pipeline import runcache
+from trail.pipeline import logs, runcache
 from trail.pipeline.changes import hash_path, item_of, read_params
 from trail.pipeline.lockfile import LockEntry, LockItem
 from trail.pipeline.model import Stage
@@ -224,14 +224,40 @@ def stage_env(repo: Repo, stage: Stage) -> dict[str, str]:
 
 
 def _execute(repo: Repo, stage: Stage, on_output: OnOutput) -> StageRun:
-    import subprocess
-
     run = StageRun(stage.name, "ran", started=time.time(), cmd=list(stage.cmd))
     env = stage_env(repo, stage)
     cwd = repo.path(stage.wdir)
     shell = os.environ.get("SHELL") or "/bin/sh"
     out: list[str] = []
     err: list[str] = []
+    live = logs.Live(repo.private_dir, stage.addressing)  # followed by `trail ui` as it runs
+
+    def tee(name: str, stream: str, text: str) -> None:
+        live.write(text + "\n")
+        on_output(name, stream, text)
+
+    try:
+        _run_lines(stage, shell, cwd, env, run, out, err, tee)
+    finally:
+        live.close()
+    run.ended = time.time()
+    run.stdout, run.stderr = "".join(out), "".join(err)
+    return run
+
+
+def _run_lines(
+    stage: Stage,
+    shell: str,
+    cwd: str,
+    env: dict[str, str],
+    run: StageRun,
+    out: list[str],
+    err: list[str],
+    on_output: OnOutput,
+) -> None:
+    """Each line of the stage's command in its own shell, until one fails."""
+    import subprocess
+
     for line in stage.cmd:
         proc = subprocess.Popen(
             [shell, "-c", line],
@@ -258,9 +284,6 @@ def _execute(repo: Repo, stage: Stage, on_output: OnOutput) -> StageRun:
             RUNNING.discard(proc)
         if run.returncode != 0:
             break
-    run.ended = time.time()
-    run.stdout, run.stderr = "".join(out), "".join(err)
-    return run
 
 
 def _wait(proc: subprocess.Popen[bytes]) -> int:

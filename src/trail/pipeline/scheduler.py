@@ -153,21 +153,24 @@ def _drive(
 @contextlib.contextmanager
 def output_locks(private_dir: str, paths: Sequence[str], timeout: float) -> Iterator[None]:
     """Per-output flocks, so two repros of disjoint parts of the DAG run side by side."""
-    folder = os.path.join(private_dir, "locks")
-    os.makedirs(folder, exist_ok=True)
+    os.makedirs(os.path.join(private_dir, "locks"), exist_ok=True)
     fds: list[int] = []
     try:
         for path in sorted(set(paths)):  # one order everywhere: no deadlock between repros
-            import hashlib
-
-            name = hashlib.sha256(path.encode()).hexdigest()[:32]
-            fd = os.open(os.path.join(folder, name), os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(output_lock_path(private_dir, path), os.O_RDWR | os.O_CREAT, 0o644)
             fds.append(fd)
             _flock(fd, path, timeout)
         yield
     finally:
         for fd in fds:
             os.close(fd)
+
+
+def output_lock_path(private_dir: str, path: str) -> str:
+    """The file whose flock a process holds while it produces the output ``path``."""
+    import hashlib
+
+    return os.path.join(private_dir, "locks", hashlib.sha256(path.encode()).hexdigest()[:32])
 
 
 def _flock(fd: int, path: str, timeout: float) -> None:

@@ -39,8 +39,12 @@ def _from_run_logs(repo: Repo, stage: str, outs: Mapping[str, str | None]) -> di
     wanted = _hashes(outs.values())
     for run in reversed(logs.read(repo.private_dir, stage)):
         if run.env and run.returncode == 0 and wanted <= _hashes(run.outs.values()):
-            when = _iso(run.started)
-            return {"source": f"run of stage '{stage}' at {when}", "recorded": True, **run.env}
+            where = f" on worker {run.host}" if run.host else ""
+            source = f"run of stage '{stage}'{where} at {_iso(run.started)}"
+            env: dict[str, Any] = {
+                k: run.env[k] for k in ("python", "platform", "packages") if k in run.env
+            }
+            return {"source": source, "recorded": True, **env}
     return None
 
 

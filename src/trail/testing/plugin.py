@@ -172,6 +172,17 @@ def dvc_dialect_repo(scm: TmpDir) -> TmpDir:
     return scm
 
 
+from trail.testing.dask_cluster import dask_cluster, shared_folder  # noqa: E402
 from trail.testing.servers import http_server, s3_server, ssh_server  # noqa: E402
+from trail.testing.webui import demo_project, project_copy, ui_server  # noqa: E402
 
-__all__ = ["http_server", "s3_server", "ssh_server"]
+__all__ = [
+    "dask_cluster",
+    "demo_project",
+    "http_server",
+    "project_copy",
+    "s3_server",
+    "shared_folder",
+    "ssh_server",
+    "ui_server",
+]
