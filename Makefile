@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DVC_VENV := .venv-dvc
 DVC_VERSION := 3.67.1
+GTO_VENV := .venv-gto
+GTO_VERSION := 1.10.1
 
 .PHONY: demo test lint typecheck unit bench clean services screenshots
 
@@ -26,6 +28,12 @@ $(DVC_VENV)/bin/dvc:
 # dvc's S3 support, for the S3 compatibility tests (also added to a dvc venv made earlier).
 $(DVC_VENV)/.with-s3: $(DVC_VENV)/bin/dvc
 	$(DVC_VENV)/bin/python -m pip install -q 'dvc[s3]==$(DVC_VERSION)'
+	@touch $@
+
+# The real GTO, for the model registry's compatibility tests (its own venv, as dvc has).
+$(GTO_VENV)/bin/gto:
+	$(PYTHON) -m venv $(GTO_VENV)
+	$(GTO_VENV)/bin/python -m pip install -q 'gto==$(GTO_VERSION)'
 	@touch $@
 
 # Servers the remote tests start on loopback: sshd from Debian (SeaweedFS comes from PyPI with
@@ -59,8 +67,9 @@ lint: $(BIN)/trail
 typecheck: $(BIN)/trail
 	$(BIN)/mypy
 
-test: $(BIN)/trail $(DVC_VENV)/bin/dvc $(DVC_VENV)/.with-s3 services lint typecheck
+test: $(BIN)/trail $(DVC_VENV)/bin/dvc $(DVC_VENV)/.with-s3 $(GTO_VENV)/bin/gto services lint typecheck
 	TRAIL_TEST_DVC="$(CURDIR)/$(DVC_VENV)/bin/dvc" TRAIL_REQUIRE_DVC=1 TRAIL_REQUIRE_SERVERS=1 \
+	  TRAIL_TEST_GTO="$(CURDIR)/$(GTO_VENV)/bin/gto" TRAIL_REQUIRE_GTO=1 \
 	  TRAIL_REQUIRE_CHROMIUM="$(REQUIRE_CHROMIUM)" \
 	  $(BIN)/python -m pytest -q -p no:cacheprovider
 
@@ -73,4 +82,4 @@ screenshots: $(BIN)/trail services
 	  $(BIN)/python -m pytest -q -p no:cacheprovider tests/e2e
 
 clean:
-	rm -rf $(VENV) $(DVC_VENV) .bench build dist
+	rm -rf $(VENV) $(DVC_VENV) $(GTO_VENV) .bench build dist

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import quality
+import registry
 import remotes
 import ui
 
@@ -633,6 +634,9 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src")], check=False)
     bench = Bench(args)
+    if args.only and args.only.startswith("registry"):  # trail's own rows: registry.py
+        _run_registry_only(bench)
+        return
     only_repro = bool(args.only) and args.only.startswith("repro")
     only_exp = bool(args.only) and args.only.startswith("exp")
     only_remote = bool(args.only) and args.only.startswith("remote")
@@ -688,6 +692,8 @@ def main() -> None:
     if not args.only:
         report += "\n" + run_ui_group(bench) + "\n"
         report += "\n" + quality.run_group(bench, settle) + "\n"
+        print("running registry …", flush=True)
+        report += "\n" + "\n".join(registry.run(bench)) + "\n"
     if bench.failures:
         report += "\nFailed (their rounds were skipped):\n" + "".join(
             f"- {f}\n" for f in bench.failures
@@ -700,6 +706,14 @@ def main() -> None:
     shutil.rmtree(bench.work / "repos", ignore_errors=True)
     if not args.keep:
         shutil.rmtree(bench.src, ignore_errors=True)
+
+
+def _run_registry_only(bench: Bench) -> None:
+    report = "\n".join(registry.run(bench)) + "\n\n" + machine(bench) + "\n"
+    print(report)
+    if bench.args.out:
+        Path(bench.args.out).write_text(report)
+    shutil.rmtree(bench.home, ignore_errors=True)
 
 
 if __name__ == "__main__":

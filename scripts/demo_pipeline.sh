@@ -132,6 +132,23 @@ git checkout -q -- . && trail checkout -q
 echo; echo "# One more point, run in the workspace itself"
 step trail exp run -q -n shrink-0.7 -S train.shrink=0.7
 step trail exp show --only-changed --drop 'src/|data|model'
+echo; echo "# Models: register the committed model, put it in production, bundle it with its lineage"
+cat > src/serve.py <<'PY'
+import json
+class Model:  # what `trail serve` calls: predict(list of {"x": .., "y": ..}) -> list of classes
+    def __init__(self, centroids): self.c = centroids
+    def predict(self, records):
+        return [min(self.c, key=lambda k: (self.c[k][0] - r["x"]) ** 2 + (self.c[k][1] - r["y"]) ** 2)
+                for r in records]
+def load(path): return Model(json.load(open(path)))
+PY
+step trail artifacts add classifier model.json --type model --meta serve=src/serve.py:load
+git add -A && git commit -q -m "Declare the classifier"
+step trail artifacts register classifier
+step trail artifacts assign classifier --stage prod
+step trail artifacts show
+step trail bundle 'classifier#prod' -o "$work/classifier.tar.gz"
+step trail bundle verify "$work/classifier.tar.gz"
 echo; echo "# The web UI (trail ui): pages for all of the above; here its JSON API, asked by a script"
 trail ui --no-browser --port 0 > "$work/ui.out" &
 ui_pid=$!

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import marshal
 import os
+from collections.abc import Callable
 from typing import Any
 
 from trail.errors import TrailError
@@ -123,6 +124,25 @@ def dump_preserving(original: str, data: dict[str, Any]) -> str:
     if not isinstance(doc, dict):
         return dump(data)
     _merge(doc, data)
+    buf = io.StringIO()
+    ry.dump(doc, buf)
+    return buf.getvalue()
+
+
+def edit_preserving(original: str, edit: Callable[[Any], None]) -> str:
+    """``original`` parsed round-trip (comments and order kept), changed in place by ``edit``
+    (given the document, a mapping; ``{}`` for an empty text), and written back as DVC writes
+    the files it edits (ruamel's defaults, block style)."""
+    import io
+
+    from ruamel.yaml import YAML
+
+    ry = YAML()
+    ry.default_flow_style = False
+    doc = ry.load(original) if original.strip() else None
+    if doc is None:
+        doc = {}
+    edit(doc)
     buf = io.StringIO()
     ry.dump(doc, buf)
     return buf.getvalue()

@@ -63,8 +63,8 @@ LAYER = {
     "yamlio": 2, "yamlcore": 2, "lock": 2, "importdeps": 2,
     "repo": 3, "index": 3, "pipeline": 3, "results": 3, "remote": 3,
     "quality": 3,
-    "ops": 4, "experiments": 4, "executors": 4, "api": 4, "quality.repo": 4,
-    "cli": 5, "testing": 5, "web": 5,
+    "ops": 4, "experiments": 4, "executors": 4, "api": 4, "quality.repo": 4, "registry": 4,
+    "cli": 5, "testing": 5, "web": 5, "serving": 5,
 }  # fmt: skip
 
 

@@ -11,6 +11,8 @@ from typing import Any
 from trail import __version__
 from trail.cli import (
     admin,
+    artifacts,
+    bundle,
     data,
     experiments,
     imports,
@@ -19,6 +21,7 @@ from trail.cli import (
     remote,
     repro,
     results,
+    serve,
     webui,
 )
 from trail.cli.ui import Console
@@ -84,6 +87,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         queue,
         webui,
     ):
+        module.register(chooser, common)
+    for module in (artifacts, bundle, serve):  # the model registry, bundles and serving
         module.register(chooser, common)
     if only is not None and not chooser.matched:
         return build_parser(None)  # an unknown command: let argparse list the real ones

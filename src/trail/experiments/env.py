@@ -30,6 +30,22 @@ def capture(git: GitState, argv: Sequence[str]) -> dict[str, Any]:
     from trail import __version__
 
     return {
+        **runtime(),
+        "git": {
+            "commit": git.commit,
+            "branch": git.branch,
+            "dirty": git.dirty,
+            "changed": list(git.changed),
+        },
+        "command": list(argv),
+        "trail": __version__,
+        "created": time.time(),
+    }
+
+
+def runtime() -> dict[str, Any]:
+    """Python, platform and installed packages: what a command runs with here."""
+    return {
         "python": {
             "version": platform.python_version(),
             "implementation": platform.python_implementation(),
@@ -42,15 +58,6 @@ def capture(git: GitState, argv: Sequence[str]) -> dict[str, Any]:
             "description": platform.platform(),
         },
         "packages": packages(),
-        "git": {
-            "commit": git.commit,
-            "branch": git.branch,
-            "dirty": git.dirty,
-            "changed": list(git.changed),
-        },
-        "command": list(argv),
-        "trail": __version__,
-        "created": time.time(),
     }
 
 

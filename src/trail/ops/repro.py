@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from trail.errors import PipelineError, TrailError
 from trail.pipeline import lockfile, logs, scheduler
@@ -83,6 +83,7 @@ class _Plan:
         self.will_run: set[str] = set()
         self.fresh: set[tuple[str, str]] = set()  # (pipeline file, stage name) new in the lock
         self.contracts = _contract_hook(repo, opts)  # a malformed contracts file stops us here
+        self._runtime: dict[str, Any] | None = None
         try:
             with self.meta():
                 self.dag = build_dag(scheduler.all_stages(load_pipelines(repo)))
@@ -159,6 +160,14 @@ class _Plan:
         with self.meta():
             return StageCheck(self.repo, stage, self.entry(stage)).needs_run()
 
+    def runtime(self) -> dict[str, Any]:
+        """What stages run with (kept with each run's log; bundles read it), found once."""
+        if self._runtime is None:
+            from trail.experiments.env import runtime
+
+            self._runtime = runtime()
+        return self._runtime
+
     def run_one(self, key: str) -> bool:
         """Run one stage if it needs it; False when it failed (its descendants then wait)."""
         try:
@@ -205,7 +214,15 @@ class _Plan:
         if run.how != "restored":
             outs = {o.path: str(o.oid) for o in run.entry.outs if o.oid} if run.entry else {}
             log = logs.RunLog(
-                key, run.cmd, run.started, run.ended, run.returncode, run.stdout, run.stderr, outs
+                key,
+                run.cmd,
+                run.started,
+                run.ended,
+                run.returncode,
+                run.stdout,
+                run.stderr,
+                outs,
+                env=self.runtime(),
             )
             if getattr(run, "host", ""):  # run on a worker: where, and what was installed there
                 from dataclasses import replace

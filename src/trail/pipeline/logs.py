@@ -1,7 +1,7 @@
 """Per-run logs of stages: ``<private>/logs/<stage>/<start-time>.json``, the last runs kept.
 
-Each record holds the resolved command, start and end time, exit code, stdout and stderr (and,
-for a run on a cluster, the worker and its environment record).
+Each record holds the resolved command, start and end time, exit code, stdout and stderr, and
+the environment record of the run (for a run on a cluster, the worker's, and the worker).
 While a stage runs, its output also goes to ``<private>/logs/<stage>/running-<pid>.log`` as it
 comes (``Live``), so ``trail ui`` can follow it; the file goes once the run ends.
 """
@@ -29,7 +29,9 @@ class RunLog:
     stderr: str
     outs: dict[str, str] = field(default_factory=dict)  # out path → object id, after success
     host: str = ""  # the worker that ran it (``repro --executor dask``); "" for this machine
-    env: dict[str, Any] = field(default_factory=dict)  # that worker's environment record
+    # the environment record of the run (Python, platform, packages): this machine's, or the
+    # worker's; bundles read it (``trail.registry.envrecord``)
+    env: dict[str, Any] = field(default_factory=dict)
 
 
 def stage_dir(private_dir: str, stage: str) -> str:
@@ -45,8 +47,10 @@ def write(private_dir: str, log: RunLog, keep: int = KEEP) -> str:
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, f"{int(log.started * 1e6):020d}-{os.getpid()}.json")
     data = asdict(log)
-    if not log.host:  # a local run's record stays as it was
-        del data["host"], data["env"]
+    if not log.host:  # a local run names no worker
+        del data["host"]
+    if not log.env:
+        del data["env"]
     atomic_write_text(path, json.dumps(data, indent=1))
     for old in _names(folder)[:-keep]:
         unlink_missing_ok(os.path.join(folder, old))
