@@ -89,3 +89,13 @@ def test_pages_are_found_in_order_and_may_not_take_each_others_names(tmp_path):
     ui = UiState(str(tmp_path), TRAIL, "token")  # building the routes reads nothing
     with pytest.raises(ValueError, match="'pipeline'"):
         create_app(ui, [*pages, thief])
+
+
+def test_an_unknown_artifact_is_a_404_naming_no_file():
+    from trail.registry.declared import UnknownArtifactError
+
+    exc = UnknownArtifactError("nope", "the registry has no tag for it")
+    assert error_status(exc) == 404
+    body = error_body(exc)["error"]
+    assert body["message"] == "unknown artifact 'nope': the registry has no tag for it"
+    assert (body["file"], body["line"]) == (None, None)  # the reason is no place to show

@@ -19,9 +19,12 @@ from trail.repo import Repo
 
 
 class UnknownArtifactError(TrailError):
-    def __init__(self, name: str, where: str) -> None:
-        self.name, self.where = name, where
-        super().__init__(f"unknown artifact '{name}': {where}")
+    """No declaration or tag of ``name`` where it was looked for (``reason`` says where)."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        # not ``where``: that attribute names a file:line for the web UI's error panel
+        self.name, self.reason = name, reason
+        super().__init__(f"unknown artifact '{name}': {reason}")
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ def declared_in(git: Git, commit: str, name: str) -> Declared:
         except UnknownArtifactError as exc:
             errors.append(exc)
     # a file that exists but lacks the name says more than one that does not exist
-    raise next((e for e in errors if "does not declare" in e.where), errors[0])
+    raise next((e for e in errors if "does not declare" in e.reason), errors[0])
 
 
 @contextlib.contextmanager

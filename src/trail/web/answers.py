@@ -50,12 +50,13 @@ def error_status(exc: BaseException) -> int:
     """403 for paths that leave the repository or its tracked outputs, 400 for a bad
     request, 404 for an unknown name, 409 for the rest of the errors trail reports."""
     from trail.ops.data_browse import NotTrackedError
+    from trail.registry.declared import UnknownArtifactError
 
     if isinstance(exc, UnsafePathError | PathOutsideRepoError | NotTrackedError):
         return 403
     if isinstance(exc, UsageError):
         return 400
-    if isinstance(exc, NotARepoError):
+    if isinstance(exc, NotARepoError | UnknownArtifactError):
         return 404
     return 409
 
