@@ -83,9 +83,9 @@ def test_pages_are_found_in_order_and_may_not_take_each_others_names(tmp_path):
 
     pages = discover()
     assert [p.path for p in pages] == [
-        "/experiments", "/compare", "/plots", "/pipeline", "/data", "/quality", "/runs"
+        "/experiments", "/compare", "/plots", "/pipeline", "/data", "/quality", "/runs", "/models"
     ]  # fmt: skip
-    thief = Page("/models", "Models", "models.js", api={"pipeline": lambda call: {}})
+    thief = Page("/thief", "Thief", "thief.js", api={"pipeline": lambda call: {}})
     ui = UiState(str(tmp_path), TRAIL, "token")  # building the routes reads nothing
     with pytest.raises(ValueError, match="'pipeline'"):
         create_app(ui, [*pages, thief])

@@ -173,6 +173,7 @@ def dvc_dialect_repo(scm: TmpDir) -> TmpDir:
 
 
 from trail.testing.dask_cluster import dask_cluster, shared_folder  # noqa: E402
+from trail.testing.models_ui import models_copy, models_project, models_server  # noqa: E402
 from trail.testing.servers import http_server, s3_server, ssh_server  # noqa: E402
 from trail.testing.webui import demo_project, project_copy, ui_server  # noqa: E402
 
@@ -180,6 +181,9 @@ __all__ = [
     "dask_cluster",
     "demo_project",
     "http_server",
+    "models_copy",
+    "models_project",
+    "models_server",
     "project_copy",
     "s3_server",
     "shared_folder",

@@ -167,6 +167,8 @@ def render(
     classes: Mapping[str, str],
     labels: Mapping[str, str] | None = None,
     titles: Mapping[str, str] | None = None,
+    *,
+    label: str = "pipeline graph",
 ) -> str:
     """``<svg>`` with a ``<g class="node …" data-name="…">`` per node (``classes`` adds the
     state's class) and a ``<path class="edge">`` per edge, arrows pointing at the node that
@@ -177,7 +179,7 @@ def render(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="dag" width="{lay.width:.0f}" '
         f'height="{lay.height:.0f}" viewBox="0 0 {lay.width:.0f} {lay.height:.0f}" role="img" '
-        'aria-label="pipeline graph">',
+        f'aria-label="{html.escape(label)}">',
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
         'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker>'
         "</defs>",
