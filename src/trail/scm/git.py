@@ -14,9 +14,27 @@ def git_available() -> bool:
     return shutil.which("git") is not None
 
 
+def is_bare(path: str) -> bool:
+    """A bare Git repository at ``path``: Git's own files there, and no work tree."""
+    return (
+        os.path.isfile(os.path.join(path, "HEAD"))
+        and os.path.isdir(os.path.join(path, "objects"))
+        and not os.path.exists(os.path.join(path, ".git"))
+    )
+
+
 class Git:
     def __init__(self, root: str) -> None:
         self.root = root
+        self._in_tree: str | None = None
+
+    def in_tree(self, rev: str, path: str) -> str:
+        """``rev:path`` for ``cat-file``: ``rev:./path`` is relative to the current directory,
+        ``root`` (even a subdirectory of the work tree: ``init --subdir``); a bare repository
+        has no work tree, where that form is refused, and its paths start at the top."""
+        if self._in_tree is None:
+            self._in_tree = "" if is_bare(self.root) else "./"
+        return f"{rev}:{self._in_tree}{path}"
 
     @staticmethod
     def find_root(start: str) -> str | None:
@@ -58,8 +76,7 @@ class Git:
         requests = list(dict.fromkeys(requests))
         if not requests:
             return {}
-        # ``rev:./path`` is relative to the current directory: ``root``, even in a subdirectory
-        request = "".join(f"{rev}:./{p}\n" for rev, p in requests).encode()
+        request = "".join(f"{self.in_tree(rev, p)}\n" for rev, p in requests).encode()
         try:
             proc = subprocess.run(
                 ["git", "cat-file", "--batch"], cwd=self.root, input=request, capture_output=True
