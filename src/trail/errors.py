@@ -41,6 +41,23 @@ class DialectConflictError(TrailError):
         )
 
 
+class YamlError(TrailError):
+    """A YAML file that cannot be read: ``path:line: message`` (the one YAML error type)."""
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        self.path, self.line, self.message = path, line, message
+        super().__init__(f"{path}:{line}: {message}" if line else f"{path}: {message}")
+
+
+class ResultsFileError(TrailError):
+    """A params, metrics or plots file that cannot be parsed."""
+
+    def __init__(self, path: str, message: str, line: int | None = None) -> None:
+        self.path, self.line, self.message = path, line, message
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {message}")
+
+
 class LockError(TrailError):
     """The repository lock could not be taken in time."""
 

@@ -296,7 +296,7 @@ def _parse_hash(raw: dict[str, Any], fail: Any) -> Oid | None:
 
 
 def serialize(pf: PointerFile) -> str:
-    from trail.yamlio import dump, dump_preserving
+    from trail.yamlwrite import dump, dump_preserving
 
     data = pf.to_dict()
     if pf.text and "#" in pf.text:

@@ -1,13 +1,22 @@
-"""PyYAML's loaders and dumper as trail uses them; importing this module imports PyYAML (~10 ms),
-so only code that really parses or writes YAML does (see ``yamlio``)."""
+"""The one YAML reader: PyYAML's fast C parser set to the YAML 1.2 core schema, as DVC (ruamel)
+reads. Importing this module imports PyYAML (~10 ms), so it is imported only by ``yamlio`` (the
+remembered reads everything else calls) and ``yamlwrite`` (whose fast path quotes by these
+resolvers), and by code that needs the node tree itself (``ops.freeze``)."""
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Any
 
 import yaml
+
+# The node types, for the few callers that walk the tree (their spans give exact edits).
+from yaml import CollectionNode as CollectionNode
+from yaml import MappingNode as MappingNode
+from yaml import ScalarNode as ScalarNode
+from yaml import SequenceNode as SequenceNode
+
+from trail.errors import YamlError
 
 try:
     Loader: type = yaml.CSafeLoader
@@ -77,8 +86,6 @@ def parse(text: str, path: str, core: bool, loader: type | None = None) -> tuple
     """``(data, node tree)`` of ``text``; a syntax error becomes ``YamlError`` with its line, as
     does a document whose aliases would expand without bound (see ``check_aliases``).
     ``loader`` overrides the class ``core`` picks."""
-    from trail.yamlio import YamlError
-
     try:
         loader_obj = (loader or (CoreLoader if core else Loader))(text)
         try:
@@ -110,8 +117,6 @@ MAX_ALIASED_VALUES = 100_000
 def check_aliases(root: Any, path: str) -> None:
     """Refuse a node tree whose aliases expand past ``MAX_ALIASED_VALUES`` extra values, or
     that holds itself (a recursive alias): one pass over the distinct nodes."""
-    from trail.yamlio import YamlError
-
     sizes: dict[int, int] = {}  # id(node) -> values it stands for, expanded
     open_nodes: set[int] = set()  # the nodes being expanded: the ancestors of the current one
     stack: list[tuple[Any, bool]] = [(root, False)]
@@ -144,9 +149,9 @@ def check_aliases(root: Any, path: str) -> None:
 
 
 def _children(node: Any) -> list[Any]:
-    if isinstance(node, yaml.MappingNode):
+    if isinstance(node, MappingNode):
         return [part for pair in node.value for part in pair]
-    if isinstance(node, yaml.SequenceNode):
+    if isinstance(node, SequenceNode):
         return list(node.value)
     return []
 
@@ -155,14 +160,14 @@ def line_in(node: Any, keys: tuple[str | int, ...]) -> int | None:
     """The 1-based line of the value at ``keys`` in a node tree (or its nearest ancestor)."""
     line = node.start_mark.line + 1 if node is not None else None
     for key in keys:
-        if isinstance(node, yaml.MappingNode):
+        if isinstance(node, MappingNode):
             nxt = None
             for k, v in node.value:
                 if k.value == key:
                     line, nxt = k.start_mark.line + 1, v
                     break
             node = nxt
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+        elif isinstance(node, SequenceNode) and isinstance(key, int) and key < len(node.value):
             node = node.value[key]
             line = node.start_mark.line + 1
         else:
@@ -170,99 +175,3 @@ def line_in(node: Any, keys: tuple[str | int, ...]) -> int | None:
         if node is None:
             break
     return line
-
-
-def dump(data: Any) -> str:
-    """YAML exactly as DVC writes it (ruamel.yaml, block style): the one writer of pointer files,
-    lock files and run-cache entries.
-
-    Most of them hold only short plain strings, numbers and booleans; for those PyYAML, told to
-    resolve scalars by YAML 1.2 and to write floats and nulls as ruamel does, gives the same bytes
-    without importing ruamel (~20 ms). Anything else (long, quoted or unusual text) goes through
-    ruamel. Strings YAML 1.2 would read as something else are quoted (``'1e3'``, ``'null'``),
-    others are not (``on``, ``yes``), as DVC writes them.
-    """
-    if _simple(data):
-        text = yaml.dump(
-            data, Dumper=_fast_dumper(), sort_keys=False, default_flow_style=False, width=80
-        )
-        return str(text)
-    import io
-
-    from ruamel.yaml import YAML
-
-    ruamel = YAML()
-    ruamel.default_flow_style = False
-    buf = io.StringIO()
-    ruamel.dump(data, buf)
-    return buf.getvalue()
-
-
-def _simple(value: Any, col: int = 0) -> bool:
-    """Only values both writers lay out alike: plain text, numbers and booleans on lines inside
-    the 80 columns where the two wrap differently; no nulls. ``col`` is where the value's keys
-    (a mapping) or dashes (a sequence, not indented under its key) start."""
-    if isinstance(value, dict):
-        return all(_simple_text(k) and _fits(v, col, _width(k) + 2) for k, v in value.items())
-    if isinstance(value, list):
-        return all(_fits(v, col, 2) for v in value)
-    return False
-
-
-def _fits(value: Any, col: int, lead: int) -> bool:
-    if isinstance(value, dict):
-        return _simple(value, col + 2)
-    if isinstance(value, list):
-        return _simple(value, col if lead > 2 else col + 2)
-    if isinstance(value, str):
-        if not _simple_text(value):
-            return False
-    elif value is None or not isinstance(value, bool | int | float):
-        return False
-    return col + lead + _width(value) <= 79
-
-
-def _width(value: Any) -> int:
-    """Columns a scalar takes when written (quotes around text YAML 1.2 reads otherwise)."""
-    if not isinstance(value, str):
-        return len(repr(value))
-    tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
-    return len(value) + (2 if tag != _STR_TAG else 0)
-
-
-class _Resolver(yaml.resolver.BaseResolver):
-    yaml_implicit_resolvers = CoreLoader.yaml_implicit_resolvers
-
-
-_RESOLVER = _Resolver()
-_STR_TAG = "tag:yaml.org,2002:str"
-
-
-def _simple_text(text: Any) -> bool:
-    if not isinstance(text, str) or not text or len(text) > 70:
-        return False
-    ok = all(c.isalnum() or c in " _./@+=,-" for c in text)
-    return ok and text[0].isalnum() and text[-1] != " " and text.isascii()
-
-
-@functools.cache
-def _fast_dumper() -> type:
-    class FastDumper(Dumper):  # type: ignore[misc]
-        # Quote exactly the strings YAML 1.2 would read as something else ('1e3', not 'yes').
-        yaml_implicit_resolvers = CoreLoader.yaml_implicit_resolvers
-
-    def float_repr(dumper: Any, value: float) -> Any:
-        if value != value:
-            text = ".nan"
-        elif value in (float("inf"), float("-inf")):
-            text = ".inf" if value > 0 else "-.inf"
-        else:
-            text = repr(value).lower()  # 1e-05, as ruamel writes it (PyYAML: 1.0e-05)
-        return dumper.represent_scalar("tag:yaml.org,2002:float", text)
-
-    def none_repr(dumper: Any, _value: None) -> Any:
-        return dumper.represent_scalar("tag:yaml.org,2002:null", "")  # ruamel: an empty value
-
-    FastDumper.add_representer(float, float_repr)
-    FastDumper.add_representer(type(None), none_repr)
-    return FastDumper

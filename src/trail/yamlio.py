@@ -1,4 +1,5 @@
-"""YAML at the edges: fast reads with libyaml keeping line numbers, rewrites that keep comments.
+"""Reading YAML: every trail module reads YAML through here (fast reads with libyaml keeping
+line numbers, by ``yamlcore``'s YAML 1.2 parser); writing is ``yamlwrite``'s.
 
 Reads are remembered: ``remember_parses_in(dir)`` keeps the data parsed from each file's text in
 that directory (one small ``marshal`` file per path, holding the text it came from), so reading an
@@ -13,10 +14,10 @@ from __future__ import annotations
 import contextlib
 import marshal
 import os
-from collections.abc import Callable
 from typing import Any
 
 from trail.errors import TrailError
+from trail.errors import YamlError as YamlError  # the one YAML error, where readers look
 
 _FORMAT = 2  # bump when the shape of what is remembered, or what is accepted, changes
 _memo_dir: str | None = None
@@ -26,12 +27,6 @@ def remember_parses_in(directory: str | None) -> None:
     """Remember parsed files in ``directory`` (trail's private dir), or nowhere (``None``)."""
     global _memo_dir
     _memo_dir = directory
-
-
-class YamlError(TrailError):
-    def __init__(self, path: str, line: int | None, message: str) -> None:
-        self.path, self.line, self.message = path, line, message
-        super().__init__(f"{path}:{line}: {message}" if line else f"{path}: {message}")
 
 
 class Marks:
@@ -105,60 +100,9 @@ def line_of(marks: Marks | Any, *keys: str | int) -> int | None:
     return line_in(marks.node() if isinstance(marks, Marks) else marks, keys)
 
 
-def dump(data: Any) -> str:
-    """YAML exactly as DVC writes it (see ``yamlcore.dump``)."""
-    from trail.yamlcore import dump as _dump
+def load_results(text: str, path: str) -> Any:
+    """A params or metrics document (no memo, no marks): ``yamlcore.ResultsLoader``, where a
+    date stays the text it is."""
+    from trail.yamlcore import ResultsLoader, parse
 
-    return _dump(data)
-
-
-def dump_preserving(original: str, data: dict[str, Any]) -> str:
-    """Rewrite ``original`` to hold ``data`` while keeping its comments and key order."""
-    import io
-
-    from ruamel.yaml import YAML
-
-    ry = YAML()
-    ry.default_flow_style = False
-    doc = ry.load(original)
-    if not isinstance(doc, dict):
-        return dump(data)
-    _merge(doc, data)
-    buf = io.StringIO()
-    ry.dump(doc, buf)
-    return buf.getvalue()
-
-
-def edit_preserving(original: str, edit: Callable[[Any], None]) -> str:
-    """``original`` parsed round-trip (comments and order kept), changed in place by ``edit``
-    (given the document, a mapping; ``{}`` for an empty text), and written back as DVC writes
-    the files it edits (ruamel's defaults, block style)."""
-    import io
-
-    from ruamel.yaml import YAML
-
-    ry = YAML()
-    ry.default_flow_style = False
-    doc = ry.load(original) if original.strip() else None
-    if doc is None:
-        doc = {}
-    edit(doc)
-    buf = io.StringIO()
-    ry.dump(doc, buf)
-    return buf.getvalue()
-
-
-def _merge(target: Any, new: Any) -> Any:
-    if isinstance(target, dict) and isinstance(new, dict):
-        for key in [k for k in target if k not in new]:
-            del target[key]
-        for key, value in new.items():
-            target[key] = _merge(target[key], value) if key in target else value
-        return target
-    if isinstance(target, list) and isinstance(new, list):
-        merged = [_merge(t, n) for t, n in zip(target, new, strict=False)]
-        target[: len(merged)] = merged
-        del target[len(new) :]
-        target.extend(new[len(merged) :])
-        return target
-    return new
+    return parse(text, path, True, ResultsLoader)[0]  # a SafeLoader: no Python objects

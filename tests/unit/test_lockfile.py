@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trail import yamlio
+from trail import yamlwrite
 from trail.errors import PipelineError
 from trail.pipeline import lockfile
 from trail.pipeline.lockfile import LockEntry, LockItem
@@ -158,7 +158,7 @@ l:
 def test_scalars_are_written_as_dvcs_writer_does():
     values = ["yes", "1e3", "010", "on", "1_000", "0x1f", "2020-01-01", "~", "null", "1.5e-3"]
     values += [1e-05, 0.1, 1e20, float("inf"), 3.0, True, """echo '{"a": 1}' > m.json""", "a: b"]
-    text = yamlio.dump({"l": values})
+    text = yamlwrite.dump({"l": values})
     assert text == RUAMEL
 
 
@@ -244,4 +244,4 @@ _tree = st.recursive(
 @given(st.dictionaries(_plain, _tree, min_size=1, max_size=4))
 def test_the_fast_writer_gives_ruamels_bytes(data):
     # Without ruamel (20 ms to import) only where both writers agree; ruamel writes the rest.
-    assert yamlio.dump(data) == _ruamel(data)
+    assert yamlwrite.dump(data) == _ruamel(data)

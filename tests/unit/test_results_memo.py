@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trail.results import yaml12
+from trail.results import loaders
 from trail.results.loaders import parse_structured
 from trail.results.memo import remembering
 
@@ -15,7 +15,7 @@ def _no_parsing(monkeypatch):
     def refuse(path, text):
         raise AssertionError(f"{path} parsed again")
 
-    monkeypatch.setattr(yaml12, "load", refuse)
+    monkeypatch.setattr(loaders, "load_yaml", refuse)
 
 
 def test_a_second_command_reads_the_parse_from_the_memo(tmp_path, monkeypatch):

@@ -6,7 +6,7 @@ import pytest
 
 from trail import yamlio
 from trail.results.loaders import ResultsFileError
-from trail.results.yaml12 import load as load_results
+from trail.results.loaders import load_yaml as load_results
 
 
 def laughs(levels: int, width: int = 9) -> str:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trail import yamlio
+from trail import yamlio, yamlwrite
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ _values = st.recursive(
 def test_recalled_data_equals_parsed_data(tmp_path_factory, data):
     yamlio.remember_parses_in(str(tmp_path_factory.mktemp("memo")))
     try:
-        text = yamlio.dump(data)  # YAML 1.2, as DVC writes it: read back by the 1.2 reader
+        text = yamlwrite.dump(data)  # YAML 1.2, as DVC writes it: read back by the 1.2 reader
         parsed, _ = yamlio.load_with_nodes(text, "h.yaml", core=True)
         recalled, _ = yamlio.load_with_nodes(text, "h.yaml", core=True)
         assert recalled == parsed == data

@@ -163,16 +163,12 @@ def _apply(doc: Any, checked: list[tuple[SetParam, Any]], path: str, make: Any) 
 
 
 def _yaml(text: str, checked: list[tuple[SetParam, Any]], path: str) -> str:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.comments import CommentedMap
+    from trail.yamlwrite import commented_map, round_trip, write
 
-    ry = YAML()  # DVC's own settings for -S, so both tools write the same bytes
-    ry.default_flow_style = False
-    doc = ry.load(text) or CommentedMap()
-    _apply(doc, checked, path, CommentedMap)
-    buf = io.StringIO()
-    ry.dump(doc, buf)
-    return buf.getvalue()
+    ry = round_trip()  # DVC's own settings for -S, so both tools write the same bytes
+    doc = ry.load(text) or commented_map()()
+    _apply(doc, checked, path, commented_map())
+    return write(ry, doc)
 
 
 def _json(text: str, checked: list[tuple[SetParam, Any]], path: str) -> str:

@@ -91,11 +91,10 @@ def parse_value(spec: str, text: str) -> Any:
     """A value as YAML reads it (YAML 1.2: ``1e-3`` is a number, ``yes`` is text)."""
     if text == "":
         return ""
-    from trail.results.loaders import ResultsFileError
-    from trail.results.yaml12 import load
+    from trail.results.loaders import ResultsFileError, load_yaml
 
     try:
-        return load("-S", text)
+        return load_yaml("-S", text)
     except ResultsFileError as exc:
         if text[0] in "[{'\"":
             raise SetParamError(spec, f"cannot read the value {text!r}: {exc.message}") from None

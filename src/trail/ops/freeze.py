@@ -52,18 +52,16 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
 
 
 def _edits(text: str, file: str, names: list[str], frozen: bool) -> list[Edit]:
-    import yaml
-
-    from trail.yamlcore import parse
+    from trail.yamlcore import MappingNode, parse
 
     _data, root = parse(text, file, True)
     stages = _value(root, "stages")
-    if not isinstance(stages, yaml.MappingNode):
+    if not isinstance(stages, MappingNode):
         stages = None
     edits: list[Edit] = []
     for name in dict.fromkeys(names):
         stage = _value(stages, name) if stages is not None else None
-        if not isinstance(stage, yaml.MappingNode):
+        if not isinstance(stage, MappingNode):
             raise PipelineError(f"no stage named '{name}'", where=file)
         if stage.flow_style:
             raise PipelineError(
@@ -103,13 +101,13 @@ def _stage_edit(text: str, stage: Any, frozen: bool) -> Edit | None:
 
 def _after_last_value(text: str, stage: Any) -> int:
     """Where a new last key of ``stage`` starts: after the line its last value ends on."""
-    import yaml
+    from trail.yamlcore import CollectionNode, MappingNode, ScalarNode
 
     key, node = stage.value[-1]
-    while isinstance(node, yaml.CollectionNode) and not node.flow_style and node.value:
+    while isinstance(node, CollectionNode) and not node.flow_style and node.value:
         last = node.value[-1]
-        key, node = last if isinstance(node, yaml.MappingNode) else (key, last)
-    if isinstance(node, yaml.ScalarNode) and node.value == "" and not node.style:
+        key, node = last if isinstance(node, MappingNode) else (key, last)
+    if isinstance(node, ScalarNode) and node.value == "" and not node.style:
         return _line_end(text, key.end_mark.index)  # an empty value: its key ends the line
     end: int = node.end_mark.index
     if end > 0 and text[end - 1] == "\n":

@@ -72,15 +72,10 @@ def _remove_stages(repo: Repo, stages: Sequence[Stage], outs: bool) -> list[str]
 def _drop_definitions(repo: Repo, file: str, keys: set[str]) -> int:
     """Remove the stage definitions ``keys`` from pipeline file ``file`` (comments kept);
     returns how many stages the file still defines."""
-    import io
-
-    from ruamel.yaml import YAML
-
     from trail.fsutil import atomic_write_text
+    from trail.yamlwrite import round_trip, write
 
-    ry = YAML()
-    ry.preserve_quotes = True
-    ry.width = 4096
+    ry = round_trip(preserve_quotes=True, width=4096)
     with open(repo.path(file), encoding="utf-8") as f:
         doc = ry.load(f)
     stages = doc.get("stages") or {}
@@ -88,7 +83,5 @@ def _drop_definitions(repo: Repo, file: str, keys: set[str]) -> int:
         stages.pop(key, None)
     if not stages and set(doc) <= {"stages"}:
         return 0
-    buf = io.StringIO()
-    ry.dump(doc, buf)
-    atomic_write_text(repo.path(file), buf.getvalue())
+    atomic_write_text(repo.path(file), write(ry, doc))
     return len(stages)

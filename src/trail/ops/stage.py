@@ -169,12 +169,9 @@ def _read(path: str) -> str:
 
 
 def _rewrite(text: str, name: str, new: dict[str, Any], force: bool, relpath: str) -> str:
-    import io
+    from trail.yamlwrite import round_trip, write
 
-    from ruamel.yaml import YAML
-
-    yaml = YAML()
-    yaml.default_flow_style = False
+    yaml = round_trip()
     data = yaml.load(text) if text.strip() else None
     if data is None:
         data = {}
@@ -196,9 +193,7 @@ def _rewrite(text: str, name: str, new: dict[str, Any], force: bool, relpath: st
         _apply(new, old)
     else:
         stages[name] = new
-    buf = io.StringIO()
-    yaml.dump(data, buf)
-    return buf.getvalue()
+    return write(yaml, data)
 
 
 def _restore(old: Any, new: dict[str, Any]) -> None:

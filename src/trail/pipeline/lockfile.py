@@ -155,7 +155,7 @@ def _parse_item(raw: Any, where: str, name: str) -> LockItem:
 
 
 def serialize(entries: Mapping[str, LockEntry]) -> str:
-    from trail.yamlio import dump
+    from trail.yamlwrite import dump
 
     data = {"schema": SCHEMA, "stages": {n: e.to_dict() for n, e in entries.items()}}
     return dump(data)

@@ -17,7 +17,6 @@ from trail.errors import TrailError
 from trail.fsutil import atomic_write_text
 from trail.pipeline.lockfile import LockEntry, parse_entry
 from trail.pipeline.model import Stage
-from trail.yamlio import dump
 
 DROPPED = ("size", "nfiles")
 
@@ -68,6 +67,8 @@ def save(cache_dir: str, entry: LockEntry) -> str:
     path = os.path.join(runs_dir(cache_dir), key[:2], key, value_of(entry))
     if not os.path.exists(path):
         os.makedirs(os.path.dirname(path), exist_ok=True)
+        from trail.yamlwrite import dump
+
         atomic_write_text(path, dump(entry.to_dict()))
     return path
 

@@ -144,7 +144,7 @@ def add(
     from trail.fsutil import atomic_write_text
     from trail.paths import repo_relpath
     from trail.pipeline.load import load_pipeline
-    from trail.yamlio import edit_preserving
+    from trail.yamlwrite import edit_preserving
 
     cwd = cwd or os.getcwd()
     file, short = _target_file(repo, name, cwd)

@@ -12,19 +12,10 @@ import posixpath
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from trail.errors import TrailError
+from trail.errors import ResultsFileError as ResultsFileError  # where its users look
 
 Scalar = str | int | float | bool | None
 Value = Scalar | list[Any]
-
-
-class ResultsFileError(TrailError):
-    """A params, metrics or plots file that cannot be parsed."""
-
-    def __init__(self, path: str, message: str, line: int | None = None) -> None:
-        self.path, self.line, self.message = path, line, message
-        where = f"{path}:{line}" if line else path
-        super().__init__(f"{where}: {message}")
 
 
 FORMATS = {
@@ -58,17 +49,15 @@ def parse_structured(path: str, data: bytes) -> Any:
         from trail.results.pyparams import parse_python
 
         return parse_python(path, text)
-    from trail.results import memo
+    from trail.results.memo import active, key_of
 
-    remembered = memo.active()
-    key = memo.key_of(fmt, data) if remembered is not None else ""
+    remembered = active()
+    key = key_of(fmt, data) if remembered is not None else ""
     if remembered is not None:
         found = remembered.recall(key)
         if found is not None:
             return found[0]
-    from trail.results.yaml12 import load
-
-    doc = load(path, text)
+    doc = load_yaml(path, text)
     if remembered is not None:
         remembered.remember(key, doc)
     return doc
@@ -79,6 +68,17 @@ def _decode(path: str, data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ResultsFileError(path, "not UTF-8 text") from None
+
+
+def load_yaml(path: str, text: str) -> Any:
+    """YAML as DVC reads params and metrics: the YAML 1.2 core schema (``1e-3`` is a float,
+    ``010`` is ten, ``yes`` is text); a syntax error (or an alias bomb) names ``path:line``."""
+    from trail.yamlio import YamlError, load_results
+
+    try:
+        return load_results(text, path)
+    except YamlError as exc:
+        raise ResultsFileError(path, exc.message, exc.line) from None
 
 
 def _parse_toml(path: str, text: str) -> Any:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from trail.results.loaders import ResultsFileError
+from trail.errors import ResultsFileError
 
 
 def parse_python(path: str, text: str) -> dict[str, Any]:
