@@ -62,7 +62,7 @@ LAYER = {
     "manifest": 2, "pointer": 2, "workspace": 2, "scm": 2, "dialect": 2, "config": 2,
     "yamlio": 2, "yamlcore": 2, "yamlwrite": 2, "lock": 2, "importdeps": 2,
     "repo": 3, "index": 3, "pipeline": 3, "results": 3, "remote": 3,
-    "quality": 3,
+    "quality": 3, "runenv": 3,
     "ops": 4, "experiments": 4, "executors": 4, "api": 4, "quality.repo": 4, "registry": 4,
     "cli": 5, "testing": 5, "web": 5, "serving": 5,
 }  # fmt: skip
@@ -74,31 +74,137 @@ def _layer_key(parts: list[str]) -> str:
     return two if two in LAYER else parts[0]
 
 
-def _trail_imports(path: pathlib.Path) -> set[str]:
-    tree = ast.parse(path.read_text())
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("trail."):
-            found.add(_layer_key(node.module.split(".")[1:]))
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.name.startswith("trail."):
-                    found.add(_layer_key(alias.name.split(".")[1:]))
+def _modules() -> dict[str, pathlib.Path]:
+    """Every module of trail by dotted name (a package by its own name)."""
+    found = {}
+    for path in SRC.rglob("*.py"):
+        parts = list(path.relative_to(SRC.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        found[".".join(parts)] = path
     return found
+
+
+MODULES = _modules()
+
+
+def _imported(module: str, path: pathlib.Path) -> set[str]:
+    """The trail modules ``module`` imports: absolute and relative imports, ``from trail import
+    x``, and ``from pkg import name`` as both ``pkg`` and ``pkg.name`` (its ``__init__`` runs
+    first), wherever the import sits (in a function or under TYPE_CHECKING too)."""
+    package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join([*package[: len(package) - node.level + 1], *base.split(".")])
+                base = base.rstrip(".")
+            names = [base, *(f"{base}.{a.name}" for a in node.names)]
+        found.update(n for n in names if n in MODULES and n != module)
+    return found
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found = []
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, kids = work[-1]
+            kid = next(kids, None)
+            if kid is not None:
+                if kid not in index:
+                    index[kid] = low[kid] = len(index)
+                    stack.append(kid)
+                    on_stack.add(kid)
+                    work.append((kid, iter(sorted(graph[kid]))))
+                elif kid in on_stack:
+                    low[node] = min(low[node], index[kid])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    top = stack.pop()
+                    on_stack.discard(top)
+                    component.append(top)
+                    if top == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+GRAPH = {name: _imported(name, path) for name, path in MODULES.items()}
+
+
+def test_the_import_graph_sees_every_form_of_import():
+    assert "trail.errors" in GRAPH["trail.yamlio"]  # from trail.errors import …
+    assert "trail.repo" in GRAPH["trail.ops.add"]  # from trail.repo import Repo
+    assert "trail.cli.repos" in GRAPH["trail.cli.data"]
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_no_module_imports_itself_back():
+    """No import cycle between modules, not even through a function-level import."""
+    assert _cycles(GRAPH) == []
+
+
+def test_ops_do_not_import_experiments():
+    """Experiments are built on operations; what both need (experiment refs) lives in scm."""
+    assert not [m for m in MODULES if m.startswith("trail.ops") for t in GRAPH[m]
+                if t.startswith("trail.experiments")]  # fmt: skip
 
 
 def test_layers_only_import_downwards():
     bad = []
-    for path in SRC.rglob("*.py"):
-        rel = path.relative_to(SRC)
-        top = _layer_key([p.removesuffix(".py") for p in rel.parts])
-        if top == "__init__":
+    for name, path in MODULES.items():
+        if name == "trail":
             continue
+        rel = path.relative_to(SRC)
+        top = _layer_key(name.split(".")[1:])
         assert top in LAYER, f"{rel}: put this module in a layer"
-        for imported in _trail_imports(path):
-            if imported in LAYER and LAYER[imported] > LAYER[top]:
-                bad.append(f"{rel} imports trail.{imported}")
+        for imported in GRAPH[name]:
+            key = _layer_key(imported.split(".")[1:]) if imported != "trail" else "trail"
+            if key in LAYER and LAYER[key] > LAYER[top]:
+                bad.append(f"{rel} imports {imported}")
     assert bad == []
+
+
+def test_the_readme_layout_lists_every_package_at_its_layer():
+    """README's layout block and LAYER say the same: every package, at the same layer (the
+    names left of the ``Ln`` column; a line without a mark continues the layer above)."""
+    readme = (SRC.parents[1] / "README.md").read_text()
+    block = readme.split("Layout (imports only flow down", 1)[1].split("```", 2)[1]
+    column = min(line.index(" L0 ") for line in block.splitlines() if " L0 " in line)
+    listed: dict[str, int] = {}
+    layer = None
+    for line in block.splitlines():
+        mark = line[column:].split()[:1]
+        if mark and mark[0][:1] == "L" and mark[0][1:].isdigit():
+            layer = int(mark[0][1:])
+        elif not line.startswith("  "):
+            layer = None  # src/trail/, tests/, benchmarks/
+        for word in line[:column].split():
+            key = word.split("/<")[0].removesuffix(".py").rstrip("/").replace("/", ".")
+            if layer is not None:
+                listed[key] = layer
+    assert listed == LAYER
 
 
 def test_only_cli_uses_rich():
@@ -123,25 +229,15 @@ def test_the_ui_is_loaded_only_by_trail_ui(tmp_path):
 
 def test_only_the_web_package_speaks_http_and_nothing_imports_it():
     """Starlette and uvicorn only in ``web/``; ``web/`` imported only by the ``ui`` command."""
-    for path in SRC.rglob("*.py"):
+    for name, path in MODULES.items():
         rel = str(path.relative_to(SRC))
         text = path.read_text()
         if rel == "cli/webui.py":  # the command: checks the extra, then imports trail.web
             continue
+        packages = {".".join(t.split(".")[:2]) for t in GRAPH[name]}
         if not rel.startswith("web/"):
             assert "starlette" not in text and "import uvicorn" not in text, rel
             if not rel.startswith("testing/"):
-                assert "trail.web" not in _trail_modules(path), rel
+                assert "trail.web" not in packages, rel
         else:
-            assert "cli" not in _trail_imports(path), rel
-
-
-def _trail_modules(path: pathlib.Path) -> set[str]:
-    """``trail.x.y`` names imported by the module at ``path``."""
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("trail"):
-            found.add(".".join(node.module.split(".")[:2]))
-        elif isinstance(node, ast.Import):
-            found.update(".".join(a.name.split(".")[:2]) for a in node.names)
-    return found
+            assert "trail.cli" not in packages, rel

@@ -98,7 +98,7 @@ def _tag_flags(p: argparse.ArgumentParser) -> None:
 
 
 def _repo(console: Console) -> Any:
-    from trail.cli.data import _repo as find
+    from trail.cli.repos import open_repo as find
 
     return find(console)
 

@@ -46,7 +46,7 @@ def cmd_bundle(args: argparse.Namespace, console: Console) -> int:
         raise UsageError(f"unexpected arguments: {' '.join(args.more)}")
     if not args.out:
         raise UsageError("say where to write the bundle: -o DIR or -o FILE.tar.gz")
-    from trail.cli.data import _repo
+    from trail.cli.repos import open_repo as _repo
     from trail.registry.bundle import bundle
     from trail.registry.names import parse_spec
 
@@ -129,7 +129,7 @@ def _maybe_repo(console: Console) -> Any:
     from trail.errors import NotARepoError
 
     try:
-        from trail.cli.data import _repo
+        from trail.cli.repos import open_repo as _repo
 
         return _repo(console)
     except NotARepoError:

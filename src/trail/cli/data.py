@@ -4,34 +4,13 @@ fsck."""
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
-from collections.abc import Iterator
 from typing import Any
 
+from trail.cli.data_render import print_changes, print_summary
+from trail.cli.repos import open_repo as _repo
+from trail.cli.repos import writing as _writing
 from trail.cli.ui import Console
-
-
-def _repo(console: Console) -> Any:
-    from trail.repo import Repo
-
-    repo = Repo.find(".")
-    repo.on_wait = console.err
-    return repo
-
-
-@contextlib.contextmanager
-def _writing(console: Console) -> Iterator[Any]:
-    """The repository, locked for writing, with temp files of killed runs cleared first."""
-    from trail.fsutil import clean_stale_tmp
-
-    repo = _repo(console)
-    try:
-        with repo.lock():
-            clean_stale_tmp(repo.private_dir)
-            yield repo
-    finally:
-        repo.close()
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -362,29 +341,6 @@ def cmd_checkout(args: argparse.Namespace, console: Console) -> int:
     else:
         print_changes(changes, console)
     return 0
-
-
-def print_summary(changes: Any, console: Console) -> None:
-    """DVC's ``--summary``: ``2 files added, 1 file modified`` (or ``No changes.``)."""
-    counts = [
-        f"{len(paths)} file{'s' if len(paths) != 1 else ''} {what}"
-        for what, paths in (
-            ("added", changes.added),
-            ("modified", changes.modified),
-            ("deleted", changes.deleted),
-        )
-        if paths
-    ]
-    console.out(", ".join(counts) if counts else "No changes.")
-
-
-def print_changes(changes: Any, console: Console) -> None:
-    """What a checkout changed, a line per output: ``A``dded, ``M``odified, ``D``eleted."""
-    if changes is None:
-        return
-    for mark, paths in (("A", changes.added), ("M", changes.modified), ("D", changes.deleted)):
-        for p in paths:
-            console.out(f"{mark}       {p}")
 
 
 def cmd_diff(args: argparse.Namespace, console: Console) -> int:

@@ -69,7 +69,7 @@ def _report(result: Any, what: str, console: Console, repo: Any) -> None:
 
 
 def cmd_import(args: argparse.Namespace, console: Console) -> int:
-    from trail.cli.data import _writing
+    from trail.cli.repos import writing as _writing
     from trail.ops.import_repo import import_repo
 
     jobs = _jobs(args)
@@ -92,7 +92,7 @@ def cmd_import(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_import_url(args: argparse.Namespace, console: Console) -> int:
-    from trail.cli.data import _writing
+    from trail.cli.repos import writing as _writing
     from trail.errors import UsageError
     from trail.ops.import_url import import_url
 
@@ -120,7 +120,7 @@ def cmd_import_url(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_update(args: argparse.Namespace, console: Console) -> int:
-    from trail.cli.data import _writing
+    from trail.cli.repos import writing as _writing
     from trail.ops.update import update
 
     jobs = _jobs(args)

@@ -95,10 +95,10 @@ def cmd_stage_add(args: argparse.Namespace, console: Console) -> int:
     finally:
         repo.close()
     if args.run:  # what `trail repro -s` does, with its output and exit code
-        from trail.cli.main import main
+        from trail.cli.repro import repro_stage
 
         target = result.name if "/" not in result.file else f"{result.file}:{result.name}"
-        return main(["repro", "-s", target])
+        return repro_stage(target, console)
     return 0
 
 

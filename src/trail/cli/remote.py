@@ -235,7 +235,7 @@ def _summary(verb: str, result: Any, console: Console) -> None:
 
 def _fetched(result: Any, console: Console) -> None:
     """What came, and (pull) what its checkout changed in the workspace."""
-    from trail.cli.data import print_changes
+    from trail.cli.data_render import print_changes
 
     changes = result.changes
     print_changes(changes, console)
@@ -246,7 +246,7 @@ def _fetched(result: Any, console: Console) -> None:
 
 
 def cmd_push(args: argparse.Namespace, console: Console) -> int:
-    from trail.cli.data import _writing
+    from trail.cli.repos import writing as _writing
     from trail.ops.push import push
 
     jobs = _jobs(args)
@@ -267,7 +267,7 @@ def cmd_push(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_fetch(args: argparse.Namespace, console: Console) -> int:
-    from trail.cli.data import _writing
+    from trail.cli.repos import writing as _writing
     from trail.ops.fetch import fetch
 
     jobs = _jobs(args)
@@ -289,7 +289,7 @@ def cmd_fetch(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_pull(args: argparse.Namespace, console: Console) -> int:
-    from trail.cli.data import _writing
+    from trail.cli.repos import writing as _writing
     from trail.ops.fetch import pull
 
     jobs = _jobs(args)
@@ -315,7 +315,7 @@ def cmd_pull(args: argparse.Namespace, console: Console) -> int:
 
 def cloud_status(args: argparse.Namespace, console: Console) -> int:
     """``trail status -c``: DVC's words and layout."""
-    from trail.cli.data import _repo
+    from trail.cli.repos import open_repo as _repo
     from trail.ops import used
     from trail.ops.cloud_status import cloud_status as run
 

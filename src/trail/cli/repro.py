@@ -79,7 +79,7 @@ def _pull_first(console: Console) -> None:
 
     Objects the remote lacks are not an error here: their stages simply run.
     """
-    from trail.cli.data import _writing
+    from trail.cli.repos import writing as _writing
     from trail.errors import CheckoutError, TransferError
     from trail.ops.fetch import pull
 
@@ -113,6 +113,16 @@ def repro_options(args: argparse.Namespace, console: Console) -> Any:
         on_output=printer.output,
         on_event=printer.event,
     )
+
+
+def repro_stage(target: str, console: Console) -> int:
+    """``trail repro -s <target>``, with its output and exit code (``stage add --run``)."""
+    parser = argparse.ArgumentParser(add_help=False)
+    register(parser.add_subparsers(), argparse.ArgumentParser(add_help=False))
+    argv = ["repro", "-s", target]
+    args = parser.parse_args(argv)
+    args.argv = ["trail", *argv]
+    return cmd_repro(args, console)
 
 
 def cmd_repro(args: argparse.Namespace, console: Console) -> int:

@@ -42,7 +42,7 @@ def cmd_serve(args: argparse.Namespace, console: Console) -> int:
 
         served = from_bundle(args.target)
     else:
-        from trail.cli.data import _repo
+        from trail.cli.repos import open_repo as _repo
         from trail.registry.names import parse_spec
         from trail.serving.source import from_registry
 

@@ -237,7 +237,7 @@ def environment() -> dict[str, Any]:
     import platform
     import sys
 
-    from trail.experiments.env import packages
+    from trail.runenv import packages
 
     return {
         "python": {

@@ -45,7 +45,7 @@ def worker_cache() -> LocalODB:
 
 def open_store(spec: RemoteSpec) -> RemoteStore:
     """The remote, opened once per worker process (a client per task would cost a handshake)."""
-    from trail.fs.registry import open_fs
+    from trail.fs.open import open_fs
 
     key = repr((spec.url, sorted(spec.options.items())))
     with _stores_lock:

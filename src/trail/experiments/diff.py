@@ -84,7 +84,7 @@ def env_diff(repo: Repo, a: str, b: str | None = None) -> EnvDiff:
     head_sha = head(git)[0]
     old = _side(git, a, a, known, head_sha)
     new = _side(git, b, WORKSPACE, known, head_sha)
-    from trail.experiments.env import diff as env_changes
+    from trail.runenv import diff as env_changes
 
     return EnvDiff(old.label, new.label, tuple(env_changes(_env(git, old), _env(git, new))))
 
@@ -94,7 +94,7 @@ def _env(git: Git, side: _Side) -> dict[str, Any]:
     from trail.experiments.refs import ENV_FILE
 
     if side.rev == WORKSPACE:
-        from trail.experiments.env import capture
+        from trail.runenv import capture
 
         env = capture(git_state(git), [])
         return {k: v for k, v in env.items() if k != "command"}

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import ast
 import copy
-import io
 import json
+import os
 from collections.abc import Mapping, MutableMapping, MutableSequence, Sequence
 from typing import Any
 
@@ -57,6 +57,48 @@ def _plain(path: str, fmt: str, data: bytes) -> Any:
     from trail.results.loaders import parse_structured
 
     return parse_structured(path, data)
+
+
+def plan(root: str, sets: Sequence[SetParam]) -> dict[str, bytes]:
+    """The new contents of each params file ``sets`` changes (repo-relative path → bytes).
+    Every edit is checked first: a missing file, key or a value of the wrong type raises
+    ``SetParamError`` before anything is written."""
+    by_file: dict[str, list[SetParam]] = {}
+    for s in sets:
+        if len(s.values) > 1:
+            raise SetParamError(
+                s.spec, "several values make a grid: queue it with `trail exp run --queue`"
+            )
+        by_file.setdefault(_relpath(root, s), []).append(s)
+    out = {}
+    for path, edits in by_file.items():
+        try:
+            with open(os.path.join(root, path), "rb") as f:
+                data = f.read()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise SetParamError(edits[0].spec, f"params file '{path}' does not exist") from None
+        out[path] = edit(path, data, edits)
+    return out
+
+
+def write(root: str, contents: Mapping[str, bytes]) -> None:
+    """Write the planned files, each atomically."""
+    from trail.fsutil import atomic_write
+
+    for path, data in contents.items():
+        full = os.path.join(root, path)
+        atomic_write(full, data, mode=os.stat(full).st_mode & 0o7777)
+
+
+def _relpath(root: str, s: SetParam) -> str:
+    """The file of an edit, relative to the repository root (as typed, from the cwd)."""
+    from trail.errors import PathOutsideRepoError
+    from trail.paths import repo_relpath
+
+    try:
+        return repo_relpath(root, s.file)
+    except PathOutsideRepoError:
+        raise SetParamError(s.spec, f"'{s.file}' is outside the repository") from None
 
 
 def _locate(doc: Any, s: SetParam, path: str, create: Any = None) -> tuple[Any, str | int]:

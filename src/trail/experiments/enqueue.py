@@ -25,7 +25,7 @@ def enqueue(
     anything is recorded. ``args`` are the flags for ``trail exp run`` in the clone.
     ``now`` records one run that this process starts at once (``--temp``); ``copy_paths``
     (untracked or ignored files: a data set, credentials) go along into the run's clone."""
-    from trail.experiments import setparams
+    from trail.experiments import editors, setparams
     from trail.experiments.refs import require_git
     from trail.scm.refs import RefUpdate, head, update_refs
     from trail.scm.snapshot import snapshots
@@ -39,7 +39,7 @@ def enqueue(
         raise UsageError("a -S sweep makes several runs: queue them with --queue, not --temp")
     queue = Queue(repo)
     with queue.locked():
-        plans = [setparams.plan(repo.root, point) for point in points]
+        plans = [editors.plan(repo.root, point) for point in points]
         names = _names(repo, queue, head(git)[0], name, len(points), force)
         copied = _copy_paths(repo, copy_paths)
         baseline, commits = snapshots(git, plans, "trail: queued experiment\n", copied)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from trail.errors import TrailError, UsageError
-
-
-class ExperimentError(TrailError):
-    """Base of experiment errors."""
+from trail.errors import UsageError
+from trail.scm.exprefs import AmbiguousExperimentError as AmbiguousExperimentError
+from trail.scm.exprefs import ExperimentError as ExperimentError
+from trail.scm.exprefs import UnknownExperimentError as UnknownExperimentError
 
 
 class ExperimentExistsError(ExperimentError):
@@ -17,22 +16,6 @@ class ExperimentExistsError(ExperimentError):
         super().__init__(
             f"experiment '{name}' already exists for baseline {baseline[:7]}: "
             "choose another name with -n, or replace it with -f"
-        )
-
-
-class UnknownExperimentError(ExperimentError):
-    def __init__(self, name: str) -> None:
-        self.name = name
-        super().__init__(f"unknown experiment '{name}' (see `trail exp list -A`)")
-
-
-class AmbiguousExperimentError(ExperimentError):
-    def __init__(self, name: str, baselines: Sequence[str]) -> None:
-        self.name, self.baselines = name, tuple(baselines)
-        shown = ", ".join(b[:7] for b in self.baselines)
-        super().__init__(
-            f"experiment name '{name}' is used under several baselines ({shown}): "
-            f"give its full ref, refs/exps/…/{name}"
         )
 
 

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import IO
 
-from trail.experiments.queue import Proc
+from trail.experiments.proc import Proc
 from trail.repo import Repo
 
 # The same Python and entry point as this process: a clone runs the trail that queued it.

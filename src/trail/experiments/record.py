@@ -12,9 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from trail.experiments.env import GitState
 from trail.experiments.errors import ExperimentExistsError
 from trail.experiments.refs import ENV_FILE, RUN_FILE, ExpRef
+from trail.runenv import GitState
 from trail.scm.commit import commit_tree, tree_of_files, workspace_tree
 from trail.scm.git import Git
 from trail.scm.refs import RefConflictError, RefUpdate, list_refs, update_refs

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from trail.experiments.refs import Experiment, ExpRef, experiments, meta_refs, require_git, resolve
 from trail.repo import Repo
+from trail.scm.exprefs import remote_experiments
 from trail.scm.git import Git
 from trail.scm.refs import RefUpdate, head, update_refs
 
@@ -69,7 +70,6 @@ def remove(
 def _remove_remote(
     git: Git, remote: str, names: Sequence[str], *, all_exps: bool, rev: str | None, num: int
 ) -> list[ExpRef]:
-    from trail.experiments.sync import remote_experiments
     from trail.scm.remote import push_refs
 
     known, metas = remote_experiments(git, remote)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trail.errors import TrailError
-from trail.experiments import setparams
+from trail.experiments import editors
 from trail.experiments.names import check_name, random_name
 from trail.experiments.record import Recorded, check_free, git_state, record
 from trail.experiments.refs import ExpRef, experiments, require_git
@@ -60,9 +60,9 @@ def run(
     git = require_git(repo)
     state = git_state(git)
     ref = choose_ref(git, state.commit, name, force)
-    edits = setparams.plan(repo.root, params)  # checks every -S before writing any
+    edits = editors.plan(repo.root, params)  # checks every -S before writing any
     before = _read_all(repo.root, edits)
-    setparams.write(repo.root, edits)
+    editors.write(repo.root, edits)
     try:
         result = repro(repo, targets, opts or ReproOptions())
     except TrailError:
@@ -87,7 +87,7 @@ def _read_all(root: str, paths: Iterable[str]) -> dict[str, bytes]:
 def _restore(root: str, edited: Mapping[str, bytes], before: Mapping[str, bytes]) -> None:
     """Put back files that still hold our edits (one changed since is left alone)."""
     now = _read_all(root, edited)
-    setparams.write(root, {p: before[p] for p, data in now.items() if data == edited[p]})
+    editors.write(root, {p: before[p] for p, data in now.items() if data == edited[p]})
 
 
 def _record(
@@ -100,7 +100,7 @@ def _record(
     force: bool,
     message: str | None = None,
 ) -> Recorded:
-    from trail.experiments.env import capture
+    from trail.runenv import capture
 
     logs = {}
     for stage, path in result.logs.items():
@@ -127,6 +127,6 @@ def save(
     ref = choose_ref(git, state.commit, name, force)
     with repo.lock():
         commit(repo, force=True)
-    from trail.experiments.env import capture
+    from trail.runenv import capture
 
     return record(git, ref, env=capture(state, argv), run={"saved": True}, logs={}, force=force)

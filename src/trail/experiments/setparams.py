@@ -10,8 +10,7 @@ as YAML (``0.1`` a number, ``true`` a boolean, ``[1, 2]`` a list, ``'3'`` a stri
 from __future__ import annotations
 
 import itertools
-import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,47 +104,3 @@ def grid(sets: Sequence[SetParam]) -> list[list[SetParam]]:
     """Every combination of the sweeps in ``sets``: ``a=1,2 b=3,4`` gives four runs."""
     choices = [[s] if s.op == "delete" else [s.one(i) for i in range(len(s.values))] for s in sets]
     return [list(combo) for combo in itertools.product(*choices)]
-
-
-def plan(root: str, sets: Sequence[SetParam]) -> dict[str, bytes]:
-    """The new contents of each params file ``sets`` changes (repo-relative path → bytes).
-    Every edit is checked first: a missing file, key or a value of the wrong type raises
-    ``SetParamError`` before anything is written."""
-    from trail.experiments import editors
-
-    by_file: dict[str, list[SetParam]] = {}
-    for s in sets:
-        if len(s.values) > 1:
-            raise SetParamError(
-                s.spec, "several values make a grid: queue it with `trail exp run --queue`"
-            )
-        by_file.setdefault(_relpath(root, s), []).append(s)
-    out = {}
-    for path, edits in by_file.items():
-        try:
-            with open(os.path.join(root, path), "rb") as f:
-                data = f.read()
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-            raise SetParamError(edits[0].spec, f"params file '{path}' does not exist") from None
-        out[path] = editors.edit(path, data, edits)
-    return out
-
-
-def write(root: str, contents: Mapping[str, bytes]) -> None:
-    """Write the planned files, each atomically."""
-    from trail.fsutil import atomic_write
-
-    for path, data in contents.items():
-        full = os.path.join(root, path)
-        atomic_write(full, data, mode=os.stat(full).st_mode & 0o7777)
-
-
-def _relpath(root: str, s: SetParam) -> str:
-    """The file of an edit, relative to the repository root (as typed, from the cwd)."""
-    from trail.errors import PathOutsideRepoError
-    from trail.paths import repo_relpath
-
-    try:
-        return repo_relpath(root, s.file)
-    except PathOutsideRepoError:
-        raise SetParamError(s.spec, f"'{s.file}' is outside the repository") from None

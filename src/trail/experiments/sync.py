@@ -12,8 +12,6 @@ from dataclasses import dataclass
 
 from trail.errors import TrailError
 from trail.experiments.refs import (
-    EXPS,
-    META,
     Experiment,
     ExpRef,
     experiments,
@@ -24,6 +22,7 @@ from trail.experiments.remove import select
 from trail.ops.push import TransferResult
 from trail.progress import NULL, Progress
 from trail.repo import Repo
+from trail.scm.exprefs import remote_experiments
 from trail.scm.git import Git
 from trail.scm.refs import head
 
@@ -33,22 +32,6 @@ class SyncResult:
     refs: tuple[ExpRef, ...]
     data: TransferResult | None = None  # None when the cache was not transferred
     data_error: TrailError | None = None  # the refs moved, the data (partly) did not
-
-
-def remote_experiments(git: Git, remote: str) -> tuple[list[Experiment], set[ExpRef]]:
-    """Experiments on a Git remote (commit ids only) and which have metadata refs there."""
-    from trail.scm.remote import ls_remote
-
-    refs = ls_remote(git, remote, [f"{EXPS}/*", f"{META}/*"])
-    found, metas = [], set()
-    for name, sha in sorted(refs.items()):
-        parsed = ExpRef.parse(name)
-        if parsed is not None:
-            found.append(Experiment(parsed, sha, "", 0))
-        meta = ExpRef.parse(name, META)
-        if meta is not None:
-            metas.add(meta)
-    return found, metas
 
 
 def _chosen(

@@ -2,6 +2,7 @@
 calls, and an adapter over fsspec for everything else (imported only when used)."""
 
 from trail.fs.base import FileSystem
-from trail.fs.registry import BACKENDS, Backend, open_fs
+from trail.fs.open import open_fs
+from trail.fs.registry import BACKENDS, Backend
 
 __all__ = ["BACKENDS", "Backend", "FileSystem", "open_fs"]

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from trail.errors import RemoteBackendMissingError, RemoteConfigError
-from trail.fs.base import FileSystem
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,26 +68,6 @@ def load_class(backend: Backend) -> Any:
             backend.protocols[0], backend.package, backend.extra
         ) from None
     return getattr(module, backend.cls)
-
-
-def open_fs(url: str, options: Mapping[str, str], *, base: str = ".") -> FileSystem:
-    """The file system at ``url`` with a remote's config ``options`` (credentials, endpoint…).
-
-    A relative local path is taken relative to ``base`` (the config file's repository).
-    """
-    backend = backend_for(url)
-    if backend is None:
-        import os
-
-        from trail.fs.local import LocalFS
-
-        path = url[len("file://") :] if url.startswith("file://") else url
-        return LocalFS(os.path.normpath(os.path.join(base, os.path.expanduser(path))))
-    from trail.fs.remotefs import RemoteFS, fs_kwargs
-
-    cls = load_class(backend)
-    kwargs, root = fs_kwargs(backend, url, options)
-    return RemoteFS(cls, kwargs, root, url, backend)
 
 
 def split_url(url: str) -> tuple[str, str, int | None, str, str]:

@@ -67,9 +67,9 @@ def commit(
 
 def _stage_plan(repo: Repo, force: bool, only: list[str] | None) -> Any:
     """Stage outputs to record (all stages, or ``only`` these), or None without a pipeline."""
-    from trail.ops.status import _has_pipeline_file
+    from trail.ops.common import has_pipeline_file
 
-    if not _has_pipeline_file(repo):
+    if not has_pipeline_file(repo):
         return None
     from trail.pipeline import commit as stage_commit
     from trail.pipeline.load import load_pipelines

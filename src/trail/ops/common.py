@@ -158,3 +158,36 @@ def tracked_oids(repo: Repo, pfs: list[PointerFile]) -> dict[str, Oid]:
     from trail.index import outputs
 
     return {t.relpath: t.out.oid for t in outputs(pfs) if t.out.oid is not None}
+
+
+def has_pipeline_file(repo: Repo) -> bool:
+    """Whether any pipeline file exists, without the YAML machinery of the loader.
+
+    Like the loader, skips ignored directories and those tracked by a pointer file beside them.
+    """
+    from trail.workspace.ignore import ALWAYS_IGNORED
+
+    if os.path.exists(repo.path(repo.dialect.pipeline_file)):
+        return True
+    name, suffix = repo.dialect.pipeline_file, repo.dialect.pointer_suffix
+    ignore = repo.ignore_rules()
+    stack = ["."]
+    while stack:
+        dirrel = stack.pop()
+        try:
+            with os.scandir(repo.path(dirrel)) as it:
+                entries = list(it)
+        except OSError:
+            continue
+        names = {e.name for e in entries}
+        ignore.load_dir(dirrel, ignore.filename in names)
+        if name in names:
+            return True
+        for e in entries:
+            rel = e.name if dirrel == "." else f"{dirrel}/{e.name}"
+            if e.name in ALWAYS_IGNORED or e.name + suffix in names:
+                continue
+            skipped = ignore.active and ignore.ignored(rel, True)
+            if e.is_dir(follow_symlinks=False) and not skipped:
+                stack.append(rel)
+    return False

@@ -28,9 +28,9 @@ def _workspace_oids(repo: Repo) -> dict[str, Oid]:
         built = workspace_oid(repo, t)
         if built is not None:
             result[t.relpath] = built.oid
-    from trail.ops.status import _has_pipeline_file
+    from trail.ops.common import has_pipeline_file
 
-    if _has_pipeline_file(repo):
+    if has_pipeline_file(repo):
         from trail.ops.targets import stage_outputs
         from trail.pipeline.changes import hash_path
 

@@ -163,7 +163,7 @@ class _Plan:
     def runtime(self) -> dict[str, Any]:
         """What stages run with (kept with each run's log; bundles read it), found once."""
         if self._runtime is None:
-            from trail.experiments.env import runtime
+            from trail.runenv import runtime
 
             self._runtime = runtime()
         return self._runtime

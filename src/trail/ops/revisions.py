@@ -75,8 +75,7 @@ def _resolve_one(repo: Repo, name: str) -> str:
     try:
         return repo.scm.resolve(name)
     except ScmError:
-        from trail.experiments.errors import ExperimentError
-        from trail.experiments.refs import experiments, resolve
+        from trail.scm.exprefs import ExperimentError, experiments, resolve
         from trail.scm.refs import head
 
         try:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from trail.index import collect, outputs
-from trail.ops.common import out_status
+from trail.ops.common import has_pipeline_file, out_status
 from trail.pointer import PointerFile
 from trail.repo import Repo
 
@@ -102,7 +102,7 @@ def _moved(repo: Repo, url: str, rev: str | None, warn: Callable[[str], None] | 
 
 def _stage_status(repo: Repo, chosen: Sequence[Stage] | None) -> dict[str, list[Any]]:
     """Changes of the ``chosen`` stages (all of them when None)."""
-    if chosen is None and not _has_pipeline_file(repo):
+    if chosen is None and not has_pipeline_file(repo):
         return {}  # no pipeline: keep a plain status free of YAML
     from trail.pipeline import lockfile, scheduler
     from trail.pipeline.changes import stage_changes
@@ -120,38 +120,3 @@ def _stage_status(repo: Repo, chosen: Sequence[Stage] | None) -> dict[str, list[
         if changes:
             result[s.addressing] = changes
     return result
-
-
-def _has_pipeline_file(repo: Repo) -> bool:
-    """Whether any pipeline file exists, without the YAML machinery of the loader.
-
-    Like the loader, skips ignored directories and those tracked by a pointer file beside them.
-    """
-    import os
-
-    from trail.workspace.ignore import ALWAYS_IGNORED
-
-    if os.path.exists(repo.path(repo.dialect.pipeline_file)):
-        return True
-    name, suffix = repo.dialect.pipeline_file, repo.dialect.pointer_suffix
-    ignore = repo.ignore_rules()
-    stack = ["."]
-    while stack:
-        dirrel = stack.pop()
-        try:
-            with os.scandir(repo.path(dirrel)) as it:
-                entries = list(it)
-        except OSError:
-            continue
-        names = {e.name for e in entries}
-        ignore.load_dir(dirrel, ignore.filename in names)
-        if name in names:
-            return True
-        for e in entries:
-            rel = e.name if dirrel == "." else f"{dirrel}/{e.name}"
-            if e.name in ALWAYS_IGNORED or e.name + suffix in names:
-                continue
-            skipped = ignore.active and ignore.ignored(rel, True)
-            if e.is_dir(follow_symlinks=False) and not skipped:
-                stack.append(rel)
-    return False

@@ -125,9 +125,9 @@ class _Pipelines:
     @property
     def pipelines(self) -> list[Pipeline]:
         if self._pipelines is None:
-            from trail.ops.status import _has_pipeline_file
+            from trail.ops.common import has_pipeline_file
 
-            if not _has_pipeline_file(self.repo):
+            if not has_pipeline_file(self.repo):
                 self._pipelines = []
             else:
                 from trail.pipeline.load import load_pipelines

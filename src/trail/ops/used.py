@@ -75,7 +75,7 @@ def revisions(
 def experiment_commits(git: Git) -> list[str]:
     """The commits of every experiment: refs ``refs/exps/<baseline[:2]>/<baseline[2:]>/<name>``
     (SPEC 2); other refs DVC keeps under ``refs/exps/`` (executors, stashes) are not ones."""
-    from trail.experiments.refs import experiments
+    from trail.scm.exprefs import experiments
 
     return sorted({e.sha for e in experiments(git)})
 
@@ -169,9 +169,9 @@ def _stage_outputs(
     repo: Repo, revs: list[str], workspace: bool, every_lock_object: bool
 ) -> list[UsedOutput]:
     """Cached stage outputs the lock files record, in the workspace and at ``revs``."""
-    from trail.ops.status import _has_pipeline_file
+    from trail.ops.common import has_pipeline_file
 
-    if not revs and not _has_pipeline_file(repo):
+    if not revs and not has_pipeline_file(repo):
         return []  # no pipeline: a push or fetch loads no YAML machinery
     if every_lock_object:
         return _every_lock_object(repo, revs, workspace)

@@ -8,13 +8,10 @@ import csv
 import json
 import os
 from collections.abc import Iterator
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 from trail.quality.errors import DataReadError
 from trail.quality.source import Source
-
-if TYPE_CHECKING:
-    from trail.quality.engine import Column, Session, Table
 
 
 def not_empty(file: str, name: str) -> None:
@@ -111,27 +108,3 @@ def _scan_jsonl(raw: IO[bytes], name: str) -> DataReadError | None:
         if not isinstance(value, dict):
             return DataReadError(name, "each line must be a JSON object", number)
     return None
-
-
-def mixed_json(session: Session, table: Table, col: Column) -> None:
-    """A JSON Lines column whose values have different JSON types: name the first odd line."""
-    from trail.quality.engine import quote
-
-    q = quote(col.name)
-    sql = (
-        f"SELECT n, t, v FROM (SELECT row_number() OVER () AS n, json_type({q}) AS t, "
-        f"{q}::VARCHAR AS v FROM {table.name}) WHERE t IS NOT NULL AND t <> 'NULL' "
-        "ORDER BY n LIMIT 100000"
-    )
-    rows = session.run(table.source, sql)
-    first = str(rows[0][1]) if rows else "NULL"
-    words = {"UBIGINT": "number", "BIGINT": "number", "DOUBLE": "number", "VARCHAR": "text"}
-    for n, t, v in rows:
-        if words.get(t, t) != words.get(first, first):
-            raise DataReadError(
-                table.source.names[0] if len(table.source.names) == 1 else table.source.label,
-                f"column '{col.name}' mixes types: {v} ({words.get(t, t.lower())}) after "
-                f"{words.get(first, str(first).lower())} values",
-                int(n),
-            )
-    raise DataReadError(table.source.label, f"column '{col.name}' mixes types")

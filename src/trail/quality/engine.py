@@ -122,7 +122,7 @@ class Session:
         table = Table(name, source, cols, int(rows), row_numbers)
         mixed = [c for c in cols if c.kind == "mixed"]
         if mixed:
-            diagnose.mixed_json(self, table, mixed[0])
+            _mixed_json(self, table, mixed[0])
         return table
 
     def run(self, source: Source, sql: str) -> list[tuple[Any, ...]]:
@@ -208,3 +208,25 @@ def translate(exc: Exception, source: Source) -> DataReadError:
 
 def _only(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else f"{names[0]} (or another file of the table)"
+
+
+def _mixed_json(session: Session, table: Table, col: Column) -> None:
+    """A JSON Lines column whose values have different JSON types: name the first odd line."""
+    q = quote(col.name)
+    sql = (
+        f"SELECT n, t, v FROM (SELECT row_number() OVER () AS n, json_type({q}) AS t, "
+        f"{q}::VARCHAR AS v FROM {table.name}) WHERE t IS NOT NULL AND t <> 'NULL' "
+        "ORDER BY n LIMIT 100000"
+    )
+    rows = session.run(table.source, sql)
+    first = str(rows[0][1]) if rows else "NULL"
+    words = {"UBIGINT": "number", "BIGINT": "number", "DOUBLE": "number", "VARCHAR": "text"}
+    for n, t, v in rows:
+        if words.get(t, t) != words.get(first, first):
+            raise DataReadError(
+                table.source.names[0] if len(table.source.names) == 1 else table.source.label,
+                f"column '{col.name}' mixes types: {v} ({words.get(t, t.lower())}) after "
+                f"{words.get(first, str(first).lower())} values",
+                int(n),
+            )
+    raise DataReadError(table.source.label, f"column '{col.name}' mixes types")

@@ -19,7 +19,7 @@ def environment_for(
         found = _from_run_logs(repo, stage, outs) or _from_experiments(repo, stage, outs)
         if found is not None:
             return found
-    from trail.experiments.env import runtime
+    from trail.runenv import runtime
 
     return {
         "source": "this machine: no kept record of the run that made the artifact",
@@ -60,8 +60,8 @@ def _from_experiments(
     lock file records the same outputs for the stage."""
     import json
 
-    from trail.experiments.refs import ENV_FILE, META
     from trail.pipeline import lockfile
+    from trail.scm.exprefs import ENV_FILE, META
     from trail.scm.refs import list_refs
 
     git = repo.scm

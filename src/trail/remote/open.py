@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from trail.config import Config
-from trail.fs.registry import open_fs
+from trail.fs.open import open_fs
 from trail.remote import settings
 from trail.remote.store import RemoteStore
 

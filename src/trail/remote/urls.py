@@ -69,7 +69,7 @@ def _options(options: Mapping[str, str]) -> dict[str, str]:
 
 def open_url(config: Config, url: str, fs_config: Mapping[str, Any] | None) -> RemoteFS:
     """The file system rooted at ``url`` (a non-local URL)."""
-    from trail.fs.registry import open_fs
+    from trail.fs.open import open_fs
 
     real, options = expand(config, url)
     options.update({k: str(v) for k, v in (fs_config or {}).items()})

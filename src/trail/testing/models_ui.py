@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from trail.testing.webui import UiServer, env, run, trail_exe
+from trail.testing.env import trail_exe
+from trail.testing.webui import UiServer, env, run
 
 START = 1_750_000_000  # 2025-06-15
 

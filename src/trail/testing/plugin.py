@@ -18,13 +18,8 @@ from typing import Any
 
 import pytest
 
-GIT_ENV = {
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_AUTHOR_NAME": "trail tests",
-    "GIT_AUTHOR_EMAIL": "tests@trail.invalid",
-    "GIT_COMMITTER_NAME": "trail tests",
-    "GIT_COMMITTER_EMAIL": "tests@trail.invalid",
-}
+from trail.testing.env import GIT_ENV as GIT_ENV
+from trail.testing.env import trail_exe as trail_exe
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -96,15 +91,6 @@ def on_terminal(
         chunks.append(chunk)
     os.close(leader)
     return proc.wait(timeout=60), b"".join(chunks).decode(errors="replace")
-
-
-def trail_exe() -> str:
-    """The installed ``trail`` script, for tests that need a real separate process."""
-    import shutil
-    import sys
-
-    beside = os.path.join(os.path.dirname(sys.executable), "trail")
-    return beside if os.path.exists(beside) else (shutil.which("trail") or "trail")
 
 
 @dataclass

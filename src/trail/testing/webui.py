@@ -23,6 +23,8 @@ from typing import Any
 
 import pytest
 
+from trail.testing.env import GIT_ENV, trail_exe
+
 PREPARE = """\
 import csv, json, os, random, sys
 rng = random.Random(int(sys.argv[1]))
@@ -120,15 +122,7 @@ def iris(n: int, seed: int) -> str:
 
 
 def env() -> dict[str, str]:
-    from trail.testing.plugin import GIT_ENV
-
     return {**os.environ, **GIT_ENV}
-
-
-def trail_exe() -> str:
-    from trail.testing.plugin import trail_exe as found
-
-    return found()
 
 
 def run(args: list[str], cwd: Path, environ: Mapping[str, str] | None = None) -> str:

@@ -104,7 +104,7 @@ class Page:
 
 def discover() -> list[Page]:
     """Every ``PAGE`` of the modules in ``trail.web.pages``, by ``order`` then path."""
-    from trail.web import pages as package
+    import trail.web.pages as package
 
     found = []
     for info in pkgutil.iter_modules(package.__path__):

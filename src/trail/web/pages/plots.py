@@ -56,7 +56,7 @@ def revisions(call: Call) -> dict[str, Any]:
     commits = [
         dict(zip(("sha", "time", "subject"), line.split("\0", 2), strict=True)) for line in log
     ]
-    from trail.experiments.refs import experiments
+    from trail.scm.exprefs import experiments
 
     exps = experiments(git)[:500]
     return {

@@ -1,4 +1,5 @@
-"""What an experiment ran in: Python, platform, installed packages, Git state, command line.
+"""What a run ran in (an experiment, a pipeline run, a bundle): Python, platform, installed
+packages, Git state, command line.
 
 Packages are read from the names of the ``*.dist-info`` folders on ``sys.path`` (one
 ``listdir`` per entry, well under a millisecond), not by parsing every package's metadata
