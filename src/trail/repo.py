@@ -55,6 +55,7 @@ class Repo:
         self.dialect = dialect
         self.on_wait: Callable[[str], None] | None = None
         self._journal = False  # whether this repository keeps the process's temp journal
+        self._holds: dict[int, int] = {}  # thread id -> how deep it holds the repository lock
         # Unchanged pipeline, lock and params files are then read without PyYAML.
         yamlio.remember_parses_in(os.path.join(self.private_dir, "yaml"))
 
@@ -130,12 +131,36 @@ class Repo:
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
-        """The repository-wide write lock (DVC's own in the dvc dialect)."""
+        """The repository-wide write lock (DVC's own in the dvc dialect). Operations take it
+        themselves (``trail.ops.locking``); it is re-entrant for this ``Repo`` within a thread,
+        so an operation may run another. Another thread, another ``Repo`` or another process
+        waits. Temp files of killed runs in the private directory are cleared once held."""
+        import threading
+
         from trail.lock import repo_lock
 
+        me = threading.get_ident()
+        if self._holds.get(me):  # an operation run by another (``pull`` runs ``checkout``)
+            self._holds[me] += 1
+            try:
+                yield
+            finally:
+                self._holds[me] -= 1
+            return
         timeout = self.config.get_float("core", "lock_timeout", 60.0)
         with repo_lock(self.path(self.dialect.lock_path), timeout, self.on_wait):
-            yield
+            self._holds[me] = 1
+            try:
+                fsutil.clean_stale_tmp(self.private_dir)
+                yield
+            finally:
+                del self._holds[me]
+
+    def __enter__(self) -> Repo:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def close(self) -> None:
         if "state" in self.__dict__:

@@ -132,11 +132,11 @@ def _versions() -> dict[str, str]:
 
 def cmd_version(args: argparse.Namespace, console: Console) -> int:
     info = _versions()
+    from trail.cli.repos import open_repo
     from trail.errors import TrailError
-    from trail.repo import Repo
 
     try:
-        repo = Repo.find(".")
+        repo = open_repo()
         info["dialect"] = repo.dialect.name
         info["cache"] = repo.cache_dir
         info["cache types"] = ",".join(repo.linker().kinds)

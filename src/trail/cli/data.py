@@ -9,7 +9,6 @@ from typing import Any
 
 from trail.cli.data_render import print_changes, print_summary
 from trail.cli.repos import open_repo as _repo
-from trail.cli.repos import writing as _writing
 from trail.cli.ui import Console
 
 
@@ -133,7 +132,7 @@ def cmd_add(args: argparse.Namespace, console: Console) -> int:
         raise UsageError("--to-remote and -f go with -o/--out")
     if args.out and (len(args.targets) != 1 or args.glob):
         raise UsageError("-o/--out takes exactly one target")
-    with _writing(console) as repo:
+    with _repo(console) as repo:
         if args.out:
             from trail.ops.add_to import add_to
 
@@ -313,7 +312,7 @@ def cmd_data_status(args: argparse.Namespace, console: Console) -> int:
 def cmd_commit(args: argparse.Namespace, console: Console) -> int:
     from trail.ops.commit import commit
 
-    with _writing(console) as repo:
+    with _repo(console) as repo:
         written = commit(repo, args.targets, force=args.force, progress=console.progress())
     for path in written:
         console.out(f"Updated {path}")
@@ -326,7 +325,7 @@ def cmd_checkout(args: argparse.Namespace, console: Console) -> int:
     from trail.cli.remote import scope
     from trail.ops.checkout import checkout
 
-    with _writing(console) as repo:
+    with _repo(console) as repo:
         changes = checkout(
             repo,
             args.targets,
@@ -429,7 +428,7 @@ def _diff_md(rows: list[tuple[str, str, str]], show_hash: bool, console: Console
 def cmd_move(args: argparse.Namespace, console: Console) -> int:
     from trail.ops.move import move
 
-    with _writing(console) as repo:
+    with _repo(console) as repo:
         new = move(repo, args.src, args.dst)
         console.out(f"Moved {args.src} to {args.dst} ({new})")
         _git_hint(repo, [new], console)
@@ -439,7 +438,7 @@ def cmd_move(args: argparse.Namespace, console: Console) -> int:
 def cmd_remove(args: argparse.Namespace, console: Console) -> int:
     from trail.ops.remove import remove
 
-    with _writing(console) as repo:
+    with _repo(console) as repo:
         removed = remove(repo, args.targets, outs=args.outs)
     for path in removed:
         console.out(f"Removed {path}")
@@ -449,7 +448,7 @@ def cmd_remove(args: argparse.Namespace, console: Console) -> int:
 def cmd_unprotect(args: argparse.Namespace, console: Console) -> int:
     from trail.ops.unprotect import unprotect
 
-    with _writing(console) as repo:
+    with _repo(console) as repo:
         count = unprotect(repo, args.targets)
     console.out(f"{count} file{'s' if count != 1 else ''} made writable")
     return 0
@@ -471,8 +470,10 @@ def cmd_gc(args: argparse.Namespace, console: Console) -> int:
         raise UsageError("--not-in-remote and -c/--cloud do not go together")
 
     from trail.ops import gc
+    from trail.ops.locking import writing
 
-    with _writing(console) as repo:
+    # One lock from plan to removal: nothing may start using an object gc is about to remove.
+    with _repo(console) as repo, writing(repo):
         plan = gc.plan(
             repo,
             workspace=args.workspace,
@@ -534,7 +535,7 @@ def _confirm(args: argparse.Namespace, what: str) -> bool:
 def cmd_fsck(args: argparse.Namespace, console: Console) -> int:
     from trail.ops.fsck import fsck
 
-    with _writing(console) as repo:
+    with _repo(console) as repo:
         result = fsck(repo, quarantine=not args.no_quarantine, progress=console.progress())
         rel = os.path.relpath
         if args.json:

@@ -93,9 +93,9 @@ def _choice_args(p: argparse.ArgumentParser, all_flag: tuple[str, str]) -> None:
 
 
 def _repo() -> Any:
-    from trail.repo import Repo
+    from trail.cli.repos import open_repo
 
-    return Repo.find(".")
+    return open_repo()
 
 
 def cmd_show(args: argparse.Namespace, console: Console) -> int:

@@ -77,9 +77,9 @@ def _register_list(esub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _repo() -> Any:
-    from trail.repo import Repo
+    from trail.cli.repos import open_repo
 
-    return Repo.find(".")
+    return open_repo()
 
 
 def cmd_run(args: argparse.Namespace, console: Console) -> int:

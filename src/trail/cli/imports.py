@@ -69,11 +69,11 @@ def _report(result: Any, what: str, console: Console, repo: Any) -> None:
 
 
 def cmd_import(args: argparse.Namespace, console: Console) -> int:
-    from trail.cli.repos import writing as _writing
+    from trail.cli.repos import open_repo
     from trail.ops.import_repo import import_repo
 
     jobs = _jobs(args)
-    with _writing(console) as repo:
+    with open_repo(console) as repo:
         result = import_repo(
             repo,
             args.url,
@@ -92,7 +92,7 @@ def cmd_import(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_import_url(args: argparse.Namespace, console: Console) -> int:
-    from trail.cli.repos import writing as _writing
+    from trail.cli.repos import open_repo
     from trail.errors import UsageError
     from trail.ops.import_url import import_url
 
@@ -103,7 +103,7 @@ def cmd_import_url(args: argparse.Namespace, console: Console) -> int:
         if not sep or not key:
             raise UsageError(f"--fs-config takes KEY=VALUE, not '{item}'")
         fs_config[key] = value
-    with _writing(console) as repo:
+    with open_repo(console) as repo:
         result = import_url(
             repo,
             args.url,
@@ -120,11 +120,11 @@ def cmd_import_url(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_update(args: argparse.Namespace, console: Console) -> int:
-    from trail.cli.repos import writing as _writing
+    from trail.cli.repos import open_repo
     from trail.ops.update import update
 
     jobs = _jobs(args)
-    with _writing(console) as repo:
+    with open_repo(console) as repo:
         results = update(
             repo,
             args.targets,

@@ -53,9 +53,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _repo() -> Any:
-    from trail.repo import Repo
+    from trail.cli.repos import open_repo
 
-    return Repo.find(".")
+    return open_repo()
 
 
 def cmd_stage_add(args: argparse.Namespace, console: Console) -> int:
@@ -85,8 +85,7 @@ def cmd_stage_add(args: argparse.Namespace, console: Console) -> int:
     )
     repo = _repo()
     try:
-        with repo.lock():
-            result = stage_add(repo, spec, force=args.force)
+        result = stage_add(repo, spec, force=args.force)
         console.out(f"Added stage '{result.name}' in '{result.file}'")
         for warning in result.warnings:
             console.err(f"WARNING: {warning}")

@@ -47,14 +47,14 @@ def cmd_plots_diff(args: argparse.Namespace, console: Console) -> int:
 
 
 def _draw(args: argparse.Namespace, console: Console, targets: list[str], revs: list[str]) -> int:
+    from trail.cli.repos import open_repo
     from trail.ops.plots import DEFAULT_DIR, plots_show, write_html
-    from trail.repo import Repo
 
     if args.show_vega and len(targets) != 1:
         from trail.errors import UsageError
 
         raise UsageError("--show-vega needs exactly one target, a plot drawn as a chart")
-    repo = Repo.find(".")
+    repo = open_repo()
     result = plots_show(repo, targets, revs=revs, props=_props(args))
     if args.json:
         console.json(_as_json(result))

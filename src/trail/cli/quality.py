@@ -40,11 +40,11 @@ def register(dsub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _repo_or_none(console: Console) -> Any:
+    from trail.cli.repos import open_repo
     from trail.errors import NotARepoError
-    from trail.repo import Repo
 
     try:
-        repo = Repo.find(".")
+        repo = open_repo()
     except NotARepoError:
         return None
     repo.on_wait = console.err
@@ -121,10 +121,10 @@ def cmd_drift(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_check(args: argparse.Namespace, console: Console) -> int:
+    from trail.cli.repos import open_repo
     from trail.quality.repo.check import check
-    from trail.repo import Repo
 
-    repo = Repo.find(".")
+    repo = open_repo()
     try:
         result = check(repo, args.targets, progress=console.progress())
     finally:

@@ -48,10 +48,10 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _queue() -> Queue:
+    from trail.cli.repos import open_repo
     from trail.experiments.queue import Queue, recover
-    from trail.repo import Repo
 
-    queue = Queue(Repo.find("."))
+    queue = Queue(open_repo())
     recover(queue)  # a worker killed with -9, a machine that stopped: noticed here
     return queue
 

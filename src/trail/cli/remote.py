@@ -246,11 +246,11 @@ def _fetched(result: Any, console: Console) -> None:
 
 
 def cmd_push(args: argparse.Namespace, console: Console) -> int:
-    from trail.cli.repos import writing as _writing
+    from trail.cli.repos import open_repo
     from trail.ops.push import push
 
     jobs = _jobs(args)
-    with _writing(console) as repo:
+    with open_repo(console) as repo:
         result = push(
             repo,
             args.targets,
@@ -267,11 +267,11 @@ def cmd_push(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_fetch(args: argparse.Namespace, console: Console) -> int:
-    from trail.cli.repos import writing as _writing
+    from trail.cli.repos import open_repo
     from trail.ops.fetch import fetch
 
     jobs = _jobs(args)
-    with _writing(console) as repo:
+    with open_repo(console) as repo:
         result = fetch(
             repo,
             args.targets,
@@ -289,11 +289,11 @@ def cmd_fetch(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_pull(args: argparse.Namespace, console: Console) -> int:
-    from trail.cli.repos import writing as _writing
+    from trail.cli.repos import open_repo
     from trail.ops.fetch import pull
 
     jobs = _jobs(args)
-    with _writing(console) as repo:
+    with open_repo(console) as repo:
         result = pull(
             repo,
             args.targets,

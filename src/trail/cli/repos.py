@@ -1,10 +1,9 @@
 """The one place the CLI opens a repository: every command that works on one calls
-``open_repo`` (``with open_repo(console) as repo:`` closes it again)."""
+``open_repo`` (``with open_repo(console) as repo:`` closes it again). The CLI takes no lock:
+the operations it calls take the repository lock themselves (``trail.ops.locking``)."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from trail.cli.ui import Console
@@ -21,17 +20,3 @@ def open_repo(console: Console | None = None) -> Repo:
     if console is not None:
         repo.on_wait = console.err
     return repo
-
-
-@contextlib.contextmanager
-def writing(console: Console) -> Iterator[Repo]:
-    """The repository, locked for writing, with temp files of killed runs cleared first."""
-    from trail.fsutil import clean_stale_tmp
-
-    repo = open_repo(console)
-    try:
-        with repo.lock():
-            clean_stale_tmp(repo.private_dir)
-            yield repo
-    finally:
-        repo.close()

@@ -79,11 +79,11 @@ def _pull_first(console: Console) -> None:
 
     Objects the remote lacks are not an error here: their stages simply run.
     """
-    from trail.cli.repos import writing as _writing
+    from trail.cli.repos import open_repo
     from trail.errors import CheckoutError, TransferError
     from trail.ops.fetch import pull
 
-    with _writing(console) as repo:
+    with open_repo(console) as repo:
         try:
             pull(repo, progress=console.progress())
         except (TransferError, CheckoutError) as exc:
@@ -127,15 +127,15 @@ def repro_stage(target: str, console: Console) -> int:
 
 def cmd_repro(args: argparse.Namespace, console: Console) -> int:
     from trail.cli.cluster import check_flags, on_cluster
+    from trail.cli.repos import open_repo
     from trail.errors import PipelineError
     from trail.ops.repro import repro
-    from trail.repo import Repo
 
     check_flags(args)
     opts = repro_options(args, console)
     from trail.cli.data import _git_hint
 
-    repo = Repo.find()
+    repo = open_repo()
     repo.on_wait = console.err
     previous = _stop_on_sigterm()
     try:
@@ -176,10 +176,10 @@ def _restore_sigterm(previous: Any) -> None:
 
 
 def cmd_freeze(args: argparse.Namespace, console: Console) -> int:
+    from trail.cli.repos import open_repo
     from trail.ops.freeze import freeze
-    from trail.repo import Repo
 
-    repo = Repo.find()
+    repo = open_repo()
     repo.on_wait = console.err
     try:
         changed = freeze(repo, args.targets, frozen=args.frozen)
@@ -193,10 +193,10 @@ def cmd_freeze(args: argparse.Namespace, console: Console) -> int:
 def cmd_logs(args: argparse.Namespace, console: Console) -> int:
     from dataclasses import asdict
 
+    from trail.cli.repos import open_repo
     from trail.ops.logs import stage_logs
-    from trail.repo import Repo
 
-    repo = Repo.find()
+    repo = open_repo()
     runs = stage_logs(repo, args.stage, last=args.last, rev=args.rev)
     if args.json:
         console.json([asdict(r) for r in runs])

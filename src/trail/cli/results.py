@@ -60,9 +60,9 @@ def _all_revs_args(p: argparse.ArgumentParser) -> None:
 
 
 def _repo() -> Any:
-    from trail.repo import Repo
+    from trail.cli.repos import open_repo
 
-    return Repo.find(".")
+    return open_repo()
 
 
 def cmd_metrics_show(args: argparse.Namespace, console: Console) -> int:

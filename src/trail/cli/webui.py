@@ -28,9 +28,9 @@ def _port(text: str) -> int:
 
 
 def cmd_ui(args: argparse.Namespace, console: Console) -> int:
-    from trail.repo import Repo
+    from trail.cli.repos import open_repo
 
-    repo = Repo.find(".")
+    repo = open_repo()
     repo.close()
     try:
         import starlette  # noqa: F401

@@ -11,6 +11,7 @@ from trail import pointer
 from trail.errors import WorkspaceError
 from trail.index import Tracked, collect, outputs
 from trail.ops.common import build_context, checkout_context
+from trail.ops.locking import locked
 from trail.paths import is_inside, repo_relpath
 from trail.pointer import Output, PointerFile
 from trail.progress import NULL, Progress
@@ -41,6 +42,7 @@ def expand(repo: Repo, targets: Sequence[str], use_glob: bool) -> list[str]:
     return rels
 
 
+@locked
 def add(
     repo: Repo,
     targets: Sequence[str],

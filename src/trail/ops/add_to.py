@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from trail.errors import WorkspaceError
 from trail.index import collect, outputs
 from trail.ops.add import AddResult, _plan_one, record
+from trail.ops.locking import locked
 from trail.paths import repo_relpath
 from trail.progress import NULL, Progress
 from trail.repo import Repo
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from trail.odb.local import LocalODB
 
 
+@locked
 def add_to(
     repo: Repo,
     source: str,

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from trail.errors import CheckoutError
 from trail.index import collect, outputs
 from trail.ops.common import checkout_context
+from trail.ops.locking import locked
 from trail.ops.targets import DEFAULT_SCOPE, Scope, resolve
 from trail.progress import NULL, Progress
 from trail.repo import Repo
@@ -15,6 +16,7 @@ from trail.workspace.checkout import Changes, checkout_dir, checkout_file
 from trail.workspace.symlinks import check_checkout
 
 
+@locked
 def checkout(
     repo: Repo,
     targets: Sequence[str] = (),

@@ -9,6 +9,7 @@ from typing import Any
 from trail import pointer
 from trail.index import Tracked, collect, outputs
 from trail.ops.common import build_context, in_cache
+from trail.ops.locking import locked
 from trail.pointer import Output
 from trail.progress import NULL, Progress
 from trail.repo import Repo
@@ -16,6 +17,7 @@ from trail.workspace.build import build
 from trail.workspace.symlinks import refuse_for_storing
 
 
+@locked
 def commit(
     repo: Repo, targets: Sequence[str] = (), *, force: bool = False, progress: Progress = NULL
 ) -> list[str]:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from trail.errors import RemoteConfigError, TransferError
 from trail.ops import used
 from trail.ops.fetch_imports import unrecorded_imports
+from trail.ops.locking import locked
 from trail.ops.push import TransferResult, group_by_remote
 from trail.progress import NULL, Progress
 from trail.remote.open import open_remote
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from trail.workspace.checkout import Changes
 
 
+@locked
 def fetch(
     repo: Repo,
     targets: Sequence[str] = (),
@@ -175,6 +177,7 @@ def _download(
     failed.update(moved.failed)
 
 
+@locked
 def pull(
     repo: Repo,
     targets: Sequence[str] = (),

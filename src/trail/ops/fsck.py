@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from trail import manifest
 from trail.errors import TrailError
 from trail.ops.gc import ALGOS
+from trail.ops.locking import locked
 from trail.parallel import bounded_map
 from trail.progress import NULL, Progress
 from trail.repo import Repo
@@ -38,6 +39,7 @@ def _check(repo: Repo, oid: Oid) -> str | None:
     return None
 
 
+@locked
 def fsck(repo: Repo, *, quarantine: bool = True, progress: Progress = NULL) -> FsckResult:
     result = FsckResult()
     oids = [o for algo in ALGOS for o in repo.odb.iter_oids(algo)]

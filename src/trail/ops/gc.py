@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from trail.errors import UsageError
 from trail.ops import used
+from trail.ops.locking import locked
 from trail.repo import Repo
 from trail.types import Oid
 
@@ -35,6 +36,7 @@ class GcPlan:
         return total
 
 
+@locked
 def plan(
     repo: Repo,
     *,
@@ -114,6 +116,7 @@ def _used(repo: Repo, revs: list[str], skip_failed: bool) -> list[used.UsedOutpu
     return found
 
 
+@locked
 def drop_pushed(repo: Repo, gc_plan: GcPlan, remote: str | None, jobs: int | None) -> int:
     """``--not-in-remote``, as DVC: of the data the kept revisions use, keep only what the
     remote lacks — what it has can come back with ``pull``. Returns how many objects more
@@ -135,6 +138,7 @@ def drop_pushed(repo: Repo, gc_plan: GcPlan, remote: str | None, jobs: int | Non
     return len(gone)
 
 
+@locked
 def apply(repo: Repo, gc_plan: GcPlan) -> int:
     from trail.parallel import bounded_map
 
@@ -155,6 +159,7 @@ class RemoteGcPlan:
     remove: list[Oid] = field(default_factory=list)
 
 
+@locked
 def plan_remote(repo: Repo, gc_plan: GcPlan, remote: str | None) -> RemoteGcPlan:
     from trail.remote.open import open_remote
 
@@ -196,6 +201,7 @@ def _listed_by_remote_manifests(store: RemoteStore, trees: set[Oid]) -> set[Oid]
     return found
 
 
+@locked
 def apply_remote(repo: Repo, remote_plan: RemoteGcPlan, jobs: int | None = None) -> int:
     """Delete the planned objects; the gc marker is rewritten before and after, so every
     client's remote index of this remote is dropped (SPEC 11)."""

@@ -7,6 +7,7 @@ import os
 
 from trail.importdeps import RepoDep, RepoSource
 from trail.ops.importing import ImportResult, finish, make_pointer, plan_out
+from trail.ops.locking import locked
 from trail.progress import NULL, Progress
 from trail.repo import Repo
 
@@ -19,6 +20,7 @@ def stored_url(repo: Repo, url: str) -> str:
     return os.path.relpath(os.path.abspath(url), repo.root).replace(os.sep, "/")
 
 
+@locked
 def import_repo(
     repo: Repo,
     url: str,

@@ -14,6 +14,7 @@ from trail.errors import UsageError, WorkspaceError
 from trail.importdeps import UrlDep
 from trail.oidstr import format_oid
 from trail.ops.importing import ImportResult, finish, make_pointer, plan_out
+from trail.ops.locking import locked
 from trail.progress import NULL, Progress
 from trail.repo import Repo
 from trail.workspace.build import Built
@@ -38,6 +39,7 @@ def local_path(repo: Repo, pf_dir: str, path: str) -> str:
     return os.path.normpath(os.path.join(repo.root, pf_dir, os.path.expanduser(path)))
 
 
+@locked
 def import_url(
     repo: Repo,
     url: str,

@@ -6,6 +6,7 @@ import os
 
 from trail import pointer
 from trail.errors import WorkspaceError
+from trail.ops.locking import locked
 from trail.ops.targets import resolve
 from trail.paths import repo_relpath
 from trail.pointer import Output, PointerFile
@@ -13,6 +14,7 @@ from trail.repo import Repo
 from trail.workspace import gitignore
 
 
+@locked
 def move(repo: Repo, src: str, dst: str) -> str:
     """Returns the new pointer file's path."""
     targets = resolve(repo, [src]).outputs

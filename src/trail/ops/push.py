@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from trail.errors import TransferError
 from trail.ops import used
+from trail.ops.locking import locked
 from trail.ops.verify import corrupt_objects
 from trail.progress import NULL, Progress
 from trail.remote.index import RemoteIndex
@@ -48,6 +49,7 @@ def group_by_remote(
     return groups
 
 
+@locked
 def push(
     repo: Repo,
     targets: Sequence[str] = (),

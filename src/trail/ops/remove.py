@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from trail.fsutil import remove_tree
+from trail.ops.locking import locked
 from trail.ops.targets import resolve
 from trail.repo import Repo
 from trail.workspace import gitignore
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from trail.pipeline.model import Stage
 
 
+@locked
 def remove(repo: Repo, targets: Sequence[str], *, outs: bool = False) -> list[str]:
     """Returns the pointer files removed and the stages removed (``file:name``); the data
     stays in the workspace unless ``outs``."""

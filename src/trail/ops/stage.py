@@ -11,6 +11,7 @@ from typing import Any
 
 from trail.errors import PipelineError, UsageError
 from trail.fsutil import read_text
+from trail.ops.locking import locked
 from trail.paths import repo_relpath
 from trail.pipeline.load import DEFAULT_PARAMS, load_pipeline, load_pipelines
 from trail.pipeline.model import OutKind, Pipeline, Stage
@@ -130,6 +131,7 @@ def check_name(name: str) -> None:
         )
 
 
+@locked
 def stage_add(
     repo: Repo, spec: StageSpec, *, force: bool = False, cwd: str | None = None
 ) -> StageAddResult:

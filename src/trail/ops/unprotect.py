@@ -7,12 +7,14 @@ import shutil
 from collections.abc import Sequence
 
 from trail.fsutil import tmp_name
+from trail.ops.locking import locked
 from trail.ops.targets import resolve
 from trail.repo import Repo
 from trail.workspace.links import file_mode, is_linked
 from trail.workspace.symlinks import refuse_for_storing
 
 
+@locked
 def unprotect(repo: Repo, targets: Sequence[str]) -> int:
     """Returns how many files were copied."""
     count = 0

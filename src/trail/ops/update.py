@@ -17,6 +17,7 @@ from trail.errors import UsageError, WorkspaceError
 from trail.importdeps import RepoDep, RepoSource, UrlDep, import_dep
 from trail.index import collect
 from trail.ops.importing import make_pointer, place
+from trail.ops.locking import locked
 from trail.paths import is_inside, repo_relpath
 from trail.pointer import PointerFile
 from trail.progress import NULL, Progress
@@ -41,6 +42,7 @@ class _Plan:
         return self.new.to_dict() != self.old.to_dict()
 
 
+@locked
 def update(
     repo: Repo,
     targets: Sequence[str] = (),
