@@ -9,7 +9,6 @@ exits when nothing is queued or running any more.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import subprocess
@@ -35,15 +34,11 @@ def _info_path(queue: Queue) -> str:
 @contextlib.contextmanager
 def _exclusive(path: str) -> Iterator[bool]:
     """Try to hold the flock at ``path``: yields whether this process got it."""
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    from trail.lock import lock_fd, try_lock
+
+    fd = lock_fd(path)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        yield True
+        yield try_lock(fd)
     finally:
         os.close(fd)
 

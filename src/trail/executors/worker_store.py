@@ -10,7 +10,6 @@ by hash before it gets its name, as in ``trail fetch``.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import os
 import tempfile
@@ -18,7 +17,7 @@ import threading
 from collections.abc import Iterable, Iterator
 
 from trail import manifest
-from trail.errors import RemoteError
+from trail.errors import LockError, RemoteError
 from trail.executors.task import RemoteSpec
 from trail.odb.local import LocalODB
 from trail.remote.store import RemoteStore, present
@@ -60,19 +59,12 @@ def open_store(spec: RemoteSpec) -> RemoteStore:
 
 @contextlib.contextmanager
 def _object_locks(odb: LocalODB, oids: Iterable[Oid]) -> Iterator[None]:
+    from trail.lock import holding
+
     folder = os.path.join(odb.root, "locks")
-    os.makedirs(folder, exist_ok=True)
-    fds = []
-    try:
-        for oid in sorted(set(oids), key=str):  # one order everywhere: no deadlock
-            name = hashlib.sha256(str(oid).encode()).hexdigest()[:32]
-            fd = os.open(os.path.join(folder, name), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-            fds.append(fd)
-            fcntl.flock(fd, fcntl.LOCK_EX)
+    names = {hashlib.sha256(str(oid).encode()).hexdigest()[:32] for oid in oids}
+    with holding([os.path.join(folder, n) for n in names], None, LockError):
         yield
-    finally:
-        for fd in fds:
-            os.close(fd)
 
 
 def fetch(store: RemoteStore, odb: LocalODB, oids: Iterable[Oid]) -> tuple[int, int]:

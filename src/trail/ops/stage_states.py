@@ -8,9 +8,6 @@ is being run (or restored) right now. Stages without outputs cannot be seen runn
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -141,18 +138,7 @@ def held(private_dir: str, paths: Iterable[str]) -> bool:
     """Whether another process holds the output lock of any of ``paths`` now. Probed with a
     shared, non-blocking flock that is let go at once: a ``repro`` waiting for the lock
     retries in 50 ms, and nothing is created."""
+    from trail.lock import is_held
     from trail.pipeline.scheduler import output_lock_path
 
-    for path in paths:
-        try:
-            fd = os.open(output_lock_path(private_dir, path), os.O_RDONLY | os.O_CLOEXEC)
-        except OSError:
-            continue  # never locked: no such file
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        finally:
-            with contextlib.suppress(OSError):
-                os.close(fd)  # closing drops the probe's lock
-    return False
+    return any(is_held(output_lock_path(private_dir, path)) for path in paths)

@@ -7,10 +7,8 @@ those succeeded. Outputs are locked one by one, so two repros of disjoint parts 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from graphlib import TopologicalSorter
 from typing import TYPE_CHECKING
@@ -153,17 +151,17 @@ def _drive(
 @contextlib.contextmanager
 def output_locks(private_dir: str, paths: Sequence[str], timeout: float) -> Iterator[None]:
     """Per-output flocks, so two repros of disjoint parts of the DAG run side by side."""
-    os.makedirs(os.path.join(private_dir, "locks"), exist_ok=True)
-    fds: list[int] = []
-    try:
-        for path in sorted(set(paths)):  # one order everywhere: no deadlock between repros
-            fd = os.open(output_lock_path(private_dir, path), os.O_RDWR | os.O_CREAT, 0o644)
-            fds.append(fd)
-            _flock(fd, path, timeout)
+    from trail.lock import holding
+
+    output_of = {output_lock_path(private_dir, path): path for path in paths}
+
+    def busy(lock: str) -> LockError:
+        return LockError(
+            f"output '{output_of[lock]}' is being produced by another process; waited {timeout:g} s"
+        )
+
+    with holding(list(output_of), timeout, busy):
         yield
-    finally:
-        for fd in fds:
-            os.close(fd)
 
 
 def output_lock_path(private_dir: str, path: str) -> str:
@@ -171,20 +169,6 @@ def output_lock_path(private_dir: str, path: str) -> str:
     import hashlib
 
     return os.path.join(private_dir, "locks", hashlib.sha256(path.encode()).hexdigest()[:32])
-
-
-def _flock(fd: int, path: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                raise LockError(
-                    f"output '{path}' is being produced by another process; waited {timeout:g} s"
-                ) from None
-            time.sleep(0.05)
 
 
 class MetaLock:

@@ -172,24 +172,10 @@ def _tree_mtimes(top: str, depth: int = 8) -> list[tuple[str, int]]:
 
 def _held_locks(folder: str) -> tuple[str, ...]:
     """Output locks some process holds now (a stage running)."""
-    import contextlib
-    import fcntl
+    from trail.lock import is_held
 
     try:
         names = sorted(os.listdir(folder))
     except OSError:
         return ()
-    held = []
-    for name in names:
-        try:
-            fd = os.open(os.path.join(folder, name), os.O_RDONLY | os.O_CLOEXEC)
-        except OSError:
-            continue
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            held.append(name)
-        finally:
-            with contextlib.suppress(OSError):
-                os.close(fd)
-    return tuple(held)
+    return tuple(name for name in names if is_held(os.path.join(folder, name)))
