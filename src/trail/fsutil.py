@@ -7,9 +7,12 @@ import contextlib
 import errno
 import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from trail.errors import DiskFullError, NotTextError, PermissionDeniedError, TrailError
+
+T = TypeVar("T")
 
 TMP_MARK = ".trail-tmp-"
 
@@ -215,14 +218,31 @@ def translate_os_errors(path: str) -> Iterator[None]:
         raise
 
 
-def atomic_write(path: str, data: bytes, mode: int | None = None) -> None:
-    """Write ``data`` to ``path`` so a reader sees the old file or the new one, never half."""
-    dirpath = os.path.dirname(path) or "."
-    tmp = tmp_name(dirpath)
+def atomic_fill(
+    path: str, fill: Callable[[str], T], *, mode: int | None = None, makedirs: bool = True
+) -> T:
+    """The one way trail replaces a file: ``fill`` writes a temp file beside ``path`` (its
+    folder is made if missing, with ``makedirs``), which gets ``mode`` and is renamed over
+    ``path``, so a reader sees the old file or the new one, never half. Returns what ``fill``
+    returned; a ``fill`` that returns False declines (nothing is renamed). On any error the
+    temp file goes."""
+    parent = os.path.dirname(path) or "."
     with translate_os_errors(path):
+        tmp = tmp_name(parent)
         try:
-            with open(tmp, "wb") as f:
-                f.write(data)
+            try:
+                result = fill(tmp)
+            except FileNotFoundError:
+                if not makedirs:
+                    raise
+                # The folder may be missing, or made by another thread meanwhile: make sure
+                # and try once more (a missing source fails again, and that error is raised).
+                os.makedirs(parent, exist_ok=True)
+                result = fill(tmp)
+            if result is False:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp)
+                return result
             if mode is not None:
                 os.chmod(tmp, mode)
             os.replace(tmp, path)
@@ -230,6 +250,17 @@ def atomic_write(path: str, data: bytes, mode: int | None = None) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
+    return result
+
+
+def atomic_write(path: str, data: bytes, mode: int | None = None) -> None:
+    """Write ``data`` to ``path`` so a reader sees the old file or the new one, never half."""
+
+    def fill(tmp: str) -> None:
+        with open(tmp, "wb") as f:
+            f.write(data)
+
+    atomic_fill(path, fill, mode=mode, makedirs=False)
 
 
 def atomic_write_text(path: str, text: str) -> None:

@@ -10,7 +10,11 @@ import pathlib
 import pytest
 
 from trail.errors import LockError
+from trail.fsutil import atomic_fill
 from trail.lock import holding, is_held, lock_fd, try_lock
+from trail.odb.layout import object_path, parse_object_path
+from trail.odb.local import LocalODB
+from trail.types import Kind, Oid
 
 SRC = pathlib.Path(__file__).resolve().parents[2] / "src" / "trail"
 
@@ -50,3 +54,58 @@ def test_a_held_lock_is_seen_and_waited_for(tmp_path):
         with pytest.raises(LockError), holding([path], 0.1, LockError):
             pass
     assert not is_held(path)
+
+
+def test_only_the_atomic_write_helper_and_the_store_rename_files_into_place():
+    users = {rel for rel, tree in _sources() if "os.replace" in _attribute_calls(tree)}
+    assert users <= {"fsutil.py", "odb/local.py"}
+
+
+WRITES = {"os.replace", "os.rename", "os.link", "os.symlink", "os.unlink", "os.remove"}
+WRITES |= {"os.chmod", "shutil.copyfile", "shutil.copy2", "shutil.move", "shutil.rmtree"}
+
+
+def test_only_the_object_store_writes_into_the_cache():
+    """Outside ``odb/`` an object's path in the cache is only read: no write call names it."""
+    bad = []
+    for rel, tree in _sources():
+        if rel.startswith("odb/"):
+            continue
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = ast.unparse(node.func)
+            writes = name in WRITES or name.split(".")[-1] in ("atomic_fill", "atomic_write")
+            if writes and any("odb.path(" in ast.unparse(a) for a in node.args):
+                bad.append(f"{rel}:{node.lineno}")
+        if "OBJECT_MODE" in ast.unparse(tree):
+            bad.append(f"{rel}: OBJECT_MODE")
+    assert bad == []
+
+
+def test_the_cache_and_a_remote_share_one_layout(tmp_path):
+    odb = LocalODB(str(tmp_path))
+    for oid in (
+        Oid("md5", "ab" * 16),
+        Oid("md5", "cd" * 16, Kind.TREE),
+        Oid("md5-dos2unix", "ef" * 16),
+    ):
+        rel = object_path(oid)
+        assert odb.path(oid) == str(tmp_path / rel)
+        folder = os.path.relpath(odb.prefix_dir(oid.algo), tmp_path).replace(os.sep, "/")
+        inside = rel if folder == "." else rel[len(folder) + 1 :]
+        assert parse_object_path(inside, oid.algo, 32) == oid
+
+
+def test_atomic_fill_replaces_whole_or_not_at_all(tmp_path):
+    path = tmp_path / "sub" / "f"
+    assert atomic_fill(str(path), lambda tmp: pathlib.Path(tmp).write_text("new")) == 3
+
+    def boom(tmp: str) -> None:
+        pathlib.Path(tmp).write_text("half")
+        raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        atomic_fill(str(path), boom)
+    assert atomic_fill(str(path), lambda tmp: False) is False  # declined: nothing renamed
+    assert path.read_text() == "new" and os.listdir(path.parent) == ["f"]

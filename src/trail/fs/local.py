@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from trail.errors import RemoteNotFoundError
 from trail.fs.base import OnBytes
-from trail.fsutil import tmp_name
+from trail.fsutil import atomic_fill
 
 
 class LocalFS:
@@ -26,21 +26,8 @@ class LocalFS:
     def exists(self, path: str) -> bool:
         return os.path.exists(self._abs(path))
 
-    def _atomic(self, path: str, fill: object) -> None:
-        dst = self._abs(path)
-        parent = os.path.dirname(dst)
-        tmp = tmp_name(parent)
-        try:
-            try:
-                fill(tmp)  # type: ignore[operator]
-            except FileNotFoundError:
-                os.makedirs(parent, exist_ok=True)
-                fill(tmp)  # type: ignore[operator]
-            os.replace(tmp, dst)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+    def _atomic(self, path: str, fill: Callable[[str], object]) -> None:
+        atomic_fill(self._abs(path), fill)
 
     def put_file(self, local: str, path: str, on_bytes: OnBytes = None) -> None:
         from trail.odb.local import copy_file

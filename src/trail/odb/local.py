@@ -1,4 +1,5 @@
-"""The local cache: objects at ``files/<algo>/ab/cdef…`` (``.dir`` for manifests), read-only.
+"""The local cache: objects at ``files/<algo>/ab/cdef…`` (``.dir`` for manifests; the layout a
+remote shares, ``trail.odb.layout``), read-only.
 
 DVC 2 (``md5-dos2unix``) objects live at the cache root, ``ab/cdef…``. Every object is written
 to a temp file in its final directory and renamed, so a reader never sees part of one.
@@ -11,10 +12,12 @@ import os
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
+import trail.odb.layout as layout
 from trail import hashing
 from trail.errors import CorruptObjectError, ObjectMissingError
 from trail.fsutil import (
     TMP_MARK,
+    atomic_fill,
     clean_stale_tmp,
     read_fd,
     read_file,
@@ -26,7 +29,6 @@ from trail.oidstr import DIR_SUFFIX, format_oid
 from trail.types import Kind, Oid
 
 OBJECT_MODE = 0o444
-LEGACY = "md5-dos2unix"
 
 
 class LocalODB:
@@ -34,13 +36,11 @@ class LocalODB:
         self.root = root
 
     def prefix_dir(self, algo: str) -> str:
-        if algo == LEGACY:
-            return self.root
-        return os.path.join(self.root, "files", algo)
+        folder = layout.prefix(algo)
+        return os.path.join(self.root, *folder.split("/")) if folder else self.root
 
     def path(self, oid: Oid) -> str:
-        name = format_oid(oid)
-        return os.path.join(self.prefix_dir(oid.algo), name[:2], name[2:])
+        return os.path.join(self.root, *layout.object_path(oid).split("/"))
 
     def exists(self, oid: Oid) -> bool:
         return os.path.exists(self.path(oid))
@@ -100,24 +100,20 @@ class LocalODB:
                 raise
         return hexval, True
 
+    def add_written(self, oid: Oid, fill: Callable[[str], object]) -> int:
+        """Store the object ``fill`` writes into the temp file it is given (a download, whose
+        bytes the caller checks against ``oid`` before it returns); returns its size."""
+        dst = self.path(oid)
+        self._commit(dst, fill)
+        return os.path.getsize(dst)
+
+    def take_out(self, oid: Oid, dest: str) -> None:
+        """Move the stored object out of the store to ``dest`` (a corrupt one, kept aside)."""
+        os.replace(self.path(oid), dest)
+
     def _commit(self, dst: str, fill: Callable[[str], object], chmod: bool = True) -> None:
         """Fill a temp file beside ``dst`` and rename it into place."""
-        parent = os.path.dirname(dst)
-        with translate_os_errors(dst):
-            tmp = tmp_name(parent)
-            try:
-                try:
-                    fill(tmp)
-                except FileNotFoundError:
-                    os.makedirs(parent, exist_ok=True)
-                    fill(tmp)
-                if chmod:
-                    os.chmod(tmp, OBJECT_MODE)
-                os.replace(tmp, dst)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+        atomic_fill(dst, fill, mode=OBJECT_MODE if chmod else None)
 
     def read_bytes(self, oid: Oid) -> bytes:
         try:

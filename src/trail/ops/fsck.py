@@ -69,5 +69,5 @@ def _quarantine(repo: Repo, oid: Oid) -> str:
     dest_dir = os.path.join(repo.private_dir, "quarantine", oid.algo)
     os.makedirs(dest_dir, exist_ok=True)
     dest = os.path.join(dest_dir, manifest.format_oid(oid))
-    os.replace(repo.odb.path(oid), dest)
+    repo.odb.take_out(oid, dest)
     return dest

@@ -6,7 +6,7 @@ import os
 import shutil
 from collections.abc import Sequence
 
-from trail.fsutil import tmp_name
+from trail.fsutil import atomic_fill
 from trail.ops.locking import locked
 from trail.ops.targets import resolve
 from trail.repo import Repo
@@ -38,8 +38,5 @@ def unprotect(repo: Repo, targets: Sequence[str]) -> int:
 
 
 def _private_copy(path: str) -> None:
-    tmp = tmp_name(os.path.dirname(path))
-    shutil.copyfile(path, tmp)
     isexec = os.access(path, os.X_OK)
-    os.chmod(tmp, file_mode(isexec))
-    os.replace(tmp, path)
+    atomic_fill(path, lambda tmp: shutil.copyfile(path, tmp), mode=file_mode(isexec))

@@ -210,16 +210,12 @@ def _pack(staging: str, dest: str, names: list[str]) -> None:
     temporary name and renamed."""
     import tarfile
 
-    from trail.fsutil import tmp_name
+    from trail.fsutil import atomic_fill
 
-    tmp = tmp_name(os.path.dirname(dest))
-    try:
+    def fill(tmp: str) -> None:
         with tarfile.open(tmp, "w:gz") as tar:
             tar.add(os.path.join(staging, MANIFEST), arcname=MANIFEST)
             for rel in names:
                 tar.add(os.path.join(staging, rel), arcname=rel)
-        os.replace(tmp, dest)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+
+    atomic_fill(dest, fill, makedirs=False)

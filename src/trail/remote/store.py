@@ -1,5 +1,5 @@
-"""A remote's objects, laid out as the cache is: ``files/<algo>/ab/cdef…`` (``.dir`` for
-manifests), DVC 2 (md5-dos2unix) objects at the root ``ab/cdef…``."""
+"""A remote's objects, laid out as the cache is (``trail.odb.layout``): ``files/<algo>/ab/cdef…``
+(``.dir`` for manifests), DVC 2 (md5-dos2unix) objects at the root ``ab/cdef…``."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from typing import BinaryIO
 from trail import hashing
 from trail.errors import RemoteError
 from trail.fs.base import FileSystem, OnBytes
-from trail.oidstr import DIR_SUFFIX, format_oid
-from trail.types import Kind, Oid
+from trail.odb.layout import ALGOS, LEGACY
+from trail.odb.layout import object_path as object_path  # what push, gc and tests use
+from trail.odb.layout import parse_object_path as parse_object_path
+from trail.oidstr import format_oid
+from trail.types import Oid
 
-LEGACY = "md5-dos2unix"
 GC_MARKER = ".trail-gc"
-ALGOS = ("blake3", "md5", LEGACY)
 
 
 class CorruptRemoteObjectError(RemoteError):
@@ -27,13 +28,6 @@ class CorruptRemoteObjectError(RemoteError):
             f"it was not put in the cache — delete {where} and run `trail push --no-index` "
             "from a clone that has it (a plain push sees the name there and skips it)"
         )
-
-
-def object_path(oid: Oid) -> str:
-    name = format_oid(oid)
-    if oid.algo == LEGACY:
-        return f"{name[:2]}/{name[2:]}"
-    return f"files/{oid.algo}/{name[:2]}/{name[2:]}"
 
 
 class RemoteStore:
@@ -172,23 +166,6 @@ class RemoteStore:
         token = os.urandom(16).hex()
         self.fs.write_bytes(GC_MARKER, token.encode() + b"\n")
         return token
-
-
-def parse_object_path(rel: str, algo: str, hexlen: int) -> Oid | None:
-    parts = rel.split("/")
-    if len(parts) != 2 or len(parts[0]) != 2:
-        return None
-    name, kind = parts[1], Kind.BLOB
-    if name.endswith(DIR_SUFFIX):
-        name, kind = name[: -len(DIR_SUFFIX)], Kind.TREE
-    hexval = parts[0] + name
-    if len(hexval) != hexlen:
-        return None
-    try:
-        int(hexval, 16)
-    except ValueError:
-        return None
-    return Oid(algo, hexval.lower(), kind)
 
 
 def _unlink(path: str) -> None:

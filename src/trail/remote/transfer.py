@@ -7,7 +7,6 @@ hashed, and only then renamed in: the cache never holds a corrupt or partial obj
 
 from __future__ import annotations
 
-import contextlib
 import os
 import threading
 import time
@@ -15,8 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from trail.errors import RemoteError, RemoteUnreachableError, TrailError
-from trail.fsutil import tmp_name
-from trail.odb.local import OBJECT_MODE, LocalODB
+from trail.odb.local import LocalODB
 from trail.oidstr import format_oid
 from trail.progress import NULL, Progress
 from trail.remote.index import RemoteIndex
@@ -189,19 +187,7 @@ def download(
         if data is not None:
             odb.add_bytes(oid, data)
             return len(data)
-        parent = os.path.dirname(dst)
-        os.makedirs(parent, exist_ok=True)
-        tmp = tmp_name(parent)
-        store.download(oid, tmp)
-        try:
-            size = os.path.getsize(tmp)
-            os.chmod(tmp, OBJECT_MODE)
-            os.replace(tmp, dst)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        return size
+        return odb.add_written(oid, lambda tmp: store.download(oid, tmp))
 
     try:
         _run(store.url, list(oids), work, jobs, progress, result)

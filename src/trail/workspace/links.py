@@ -6,12 +6,11 @@ remembered. Hardlinks and symlinks share the read-only cache object, so they sta
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Callable
 
 from trail.errors import ConfigError
-from trail.fsutil import tmp_name, translate_os_errors, write_new
+from trail.fsutil import atomic_fill, write_new
 from trail.odb.local import copy_file, try_reflink
 
 LINK_TYPES = ("reflink", "hardlink", "symlink", "copy")
@@ -66,25 +65,15 @@ class Linker:
         on_bytes: Callable[[int], None] | None = None,
     ) -> None:
         """Atomically put object ``src`` at ``dst`` (which must not exist or be replaceable)."""
-        parent = os.path.dirname(dst)
-        with translate_os_errors(dst):
-            while True:
-                kind = self.kinds[0]
-                tmp = tmp_name(parent)
-                try:
-                    if self._link(kind, src, tmp, isexec, on_bytes):
-                        os.replace(tmp, dst)
-                        return
-                except FileNotFoundError:
-                    if not os.path.exists(src):
-                        raise
-                    os.makedirs(parent, exist_ok=True)
-                    continue
-                except BaseException:
-                    with contextlib.suppress(OSError):
-                        os.unlink(tmp)
-                    raise
-                self._give_up(kind, dst)
+        while True:
+            kind = self.kinds[0]
+
+            def fill(tmp: str, kind: str = kind) -> bool:
+                return self._link(kind, src, tmp, isexec, on_bytes)
+
+            if atomic_fill(dst, fill):
+                return
+            self._give_up(kind, dst)
 
     def _give_up(self, kind: str, dst: str) -> None:
         """Drop a link kind that does not work here (once, whichever thread sees it first)."""
@@ -125,22 +114,9 @@ class Linker:
         if self.kinds[0] != "copy":
             self.place(src, dst, isexec)
             return os.stat(dst)
-        parent = os.path.dirname(dst)
         mode = file_mode(isexec)
-        with translate_os_errors(dst):
-            tmp = tmp_name(parent)
-            try:
-                try:
-                    st = write_new(tmp, data, mode)
-                except FileNotFoundError:
-                    os.makedirs(parent, exist_ok=True)
-                    st = write_new(tmp, data, mode)
-                os.replace(tmp, dst)  # a rename keeps inode and mtime: ``st`` stays true
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
-        return st
+        # A rename keeps inode and mtime: the stat of the temp file stays true.
+        return atomic_fill(dst, lambda tmp: write_new(tmp, data, mode))
 
 
 def is_linked(path: str) -> bool:
