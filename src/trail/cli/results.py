@@ -86,6 +86,10 @@ def cmd_metrics_show(args: argparse.Namespace, console: Console) -> int:
             _table(headers, rows, args.fmt)
         elif not result.errors:
             console.err("No metrics files found (declare them under `metrics:` in the pipeline)")
+    for rev in result.revs:  # declared but not made yet: shown as DVC shows them, not an error
+        for path in rev.absent:
+            where = "the workspace" if rev.rev == "workspace" else rev.rev
+            console.err(f"WARNING: {path}: no such file in {where}")
     return _report_errors(result.errors, console)
 
 

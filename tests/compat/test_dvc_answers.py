@@ -1,0 +1,170 @@
+"""A DVC project made and run by the real dvc 3.67.1 (metrics and plots inside a cached output
+directory, experiments): trail gives DVC's answers, in DVC's JSON/CSV shapes, compared with
+what the real dvc prints on the same repository. Only what must differ is normalised, and
+each test says what."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.compat
+
+TRAIN = """\
+import json, os, yaml
+p = yaml.safe_load(open("params.yaml"))["train"]
+os.makedirs("eval/plots", exist_ok=True)
+json.dump({"acc": p["lr"] * 2, "nested": {"loss": 1 - p["lr"]}}, open("eval/metrics.json", "w"))
+with open("eval/plots/log.csv", "w") as f:
+    f.write("step,acc\\n0,0.1\\n1," + str(p["lr"]) + "\\n")
+open("model.bin", "w").write("model %s" % p["lr"])
+"""
+
+PIPELINE = """\
+stages:
+  train:
+    cmd: {py} train.py
+    deps: [train.py]
+    params: [train.lr]
+    outs: [eval, model.bin]
+metrics:
+- eval/metrics.json
+plots:
+- eval/plots/log.csv:
+    x: step
+    y: acc
+"""
+
+
+@pytest.fixture(scope="module")
+def eval_project(built):
+    """dvc ran the pipeline at two commits (v1, main) and two experiments of main."""
+    b = built("eval")
+    (b.root / "train.py").write_text(TRAIN)
+    (b.root / "params.yaml").write_text("train:\n  lr: 0.25\n  epochs: 3\n")
+    (b.root / "dvc.yaml").write_text(PIPELINE.format(py=sys.executable))
+    (b.root / "raw.txt").write_text("raw\n")
+    b.dvc("add", "-q", "raw.txt")
+    b.dvc("repro", "-q")
+    b.git("add", "-A")
+    b.git("commit", "-q", "-m", "first run")
+    b.git("tag", "v1")
+    (b.root / "params.yaml").write_text("train:\n  lr: 0.3\n  epochs: 3\n")
+    b.dvc("repro", "-q")
+    b.git("add", "-A")
+    b.git("commit", "-q", "-m", "second run")
+    b.dvc("exp", "run", "-q", "-n", "exp-a", "-S", "train.lr=0.5")
+    b.dvc("exp", "run", "-q", "-n", "exp-b", "-S", "train.lr=0.75")
+    return b
+
+
+@pytest.fixture
+def repo(eval_project, tmp_dir, monkeypatch):
+    return eval_project.copy_to(tmp_dir, monkeypatch)
+
+
+def _same_json(trail, dvc, *args: str) -> object:
+    ours, theirs = trail(*args), dvc(*args)
+    assert ours.code == theirs.code == 0, ours.err
+    assert json.loads(ours.out) == json.loads(theirs.out), f"trail {' '.join(args)}"
+    return json.loads(ours.out)
+
+
+def test_metrics_inside_a_cached_directory_at_revisions(repo, trail, dvc):
+    assert "eval/metrics.json" not in repo.git("ls-files")  # only in the cache at a revision
+    shown = _same_json(trail, dvc, "metrics", "show", "-A", "--json")  # full commit ids
+    v1 = repo.git("rev-parse", "v1").strip()
+    assert shown[v1]["data"]["eval/metrics.json"]["data"]["acc"] == 0.5
+    _same_json(trail, dvc, "metrics", "show", "-a", "--json")
+    diff = _same_json(trail, dvc, "metrics", "diff", "v1", "--json")
+    assert diff["eval/metrics.json"]["acc"] == {"old": 0.5, "new": 1.5, "diff": 1.0}
+    _same_json(trail, dvc, "metrics", "diff", "v1", "HEAD", "--all", "--json")
+
+
+def test_plots_inside_a_cached_directory_at_revisions(repo, trail, dvc):
+    pytest.importorskip("vl_convert")
+    ours = json.loads(trail("plots", "diff", "v1", "--json").out)
+    theirs = json.loads(dvc("plots", "diff", "v1", "--json").out)
+    # The wrapper, plot ids, types and revisions are DVC's. The Vega-Lite spec is trail's own
+    # (DVC's template code is not copied) and holds its points as long rows (rev, x, y), so
+    # the points are compared as (plot, rev, x, y) text, as DVC keeps CSV values.
+    assert _shape(ours) == _shape(theirs)
+    assert _points(ours, long_rows=True) == _points(theirs, long_rows=False)
+    assert ("eval/plots/log.csv", "v1", "1", "0.25") in _points(ours, long_rows=True)
+
+
+def _shape(shown: dict) -> dict:
+    return {
+        "keys": sorted(shown),
+        "plots": {
+            pid: [(e["type"], e["revisions"]) for e in entries]
+            for pid, entries in shown["data"].items()
+        },
+    }
+
+
+def _points(shown: dict, long_rows: bool) -> list[tuple]:
+    out = []
+    for pid, entries in shown["data"].items():
+        for entry in entries:
+            for v in entry["content"]["data"]["values"]:
+                if long_rows:
+                    out.append((pid, v["rev"], str(v["x"]), str(v["y"])))
+                else:
+                    out.append((pid, v["rev"], v["step"], v["acc"]))
+    return sorted(out)
+
+
+def test_exp_show_json_is_dvcs(repo, trail, dvc):
+    shown = _same_json(trail, dvc, "exp", "show", "--json")
+    exps = {g["name"]: g["revs"][0]["data"] for g in shown[1]["experiments"]}
+    assert exps["exp-a"]["metrics"]["eval/metrics.json"]["data"]["acc"] == 1.0  # from the cache
+    for flags in (["-A"], ["-a", "--param-deps"], ["--sha", "--hide-workspace"], ["-n", "2"]):
+        _same_json(trail, dvc, "exp", "show", "--json", *flags)
+
+
+def test_exp_show_csv_is_dvcs(repo, trail, dvc):
+    for flags in (
+        [],
+        ["--sort-by", "acc", "--sort-order", "desc"],
+        ["--only-changed"],
+        ["--drop", "train.py", "--keep", "acc"],
+        ["-n", "2", "--precision", "2"],
+    ):
+        ours = trail("exp", "show", "--csv", *flags)
+        assert ours.code == 0, ours.err
+        assert ours.out == dvc("exp", "show", "--csv", *flags).out, flags
+
+
+def test_metrics_and_params_json(repo, trail, dvc):
+    (repo / "params.yaml").write_text("train:\n  lr: 0.4\n  epochs: [3, 4]\n")
+    (repo / "eval" / "metrics.json").write_text('{"acc": 0.123456789123, "ok": true, "tag": "x"}')
+    _same_json(trail, dvc, "metrics", "show", "--json")  # the workspace alone is ""
+    _same_json(trail, dvc, "metrics", "diff", "--json")
+    _same_json(trail, dvc, "params", "diff", "--json")  # a list param is text, as DVC's
+    _same_json(trail, dvc, "params", "diff", "--all", "--json")
+    for cmd in (["metrics", "diff"], ["params", "diff"], ["metrics", "show"]):
+        assert trail(*cmd).out.split() == dvc(*cmd).out.split(), cmd
+
+
+def test_declared_metrics_not_made_yet(repo, trail, dvc):
+    (repo / "dvc.yaml").write_text((repo / "dvc.yaml").read_text() + "- later.json\n")
+    ours = trail("metrics", "show", "--json")
+    assert ours.code == 0 and "No metrics files found" not in ours.err
+    assert json.loads(ours.out) == json.loads(dvc("metrics", "show", "--json").out)
+    assert trail("metrics", "show").out.split() == dvc("metrics", "show").out.split()
+
+
+def test_plots_render_what_they_can(repo, trail, dvc):
+    pytest.importorskip("vl_convert")
+    (repo / "dvc.yaml").write_text((repo / "dvc.yaml").read_text() + "- missing.csv\n")
+    ours, theirs = trail("plots", "show", "--json"), dvc("plots", "show", "--json")
+    assert ours.code == theirs.code == 0
+    ours_j, theirs_j = json.loads(ours.out), json.loads(theirs.out)
+    assert ours_j["errors"] == theirs_j["errors"]  # same entries, same messages
+    assert _shape(ours_j) == _shape(theirs_j)  # the missing plot is an empty list in both
+    assert trail("plots", "show").code == 0
+    (repo / "dvc.yaml").write_text("stages: {}\n")
+    assert trail("plots", "show", "--json").out == dvc("plots", "show", "--json").out == "{}\n"
