@@ -6,6 +6,7 @@ each test says what."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import pytest
@@ -168,3 +169,77 @@ def test_plots_render_what_they_can(repo, trail, dvc):
     assert trail("plots", "show").code == 0
     (repo / "dvc.yaml").write_text("stages: {}\n")
     assert trail("plots", "show", "--json").out == dvc("plots", "show", "--json").out == "{}\n"
+
+
+def _sorted_lists(value):
+    if isinstance(value, dict):
+        return {k: _sorted_lists(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return sorted(value)
+    return value
+
+
+def test_data_status_counts_stage_outputs(repo, trail, dvc):
+    (repo / "model.bin").write_text("changed")
+    import shutil
+
+    shutil.rmtree(repo / "eval")
+    for flags in ([], ["--granular"]):
+        ours = json.loads(trail("data", "status", "--json", *flags).out)
+        theirs = json.loads(dvc("data", "status", "--json", *flags).out)
+        assert _sorted_lists(ours) == _sorted_lists(theirs)  # only the order of lists differs
+    assert ours["uncommitted"]["deleted"][0] == "eval/"
+
+
+def test_ls_lists_outputs_as_dvc(repo, trail, dvc):
+    (repo / "model.bin").unlink()  # an output not on disk is still listed
+    for args in (
+        ["."],
+        [".", "--json"],
+        ["-R", "."],
+        ["-R", "--dvc-only", ".", "--json"],
+        [".", "eval", "--json"],
+        ["--size", "--show-hash", "."],
+        [".", "--rev", "v1", "-R", "--json"],
+    ):
+        ours, theirs = trail("ls", *args), dvc("list", *args)
+        assert ours.code == theirs.code == 0, ours.err
+        assert ours.out == theirs.out, args
+    assert trail("list", ".").out == trail("ls", ".").out
+
+
+def test_status_paths_are_relative_to_where_it_runs(dvc_repo, trail, dvc):
+    dvc_repo.gen({"p": {"in.txt": "1\n"}, "loose.txt": "x\n"})
+    (dvc_repo / "p" / "dvc.yaml").write_text(
+        "stages:\n  s:\n    cmd: cp in.txt out.txt\n    deps: [in.txt]\n    outs: [out.txt]\n"
+    )
+    dvc("repro", "-q", "-P")
+    dvc_repo.gen({"p": {"in.txt": "2\n"}, "loose.txt.dvc": "outs:\n- path: loose.txt\n"})
+    for where in (dvc_repo, dvc_repo / "p"):
+        os.chdir(where)
+        ours, theirs = trail("status", "--json"), dvc("status", "--json")
+        assert json.loads(ours.out) == json.loads(theirs.out), where
+    assert json.loads(ours.out)["../loose.txt.dvc"] == [
+        {"changed outs": {"../loose.txt": "modified"}}  # an entry without a hash: "modified"
+    ]
+
+
+def test_data_status_without_git_and_quoted_hints(tmp_dir, trail, dvc):
+    dvc("init", "-q", "--no-scm")
+    tmp_dir.gen("f.txt", "a\n")
+    dvc("add", "-q", "f.txt")
+    tmp_dir.gen("f.txt", "b\n")
+    ours = trail("data", "status")
+    assert "Committed" not in ours.out and "git commit" not in ours.out  # no commits here
+    assert "modified: f.txt" in ours.out
+    assert json.loads(trail("data", "status", "--json").out) == json.loads(
+        dvc("data", "status", "--json").out
+    )
+
+
+def test_git_hint_quotes_paths_with_spaces(dvc_repo, trail, dvc):
+    dvc_repo.gen({"my data.txt": "a\n", "other data.txt": "b\n"})
+    theirs = dvc("add", "other data.txt").out
+    ours = trail("add", "my data.txt").out
+    assert "git add .gitignore 'other data.txt.dvc'" in theirs
+    assert "git add .gitignore 'my data.txt.dvc'" in ours

@@ -129,7 +129,10 @@ def _git_hint(repo: Any, files: list[str], console: Console) -> None:
     if repo.config.get_bool("core", "autostage"):
         repo.scm.add(files)
         return
-    console.out(f"\nTo track the changes with git, run:\n\n\tgit add {' '.join(files)}\n")
+    import shlex
+
+    quoted = " ".join(shlex.quote(f) for f in sorted(set(files)))  # as DVC: sorted, quoted
+    console.out(f"\nTo track the changes with git, run:\n\n\tgit add {quoted}\n")
 
 
 def cmd_status(args: argparse.Namespace, console: Console) -> int:
@@ -146,6 +149,7 @@ def cmd_status(args: argparse.Namespace, console: Console) -> int:
             args.targets,
             check_updates=not args.no_updates,
             warn=lambda msg: console.err(f"WARNING: {msg}"),
+            cwd=os.getcwd(),
         )
     finally:
         repo.close()

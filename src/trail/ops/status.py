@@ -17,15 +17,20 @@ def status(
     *,
     check_updates: bool = True,
     warn: Callable[[str], None] | None = None,
+    cwd: str | None = None,
 ) -> dict[str, list[Any]]:
     """``{"x.trail": [{"changed outs": {"x": "modified"}}], "train": ["changed command"]}``.
+
+    Paths, pointer files and stages (``sub/dvc.yaml:train``) are named relative to ``cwd``
+    (default: the repository root), as DVC names them.
 
     Imports also say ``changed deps: {"data (url)": "update available"}`` when their source
     moved on (with ``check_updates``: one ``git ls-remote`` per source) and ``changed
     checksum`` when their pointer file was edited by hand, as DVC does. A source that cannot
     be asked is told to ``warn``.
     """
-    result, rest = _stage_status(repo, targets)
+    shown = _relative_to(repo, cwd)
+    result, rest = _stage_status(repo, targets, shown)
     if targets and not rest:
         return result
     pfs = collect(repo)
@@ -34,7 +39,7 @@ def status(
     for t in tracked:
         change = out_status(repo, t)
         if change is not None:
-            outs.setdefault(t.pf.path, {})[t.relpath] = change
+            outs.setdefault(t.pf.path, {})[shown(t.relpath)] = change
     files = sorted({t.pf.path: t.pf for t in tracked}.values(), key=lambda p: p.path)
     imports = import_status(repo, files, check_updates, warn)
     for pf in files:
@@ -45,8 +50,18 @@ def status(
         if checksum:
             entries.append("changed checksum")
         if entries:
-            result[pf.path] = entries
+            result[shown(pf.path)] = entries
     return result
+
+
+def _relative_to(repo: Repo, cwd: str | None) -> Callable[[str], str]:
+    """Repo-relative posix paths → relative to ``cwd``."""
+    import os
+
+    if cwd is None or os.path.abspath(cwd) == repo.root:
+        return lambda path: path
+    base = os.path.abspath(cwd)
+    return lambda path: os.path.relpath(os.path.join(repo.root, path), base).replace(os.sep, "/")
 
 
 def import_status(
@@ -91,7 +106,9 @@ def _moved(repo: Repo, url: str, rev: str | None, warn: Callable[[str], None] | 
         return None
 
 
-def _stage_status(repo: Repo, targets: Sequence[str]) -> tuple[dict[str, list[Any]], list[str]]:
+def _stage_status(
+    repo: Repo, targets: Sequence[str], shown: Callable[[str], str]
+) -> tuple[dict[str, list[Any]], list[str]]:
     """Changes of the stages named in ``targets`` (all without), and the targets left over."""
     if not _has_pipeline_file(repo):
         return {}, list(targets)  # no pipeline: keep a plain status free of YAML
@@ -113,8 +130,32 @@ def _stage_status(repo: Repo, targets: Sequence[str]) -> tuple[dict[str, list[An
             )
         changes = stage_changes(repo, s, locks[s.file].get(s.name))
         if changes:
-            result[s.addressing] = changes
+            result[_stage_name(s, shown)] = _paths_shown(s, changes, shown)
     return result, rest
+
+
+def _stage_name(stage: Any, shown: Callable[[str], str]) -> str:
+    """``train`` when its pipeline file is the one in the current directory, else
+    ``path/to/dvc.yaml:train``, as DVC addresses stages."""
+    import posixpath
+
+    file = shown(stage.file)
+    return stage.name if file == posixpath.basename(stage.file) else f"{file}:{stage.name}"
+
+
+def _paths_shown(stage: Any, changes: list[Any], shown: Callable[[str], str]) -> list[Any]:
+    """The stage's changes with its paths (as declared, relative to its wdir) shown from
+    the current directory."""
+    paths = {d.declared: d.path for d in (*stage.deps, *stage.params, *stage.outs)}
+    out: list[Any] = []
+    for change in changes:
+        if isinstance(change, dict):
+            change = {
+                kind: {shown(paths.get(p, p)): what for p, what in detail.items()}
+                for kind, detail in change.items()
+            }
+        out.append(change)
+    return out
 
 
 def _has_pipeline_file(repo: Repo) -> bool:
