@@ -16,7 +16,7 @@ from trail.errors import TrailError, WorkspaceError
 from trail.paths import is_inside, repo_relpath
 from trail.pointer import Output, PointerFile
 from trail.repo import Repo
-from trail.workspace.ignore import ALWAYS_IGNORED
+from trail.workspace.ignore import ALWAYS_IGNORED, is_nested_repo
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,8 @@ def collect(repo: Repo) -> list[PointerFile]:
                 continue
             if ignore.active and ignore.ignored(rel, True):
                 continue
+            if is_nested_repo(os.path.join(repo.root, rel)):
+                continue  # another repository's pointer files are its own
             stack.append(rel)
     found.sort(key=lambda pf: pf.path)
     return found

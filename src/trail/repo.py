@@ -102,10 +102,12 @@ class Repo:
     def scm(self) -> Git | None:
         if self.config.get_bool("core", "no_scm"):
             return None
-        if not os.path.exists(os.path.join(self.root, ".git")):
-            return None
         from trail.scm.git import Git
 
+        # A repository made with `init --subdir` sits below its Git root: Git is run from the
+        # repository's root, so paths given to it stay repository-relative (``rev:./path``).
+        if Git.find_root(self.root) is None:
+            return None
         return Git(self.root)
 
     @property

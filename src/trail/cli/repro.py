@@ -122,9 +122,19 @@ def cmd_repro(args: argparse.Namespace, console: Console) -> int:
     repo.on_wait = console.err
     previous = _stop_on_sigterm()
     try:
-        result = repro(repo, args.targets, opts)
-        if result.lock_files or result.gitignores:  # (finding Git costs an import)
-            _git_hint(repo, result.lock_files + result.gitignores, console)
+        from trail.ops.verify import is_pointer_target, verify
+
+        pointers = [t for t in args.targets if is_pointer_target(repo, t)]
+        stages = [t for t in args.targets if t not in pointers]
+        verified = verify(repo, pointers, say=console.out) if pointers else None
+        if pointers and not stages:
+            if verified is not None and verified.written:
+                _git_hint(repo, verified.written, console)
+            return 0
+        result = repro(repo, stages, opts)
+        written = verified.written if verified is not None else []
+        if result.lock_files or result.gitignores or written:  # (finding Git costs an import)
+            _git_hint(repo, written + result.lock_files + result.gitignores, console)
     finally:
         repo.close()
         _restore_sigterm(previous)

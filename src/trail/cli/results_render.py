@@ -93,14 +93,14 @@ def _absent(path: str) -> dict[str, Any]:
 
 def show_rows(result: ShowResult, precision: int) -> tuple[list[str], list[list[str]]]:
     """One row per (revision, file), files that failed with ``-``; one column per flattened
-    metric in file order, as DVC draws them."""
+    metric, sorted, as DVC draws them."""
     flat = [
         (rev.rev, path, flatten(tree)) for rev in result.revs for path, tree in rev.data.items()
     ]
     failed: list[tuple[str, str, dict[str, Any]]] = [
         (rev.rev, path, {}) for rev in result.revs for path in [*rev.errors, *rev.absent]
     ]
-    keys = list(dict.fromkeys(key for _, _, values in flat for key in values))
+    keys = sorted({key for _, _, values in flat for key in values})
     several = len(result.revs) > 1
     headers = (["Revision"] if several else []) + ["Path", *keys]
     rows = [

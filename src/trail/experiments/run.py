@@ -9,7 +9,7 @@ clone that shares the cache, then fetches the refs.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from trail.experiments import setparams
@@ -59,7 +59,16 @@ def run(
     ref = choose_ref(git, state.commit, name, force)
     edits = setparams.plan(repo.root, params)  # checks every -S before writing any
     setparams.write(repo.root, edits)
-    result = repro(repo, targets, opts or ReproOptions())
+    opts = opts or ReproOptions()
+    # What DVC tells an experiment's commands (dvclive saves the experiment when it sees it)
+    env = {
+        **opts.env,
+        "DVC_EXP_BASELINE_REV": state.commit,
+        "DVC_EXP_NAME": ref.name,
+        "TRAIL_EXP_BASELINE_REV": state.commit,
+        "TRAIL_EXP_NAME": ref.name,
+    }
+    result = repro(repo, targets, replace(opts, env=env))
     if result.failed:
         return ExpRunResult(ref, result, None, tuple(edits))
     recorded = _record(repo, git, ref, state, result, argv, force)

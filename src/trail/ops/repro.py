@@ -8,7 +8,7 @@ written as soon as it succeeds, so an interrupt keeps what finished.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from trail.errors import PipelineError, TrailError
@@ -46,6 +46,7 @@ class ReproOptions:
     jobs: int = 1
     on_output: OnOutput = _no_output
     on_event: OnEvent = _quiet
+    env: Mapping[str, str] = field(default_factory=dict)  # more environment for the commands
 
 
 @dataclass
@@ -180,7 +181,9 @@ class _Plan:
 
         # A forced run really runs (as with DVC): the run-cache is not consulted.
         use_cache = self.opts.run_cache and not self.opts.force
-        ropts = RunOptions(use_cache, self.opts.commit, self.opts.on_output, on_run)
+        ropts = RunOptions(
+            use_cache, self.opts.commit, self.opts.on_output, on_run, dict(self.opts.env)
+        )
         timeout = self.repo.config.get_float("core", "lock_timeout", 60.0)
         paths = [o.path for o in stage.outs]
         with scheduler.output_locks(self.repo.private_dir, paths, timeout):

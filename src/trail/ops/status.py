@@ -165,7 +165,7 @@ def _has_pipeline_file(repo: Repo) -> bool:
     """
     import os
 
-    from trail.workspace.ignore import ALWAYS_IGNORED
+    from trail.workspace.ignore import ALWAYS_IGNORED, is_nested_repo
 
     if os.path.exists(repo.path(repo.dialect.pipeline_file)):
         return True
@@ -188,6 +188,6 @@ def _has_pipeline_file(repo: Repo) -> bool:
             if e.name in ALWAYS_IGNORED or e.name + suffix in names:
                 continue
             skipped = ignore.active and ignore.ignored(rel, True)
-            if e.is_dir(follow_symlinks=False) and not skipped:
+            if e.is_dir(follow_symlinks=False) and not skipped and not is_nested_repo(e.path):
                 stack.append(rel)
     return False

@@ -83,10 +83,10 @@ class BatchGit(Git):
 
     def read_blobs_at(self, requests: Iterable[tuple[str, str]]) -> dict[tuple[str, str], bytes]:
         requests = list(dict.fromkeys(requests))
-        objects = self.read_objects(f"{rev}:{path}" for rev, path in requests)
+        objects = self.read_objects(f"{rev}:./{path}" for rev, path in requests)
         result = {}
         for key in requests:
-            found = objects.get(f"{key[0]}:{key[1]}")
+            found = objects.get(f"{key[0]}:./{key[1]}")
             if found is not None and found[0] == "blob":
                 result[key] = found[1]
         return result

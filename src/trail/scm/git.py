@@ -43,7 +43,7 @@ class Git:
 
     def ls_tree(self, rev: str, suffixes: Sequence[str]) -> list[str]:
         """Paths of files at ``rev`` whose names end with one of ``suffixes``."""
-        out = self.run("ls-tree", "-r", "-z", "--name-only", "--full-tree", rev)
+        out = self.run("ls-tree", "-r", "-z", "--name-only", rev)  # relative to the root
         return [p for p in out.split("\0") if p and p.endswith(tuple(suffixes))]
 
     def read_blobs(self, rev: str, paths: Iterable[str]) -> dict[str, bytes]:
@@ -57,7 +57,9 @@ class Git:
         requests = list(dict.fromkeys(requests))
         if not requests:
             return {}
-        request = "".join(f"{rev}:{p}\n" for rev, p in requests).encode()
+        # ``rev:./path`` is relative to the directory Git runs in: the repository's root,
+        # which is below Git's own in a repository made with `init --subdir`
+        request = "".join(f"{rev}:./{p}\n" for rev, p in requests).encode()
         try:
             proc = subprocess.run(
                 ["git", "cat-file", "--batch"], cwd=self.root, input=request, capture_output=True
@@ -88,7 +90,7 @@ class Git:
         unique = list(found)
         for start in range(0, len(unique), 400):  # keep the command line short
             out = self.run(
-                *("-c", "grep.fallbackToNoIndex=false", "grep", "-l", "-z", "--full-name"),
+                *("-c", "grep.fallbackToNoIndex=false", "grep", "-l", "-z"),
                 *("-I", "-e", ""),
                 *unique[start : start + 400],
                 *("--", name, f"*/{name}"),
