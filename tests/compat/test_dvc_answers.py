@@ -243,3 +243,37 @@ def test_git_hint_quotes_paths_with_spaces(dvc_repo, trail, dvc):
     ours = trail("add", "my data.txt").out
     assert "git add .gitignore 'other data.txt.dvc'" in theirs
     assert "git add .gitignore 'my data.txt.dvc'" in ours
+
+
+def test_exp_list_all_names_each_baseline_once(repo, trail, dvc):
+    def groups(text: str) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        head = ""
+        for line in text.splitlines():
+            if not line.startswith("\t"):
+                assert line not in found, f"{line} listed twice"
+                head = line
+                found[head] = set()
+            else:
+                found[head].add(line.strip())
+        return found
+
+    ours, theirs = trail("exp", "list", "-A"), dvc("exp", "list", "-A")
+    assert ours.code == 0, ours.err
+    assert groups(ours.out) == groups(theirs.out)  # DVC lists in ref order: compared as sets
+    shas = trail("exp", "ls", "--sha-only").out.split()
+    assert sorted(s[:7] for s in shas) == sorted(trail("exp", "list").out.split()[1::2])
+
+
+def test_exp_show_deps_are_the_pipelines_not_stale_lock_entries(repo, trail, dvc):
+    text = (repo / "dvc.yaml").read_text().replace("deps: [train.py]", "deps: []")
+    (repo / "dvc.yaml").write_text(text)  # the lock file still records train.py
+    shown = _same_json(trail, dvc, "exp", "show", "--json")
+    assert shown[0]["data"]["deps"] == {}
+
+
+def test_params_of_a_deleted_params_file_are_gone(repo, trail, dvc):
+    repo.git("rm", "-q", "-f", "params.yaml")
+    repo.git("commit", "-q", "-m", "no params")
+    diff = _same_json(trail, dvc, "params", "diff", "HEAD~1", "HEAD", "--json")
+    assert diff["params.yaml"]["train.lr"] == {"old": 0.3, "new": None}  # not the lock's value
