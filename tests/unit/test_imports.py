@@ -57,7 +57,7 @@ LAYER = {
     "errors": 0, "types": 0, "progress": 0,
     "hashing": 1, "oidstr": 1, "fsutil": 1, "odb": 1, "state": 1, "parallel": 1, "paths": 1,
     "fs": 1,
-    "manifest": 2, "pointer": 2, "workspace": 2, "scm": 2, "dialect": 2, "config": 2,
+    "manifest": 2, "pointer": 2, "workspace": 2, "scm": 2, "dialect": 2, "config": 2, "config_schema": 2,
     "yamlio": 2, "yamlcore": 2, "lock": 2, "importdeps": 2,
     "repo": 3, "index": 3, "pipeline": 3, "results": 3, "remote": 3,
     "ops": 4, "experiments": 4, "executors": 4, "api": 4,

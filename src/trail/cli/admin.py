@@ -26,11 +26,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_config)
 
     p = sub.add_parser("version", parents=[common], help="show versions and the environment")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON, for scripts")
     p.set_defaults(func=cmd_version)
 
     p = sub.add_parser("doctor", parents=[common], help="check that trail can work here")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON, for scripts")
     p.set_defaults(func=cmd_doctor)
 
 
@@ -93,6 +93,14 @@ def cmd_config(args: argparse.Namespace, console: Console) -> int:
     if key in SECRET_KEYS and args.level is None:
         level = "local"
         console.err(f"note: {args.name} is a secret: written to config.local (not tracked by Git)")
+    from trail.config_schema import check
+
+    check(section, key, None if args.unset else args.value)  # refused before anything is written
+    url = config.get(section, "url") if section.startswith('remote "') else None
+    if url is not None and key != "url":
+        from trail.remote.settings import check_option
+
+        check_option(section[len('remote "') : -1], url, key)
     path = config.level_path(level)
     if path is None:
         raise ConfigError(f"no {level} config outside a repository")

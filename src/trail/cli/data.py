@@ -42,7 +42,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
     p = sub.add_parser("status", parents=[common], help="show tracked data that changed")
     p.add_argument("targets", nargs="*")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON, for scripts")
     p.add_argument("-c", "--cloud", action="store_true", help="compare the cache with a remote")
     p.add_argument("-r", "--remote", help="the remote for -c (default: the default remote)")
     p.add_argument("-j", "--jobs", type=int, help="parallel requests to the remote")
@@ -60,7 +60,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     s.add_argument("--unchanged", action="store_true", help="also list unchanged outputs")
     s.add_argument("--not-in-remote", action="store_true", help="also list what a remote lacks")
     s.add_argument("-r", "--remote", help="the remote for --not-in-remote")
-    s.add_argument("--json", action="store_true")
+    s.add_argument("--json", action="store_true", help="print JSON, for scripts")
     s.set_defaults(func=cmd_data_status)
 
     p = sub.add_parser("commit", parents=[common], help="record changes of tracked data")
@@ -77,7 +77,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("diff", parents=[common], help="tracked data changed between revisions")
     p.add_argument("a_rev", nargs="?", default="HEAD")
     p.add_argument("b_rev", nargs="?")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON, for scripts")
     p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser("move", parents=[common], help="rename a tracked output")
@@ -109,7 +109,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
     p = sub.add_parser("fsck", parents=[common], help="verify every cached object")
     p.add_argument("--no-quarantine", action="store_true", help="only report corrupt objects")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON, for scripts")
     p.set_defaults(func=cmd_fsck)
 
 

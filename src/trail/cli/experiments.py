@@ -63,7 +63,7 @@ def _register_list(esub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--rev", help="of this baseline (default: HEAD)")
     p.add_argument("--name-only", "--names-only", action="store_true", help="names only")
     p.add_argument("--sha-only", "--shas-only", action="store_true", help="commit ids only")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON, for scripts")
     p.set_defaults(func=cmd_list)
 
 

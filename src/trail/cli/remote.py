@@ -37,7 +37,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     _levels(s)
     s.set_defaults(func=cmd_remote_default)
     s = rsub.add_parser("list", parents=[common], help="list remotes")
-    s.add_argument("--json", action="store_true")
+    s.add_argument("--json", action="store_true", help="print JSON, for scripts")
     _levels(s)
     s.set_defaults(func=cmd_remote_list)
     s = rsub.add_parser("remove", parents=[common], help="remove a remote")

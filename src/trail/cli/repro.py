@@ -34,7 +34,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     g.add_argument("stage")
     g.add_argument("-n", "--last", type=int, default=1, help="how many runs (default 1)")
     g.add_argument("--rev", help="the run behind the outputs recorded at this Git revision")
-    g.add_argument("--json", action="store_true")
+    g.add_argument("--json", action="store_true", help="print JSON, for scripts")
     g.set_defaults(func=cmd_logs)
 
 

@@ -13,9 +13,13 @@ DEFAULT_PRECISION = 5
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     fmt = argparse.ArgumentParser(add_help=False)
     group = fmt.add_mutually_exclusive_group()
-    group.add_argument("--json", dest="fmt", action="store_const", const="json")
-    group.add_argument("--md", dest="fmt", action="store_const", const="md")
-    group.add_argument("--csv", dest="fmt", action="store_const", const="csv")
+    group.add_argument(
+        "--json", dest="fmt", action="store_const", const="json", help="print JSON (DVC's shape)"
+    )
+    group.add_argument(
+        "--md", dest="fmt", action="store_const", const="md", help="a Markdown (GFM) table"
+    )
+    group.add_argument("--csv", dest="fmt", action="store_const", const="csv", help="print CSV")
     fmt.add_argument("--precision", type=_digits, metavar="N", help="digits after the point (5)")
     fmt.set_defaults(fmt="table")
 
