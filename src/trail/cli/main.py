@@ -19,6 +19,7 @@ from trail.cli import (
     remote,
     repro,
     results,
+    tools,
 )
 from trail.cli.ui import Console
 
@@ -26,7 +27,7 @@ from trail.cli.ui import Console
 class _Parser(argparse.ArgumentParser):
     last: _Parser | None = None  # the deepest (sub)command parser that parsed: its usage helps
 
-    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:  # type: ignore[override]
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
         _Parser.last = self
         return super().parse_known_args(args, namespace)
 
@@ -94,7 +95,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("-V", "--version", action="version", version=f"trail {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="<command>", parser_class=_Parser)
     chooser = _OnlyOne(sub, only)
-    for module in (admin, data, pipeline, repro, remote, imports, results, experiments, queue):
+    modules = (admin, data, pipeline, repro, remote, imports, results, experiments, queue, tools)
+    for module in modules:
         module.register(chooser, common)
     if only is not None and not chooser.matched:
         return build_parser(None)  # an unknown command: let argparse list the real ones

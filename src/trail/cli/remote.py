@@ -52,6 +52,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     _register_transfers(sub, common)
     register_get(sub, common)
     register_ls(sub, common)
+    register_du(sub, common)
 
 
 def _config(args: argparse.Namespace) -> tuple[Any, str]:
@@ -380,3 +381,25 @@ def _human(size: int | None) -> str:
             return str(size) if unit == "" else f"{value:.2f}{unit}"
         value /= 1024
     return str(size)
+
+
+def register_du(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("du", parents=[common], help="disk usage of a repository's data")
+    p.add_argument("url", help="a Git URL or a path to the repository ('.' for this one)")
+    p.add_argument("path", nargs="?", default="", help="a directory or file inside it")
+    p.add_argument("--rev", help="a Git revision (default: its HEAD)")
+    p.add_argument("-s", "--summarize", action="store_true", help="only the total")
+    p.set_defaults(func=cmd_du)
+
+
+def cmd_du(args: argparse.Namespace, console: Console) -> int:
+    from trail.ops.du import du
+
+    rows = [
+        (_human(size), path)
+        for path, size in du(args.url, args.path, rev=args.rev, summarize=args.summarize)
+    ]
+    width = max(len(size) for size, _ in rows)
+    for size, path in rows:
+        console.data(f"{size:<{width}}  {path}".rstrip())
+    return 0

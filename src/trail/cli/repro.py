@@ -23,6 +23,17 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--no-commit", action="store_true", help="do not cache the outputs")
     p.add_argument("--no-run-cache", action="store_true", help="do not restore past runs")
     p.add_argument("-j", "--jobs", type=int, default=1, help="stages to run at once")
+    p.add_argument("-p", "--pipeline", action="store_true", help="the targets' whole pipelines")
+    p.add_argument("-P", "--all-pipelines", action="store_true", help="every pipeline")
+    p.add_argument(
+        "-R", "--recursive", action="store_true", help="targets are directories of pipelines"
+    )
+    p.add_argument("--glob", action="store_true", help="targets are stage name patterns")
+    p.add_argument(
+        "--force-downstream", action="store_true", help="a stage that runs reruns what follows"
+    )
+    p.add_argument("--allow-missing", action="store_true", help="missing outputs alone run nothing")
+    p.add_argument("-i", "--interactive", action="store_true", help="ask before each stage")
     p.set_defaults(func=cmd_repro)
 
     for name, frozen in (("freeze", True), ("unfreeze", False)):
@@ -107,7 +118,24 @@ def repro_options(args: argparse.Namespace, console: Console) -> Any:
         jobs=args.jobs,
         on_output=printer.output,
         on_event=printer.event,
+        pipeline=getattr(args, "pipeline", False),
+        recursive=getattr(args, "recursive", False),
+        glob=getattr(args, "glob", False),
+        force_downstream=getattr(args, "force_downstream", False),
+        allow_missing=getattr(args, "allow_missing", False),
+        confirm=_ask if getattr(args, "interactive", False) else None,
     )
+
+
+def _ask(stage: str) -> bool:
+    """``-i``: DVC's question before each stage; no answer (not a terminal) is no."""
+    print(
+        f"Going to reproduce stage: '{stage}'. Are you sure you want to continue? [y/n]",
+        end=" ",
+        file=sys.stderr,
+        flush=True,
+    )
+    return sys.stdin.readline().strip().lower() in ("y", "yes")
 
 
 def cmd_repro(args: argparse.Namespace, console: Console) -> int:
@@ -131,6 +159,8 @@ def cmd_repro(args: argparse.Namespace, console: Console) -> int:
             if verified is not None and verified.written:
                 _git_hint(repo, verified.written, console)
             return 0
+        if getattr(args, "all_pipelines", False):
+            stages = []  # every stage of every pipeline file
         result = repro(repo, stages, opts)
         written = verified.written if verified is not None else []
         if result.lock_files or result.gitignores or written:  # (finding Git costs an import)

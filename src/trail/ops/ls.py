@@ -26,6 +26,7 @@ class Entry:
     isexec: bool = False
     size: int | None = None
     hash: str | None = None  # the output's object id as DVC writes it (``….dir``); None: Git's
+    recorded: int | None = None  # an output's size as its pointer or lock file records it
 
 
 def ls(
@@ -101,7 +102,7 @@ def _add_outputs(src: Source, path: str, recursive: bool, tree: dict[str, Entry]
         value = format_oid(oid) if oid is not None else None
         # as DVC: the size on disk where the output is there, else the one recorded
         on_disk = _size(src.root, relpath)
-        tree[relpath] = Entry(relpath, True, isdir, isexec, on_disk or size, value)
+        tree[relpath] = Entry(relpath, True, isdir, isexec, on_disk or size, value, size)
         wanted = recursive and (not path or is_inside(relpath, path) or relpath == path)
         if isdir and oid is not None and (wanted or is_inside(path, relpath) or path == relpath):
             for rel, inner in _files(src, relpath, oid, str(remote) if remote else None):

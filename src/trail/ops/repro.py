@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from trail.errors import PipelineError, TrailError
 from trail.pipeline import lockfile, logs, scheduler
@@ -47,6 +48,14 @@ class ReproOptions:
     on_output: OnOutput = _no_output
     on_event: OnEvent = _quiet
     env: Mapping[str, str] = field(default_factory=dict)  # more environment for the commands
+    # How targets are read (DVC's flags): -p their whole pipelines, -R directories holding
+    # pipeline files, --glob stage name patterns
+    pipeline: bool = False
+    recursive: bool = False
+    glob: bool = False
+    force_downstream: bool = False  # a stage that runs makes everything after it run
+    allow_missing: bool = False  # outputs missing (or not in the cache) alone run nothing
+    confirm: Callable[[str], bool] | None = None  # -i: asked before each stage runs
 
 
 @dataclass
@@ -60,6 +69,19 @@ class ReproResult:
     errors: dict[str, TrailError] = field(default_factory=dict)  # stage → why it failed
     gitignores: list[str] = field(default_factory=list)
     logs: dict[str, str] = field(default_factory=dict)  # stage → the log file of its run
+
+
+def _only_missing(changes: list[Any]) -> bool:
+    """Whether a stage's only changes are outputs missing or not in the cache (``--allow-missing``
+    then leaves it alone, as DVC does)."""
+    if not changes:
+        return False
+    for change in changes:
+        if not isinstance(change, dict) or set(change) != {"changed outs"}:
+            return False
+        if any(what not in ("deleted", "not in cache") for what in change["changed outs"].values()):
+            return False
+    return True
 
 
 class _Plan:
@@ -97,6 +119,8 @@ class _Plan:
         if not targets:
             return list(self.order)
         keys = [k for t in targets for k in self._resolve(t)]
+        if self.opts.pipeline:  # the whole connected pipeline of each target
+            keys = sorted(self._connected(keys))
         if self.opts.single_item:
             wanted = set(keys)
         elif self.opts.downstream:
@@ -105,8 +129,49 @@ class _Plan:
             wanted = set(run_order(self.dag, keys))
         return [k for k in self.order if k in wanted]
 
+    def _connected(self, keys: Sequence[str]) -> set[str]:
+        linked: dict[str, set[str]] = {k: set(v) for k, v in self.graph.items()}
+        for key, preds in self.graph.items():
+            for pred in preds:
+                linked.setdefault(pred, set()).add(key)
+        seen: set[str] = set()
+        stack = list(keys)
+        while stack:
+            key = stack.pop()
+            if key not in seen:
+                seen.add(key)
+                stack.extend(linked.get(key, ()))
+        return seen
+
     def _resolve(self, target: str) -> list[str]:
-        """A stage (``train``, ``sub/dvc.yaml:train``) or a pipeline file (all its stages)."""
+        """A stage (``train``, ``sub/dvc.yaml:train``) or a pipeline file (all its stages); a
+        directory with ``recursive``, a name pattern with ``glob``."""
+        if self.opts.recursive:
+            import os
+
+            from trail.paths import is_inside, repo_relpath
+
+            base = repo_relpath(self.repo.root, target) if os.path.isdir(target) else None
+            if base is not None:
+                found = [
+                    k
+                    for k, s in self.stages.items()
+                    if base == "." or s.file.startswith(base + "/") or is_inside(s.file, base)
+                ]
+                if found:
+                    return found
+                raise PipelineError(f"no pipeline file in '{target}'")
+        if self.opts.glob:
+            import fnmatch
+
+            found = [
+                k
+                for k, s in self.stages.items()
+                if fnmatch.fnmatchcase(s.name, target) or fnmatch.fnmatchcase(k, target)
+            ]
+            if found:
+                return found
+            raise PipelineError(f"no stage matches '{target}' (see `trail stage list`)")
         if target in self.stages:
             return [target]
         target = target.removeprefix("./")
@@ -144,10 +209,14 @@ class _Plan:
 
     def needs_run(self, key: str) -> bool:
         stage = self.stages[key]
-        if self.opts.force or (self.opts.dry and set(self.graph[key]) & self.will_run):
+        after_a_run = bool(set(self.graph[key]) & self.will_run)
+        if self.opts.force or (after_a_run and (self.opts.dry or self.opts.force_downstream)):
             return True
         with self.meta():
-            return StageCheck(self.repo, stage, self.entry(stage)).needs_run()
+            check = StageCheck(self.repo, stage, self.entry(stage))
+            if not check.needs_run():
+                return False
+            return not (self.opts.allow_missing and _only_missing(check.changes()))
 
     def run_one(self, key: str) -> bool:
         """Run one stage if it needs it; False when it failed (its descendants then wait)."""
@@ -165,6 +234,9 @@ class _Plan:
         if not self.needs_run(key):
             emit("unchanged", key, "")
             self.result.unchanged.append(key)
+            return True
+        if self.opts.confirm is not None and not self.opts.confirm(key):
+            self.result.skipped.append(key)  # the user said no
             return True
         self.will_run.add(key)
         if self.opts.dry:
