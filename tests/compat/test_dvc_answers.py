@@ -277,3 +277,15 @@ def test_params_of_a_deleted_params_file_are_gone(repo, trail, dvc):
     repo.git("commit", "-q", "-m", "no params")
     diff = _same_json(trail, dvc, "params", "diff", "HEAD~1", "HEAD", "--json")
     assert diff["params.yaml"]["train.lr"] == {"old": 0.3, "new": None}  # not the lock's value
+
+
+def test_exp_show_accepts_dvcs_flags(repo, trail, dvc):
+    flags = ["--no-pager", "-f", "--hide-workspace", "--sha", "--param-deps"]
+    ours = trail("exp", "show", "--csv", *flags)
+    assert ours.code == 0, ours.err
+    assert ours.out == dvc("exp", "show", "--csv", *flags).out
+    pytest.importorskip("vl_convert")
+    res = trail("exp", "show", "--pcp", "-o", "pcp")  # trail's: a parallel coordinates plot
+    assert res.code == 0, res.err
+    page = (repo / "pcp" / "index.html").read_text()
+    assert '"fold"' in page and "train.lr" in page
