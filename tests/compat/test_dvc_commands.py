@@ -16,21 +16,28 @@ import pytest
 pytestmark = pytest.mark.compat
 
 
-@pytest.fixture
-def project(dvc_repo, dvc):
-    dvc_repo.gen(
-        {
-            "params.yaml": "train:\n  lr: 0.1\n  layers: [1, 2]\n",
-            "data": {"a.txt": "a\n", "sub": {"b.txt": "bb\n"}},
-            "dvc.yaml": "stages:\n  copy:\n    cmd: cp data/a.txt out.txt\n"
-            "    deps: [data]\n    params: [train.lr]\n    outs: [out.txt]\n",
-        }
+@pytest.fixture(scope="module")
+def built_project(built):
+    b = built("project")
+    (b.root / "params.yaml").write_text("train:\n  lr: 0.1\n  layers: [1, 2]\n")
+    (b.root / "data" / "sub").mkdir(parents=True)
+    (b.root / "data" / "a.txt").write_text("a\n")
+    (b.root / "data" / "sub" / "b.txt").write_text("bb\n")
+    (b.root / "dvc.yaml").write_text(
+        "stages:\n  copy:\n    cmd: cp data/a.txt out.txt\n"
+        "    deps: [data]\n    params: [train.lr]\n    outs: [out.txt]\n"
     )
-    dvc("add", "-q", "data")
-    dvc("repro", "-q")
-    dvc_repo.git("add", "-A")
-    dvc_repo.git("commit", "-q", "-m", "project")
-    return dvc_repo
+    b.dvc("add", "-q", "data")
+    b.dvc("repro", "-q")
+    b.git("add", "-A")
+    b.git("commit", "-q", "-m", "project")
+    return b
+
+
+@pytest.fixture
+def project(built_project, tmp_dir, monkeypatch):
+    """A DVC project (a tracked directory, a stage), made once by dvc, copied for each test."""
+    return built_project.copy_to(tmp_dir, monkeypatch)
 
 
 def _same(trail, dvc, *args: str) -> str:
@@ -297,7 +304,7 @@ def test_config_refuses_what_dvc_refuses(project, trail, dvc):
     assert trail("config", "core.autostage", "true").code == 0
 
 
-def test_unknown_command_and_flag(project, trail):
+def test_unknown_command_and_flag(tmp_dir, trail):
     res = trail("stauts")
     assert res.code == 2 and "Did you mean 'status'?" in res.err
     res = trail("exp", "shwo")
@@ -328,12 +335,12 @@ stages:
     "flags",
     [["-p", "a2"], ["--glob", "a*"], ["-R", "sub"], ["-P"], ["-s", "a1"]],
 )
-def test_repro_target_flags(dvc_repo, trail, dvc, tmp_path, flags):
+def test_repro_target_flags(dvc_repo, trail, dvc, tmp_path_factory, flags):
     dvc_repo.gen({"dvc.yaml": REPRO_PIPELINE, "sub": {"dvc.yaml": ""}})
     (dvc_repo / "sub" / "dvc.yaml").write_text(
         "stages:\n  s1:\n    cmd: echo s > s.txt\n    outs: [s.txt]\n"
     )
-    twin = tmp_path / "twin"
+    twin = tmp_path_factory.mktemp("twin") / "repo"
     shutil.copytree(dvc_repo, twin, symlinks=True)
     dvc("repro", "-q", *flags)
     os.chdir(twin)

@@ -28,7 +28,8 @@ stages:
 
 
 def _twin(repo) -> object:
-    """A copy of ``repo`` beside it, for running the other tool on the same state."""
+    """A copy of ``repo`` beside it (not inside), for running the other tool on the same
+    state."""
     twin = repo.parent / (repo.name + "-twin")
     shutil.copytree(repo, twin, symlinks=True)
     return type(repo)(twin)
