@@ -32,13 +32,17 @@ def test_json_shape(two_exps, trail):
     rows = _rows(trail)
     head = two_exps.git("rev-parse", "HEAD").strip()
     refs = exp_refs(two_exps)
-    # newest first (high ran after low; within one second, by name)
-    assert [(r["type"], r["name"]) for r in rows] == [
+    # DVC's order: newest commit first (within one second, by commit id, as DVC sorts)
+    assert [(r["type"], r["name"]) for r in rows[:2]] == [
         ("workspace", "workspace"),
         ("baseline", "main"),
+    ]
+    assert {(r["type"], r["name"]) for r in rows[2:]} == {
         ("experiment", "high"),
         ("experiment", "low"),
-    ]
+    }
+    keys = [(r["timestamp"], r["rev"]) for r in rows[2:]]
+    assert keys == sorted(keys, reverse=True)
     by_name = {r["name"]: r for r in rows}
     low = by_name["low"]
     assert low["rev"] == refs["low"] and low["baseline"] == head

@@ -57,6 +57,7 @@ class ExpRow:
     dep_info: dict[str, DataInfo] = field(default_factory=dict)
     out_info: dict[str, DataInfo] = field(default_factory=dict)
     error_groups: dict[str, str] = field(default_factory=dict)  # file → params|metrics|pipeline
+    commit_time: int | None = None  # the commit's own time (DVC shows and sorts by it)
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ def _rows(
         for q in runs:
             if q.baseline == sha:
                 listed.append(("queued", q.name, q.snapshot, q.queued_at, sha, q.status))
+    commit_times = reader.commit_times([item[2] for item in listed])
     git = reader.repo.scm
     if git is not None and listed:
         suffix = reader.repo.dialect.pointer_suffix
@@ -151,7 +153,8 @@ def _rows(
             metrics = set(revision.declared.metrics)
             errors = {p: e for p, e in row.errors.items() if p not in metrics}
             row = replace(row, metrics={}, deps={}, outs={}, errors=errors, status=status)
-        rows.append(row)
+        committed = commit_times.get(sha)
+        rows.append(replace(row, commit_time=None if committed is None else int(committed)))
     return rows
 
 

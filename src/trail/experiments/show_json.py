@@ -50,7 +50,9 @@ def _dvc_order(children: Iterable[ExpRow]) -> list[ExpRow]:
 
 
 def _stamp(row: ExpRow) -> int | None:
-    # DVC shows a commit's time, whole seconds; trail's finer creation time is its own
+    # DVC shows (and sorts by) the commit's own time; trail's finer creation time is its own
+    if row.commit_time is not None:
+        return row.commit_time
     return None if row.created is None else int(row.created)
 
 
