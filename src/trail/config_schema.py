@@ -20,6 +20,10 @@ def _int(value: str) -> str | None:
     return None if value.strip().lstrip("-").isdigit() else "expected an integer"
 
 
+def _positive(value: str) -> str | None:
+    return None if value.strip().isdigit() and int(value) >= 1 else "expected an integer >= 1"
+
+
 def _float(value: str) -> str | None:
     try:
         float(value)
@@ -55,6 +59,9 @@ SCHEMA: dict[str, dict[str, Check]] = {
         "autostage": _bool,
         "check_update": _bool,
         "site_cache_dir": _text,
+        "checksum_jobs": _positive,
+        "machine": _text,
+        "experiments": _bool,
         "hash": _choice("blake3", "md5"),
         "lock_timeout": _float,
     },
@@ -78,18 +85,29 @@ SCHEMA: dict[str, dict[str, Check]] = {
     "hydra": {
         "enabled": _bool,
         "config_dir": _text,
+        "config_module": _text,
         "config_name": _text,
         "plugins_path": _text,
     },
-    "exp": {"code": _text, "data": _text, "models": _text, "metrics": _text, "params": _text},
+    "exp": {
+        **{k: _text for k in ("code", "data", "models", "metrics", "params", "plots", "live")},
+        "auto_push": _bool,
+        "git_remote": _text,
+    },
     "feature": {"machine": _bool, "push_exp_to_studio": _bool},
 }
 OPEN_SECTIONS = ("executor", "machine", "db", "ui")  # options read by their own parts
 
 
-def check(section: str, key: str, value: str | None) -> None:
-    """Refuse setting ``section.key`` to ``value`` (None: unsetting, only the name is checked)."""
+def check(section: str, key: str, value: str | None, dvc_repo: bool = False) -> None:
+    """Refuse setting ``section.key`` to ``value`` (None: unsetting, only the name is checked);
+    ``dvc_repo``: it is set in a DVC repository's own config."""
     name = f"{section.split(' ')[0]}.{key}"
+    if dvc_repo and (section, key) == ("core", "hash") and value not in (None, "md5"):
+        raise ConfigError(
+            f"bad value {value!r} for '{name}': a DVC repository hashes with md5, the only "
+            "hash dvc reads (blake3 is for trail repositories)"
+        )
     if section.startswith('remote "'):
         if key == "url" and value is not None:
             check_url(value, section[len('remote "') : -1])

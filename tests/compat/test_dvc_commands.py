@@ -304,6 +304,48 @@ def test_config_refuses_what_dvc_refuses(project, trail, dvc):
     assert trail("config", "core.autostage", "true").code == 0
 
 
+def test_trail_only_options_stay_out_of_dvcs_config(project, trail, dvc):
+    """dvc's schema refuses keys it does not know, so trail keeps its own options (here
+    core.lock_timeout) in .dvc/config.trail and .dvc/tmp/trail/config.local."""
+    import fcntl
+
+    before = (project / ".dvc" / "config").read_text()
+    assert trail("config", "core.lock_timeout", "0.2").code == 0
+    assert trail("config", "--local", "core.lock_timeout", "0.3").code == 0
+    assert (project / ".dvc" / "config").read_text() == before
+    assert not (project / ".dvc" / "config.local").exists()
+    assert "lock_timeout = 0.2" in (project / ".dvc" / "config.trail").read_text()
+    assert dvc("status", "--json").out.strip() == "{}"  # dvc still reads its configuration
+    assert "lock_timeout" not in dvc("config", "--list").out
+    assert trail("config", "core.lock_timeout").out == "0.3\n"  # the local level wins
+    assert "core.lock_timeout=0.2" in trail("config", "--project", "--list").out
+    assert project.git("status", "--porcelain").split() == ["??", ".dvc/config.trail"]
+    with open(project / ".dvc" / "tmp" / "lock", "a") as held:  # the value is the one used
+        fcntl.flock(held, fcntl.LOCK_EX)
+        res = trail("add", "params.yaml")
+    assert res.code != 0 and "waited 0.3 s" in res.err
+    # a key an older trail wrote into DVC's file is moved out of it by the next `config`
+    (project / ".dvc" / "config").write_text(before + "[core]\n    lock_timeout = 5\n")
+    assert dvc("status", check=False).code != 0  # what dvc says of such a file
+    assert trail("config", "core.lock_timeout", "9").code == 0
+    assert "lock_timeout" not in (project / ".dvc" / "config").read_text()
+    assert dvc("status", "--json").out.strip() == "{}"
+    assert trail("config", "--unset", "core.lock_timeout").code == 0
+    assert trail("config", "--project", "core.lock_timeout").code == 3
+    # blake3 objects would be unreadable by dvc: refused in a DVC repository
+    res = trail("config", "core.hash", "blake3")
+    assert res.code == 3 and "md5" in res.err
+    assert trail("config", "--global", "core.hash", "blake3").code == 0  # for trail's repos
+    project.gen("new.txt", "new\n")
+    assert trail("add", "-q", "new.txt").code == 0
+    assert "md5: " in (project / "new.txt.dvc").read_text()
+    assert dvc("status", "--json").out.strip() == "{}"  # dvc finds the object it hashes
+    # options dvc knows are DVC's, written where dvc reads them
+    for args in (["core.checksum_jobs", "2"], ["exp.auto_push", "true"]):
+        assert trail("config", *args).code == 0, args
+        assert dvc("config", args[0]).out.strip() == args[1]
+
+
 def test_unknown_command_and_flag(tmp_dir, trail):
     res = trail("stauts")
     assert res.code == 2 and "Did you mean 'status'?" in res.err
