@@ -171,6 +171,40 @@ def test_plots_render_what_they_can(repo, trail, dvc):
     assert trail("plots", "show", "--json").out == dvc("plots", "show", "--json").out == "{}\n"
 
 
+def test_plots_diff_images_and_a_missing_plot(dvc_repo, trail, dvc, tmp_path_factory):
+    png = b"\x89PNG\r\n\x1a\n"
+    dvc_repo.gen({"images": {"roc.png": ""}, "log.csv": "step,acc\n0,1\n"})
+    (dvc_repo / "images" / "roc.png").write_bytes(png + b"old")
+    dvc_repo.gen("dvc.yaml", "plots:\n- images/roc.png\n- log.csv\n- gone.csv\n")
+    dvc_repo.git("add", "-A")
+    dvc_repo.git("commit", "-q", "-m", "plots")
+    (dvc_repo / "images" / "roc.png").write_bytes(png + b"new")
+    import shutil
+
+    twin = tmp_path_factory.mktemp("twin") / "repo"
+    shutil.copytree(dvc_repo, twin, symlinks=True)
+    theirs = dvc("plots", "diff", "HEAD", "--json")
+    os.chdir(twin)
+    ours = trail("plots", "diff", "HEAD", "--json")
+    assert ours.code == theirs.code == 0, ours.err  # what can be drawn is; the rest is listed
+    ours_j, theirs_j = json.loads(ours.out), json.loads(theirs.out)
+    assert ours_j["errors"] == theirs_j["errors"]
+
+    def entries(shown: dict, root) -> dict:
+        return {
+            pid: [
+                (e["type"], e["revisions"], os.path.relpath(e["url"], root) if "url" in e else "")
+                for e in entries
+            ]
+            for pid, entries in shown["data"].items()
+        }
+
+    assert entries(ours_j, twin) == entries(theirs_j, dvc_repo)  # images written as DVC names
+    for rev, data in (("workspace", b"new"), ("HEAD", b"old")):
+        name = f"dvc_plots/{rev}_images_roc.png"
+        assert (twin / name).read_bytes() == (dvc_repo / name).read_bytes() == png + data
+
+
 def _sorted_lists(value):
     if isinstance(value, dict):
         return {k: _sorted_lists(v) for k, v in value.items()}
