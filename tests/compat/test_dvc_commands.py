@@ -415,3 +415,47 @@ def test_repro_force_downstream_and_allow_missing(dvc_repo, trail, dvc, tmp_path
         assert "Running stage 'b1'" not in out, (where, out)
         assert not (where / "b.txt").exists()
     assert (twin / "dvc.lock").read_text() == (dvc_repo / "dvc.lock").read_text()
+
+
+def _in_a_terminal(argv: list[str], answers: str) -> tuple[int, str]:
+    """Run ``argv`` with a pseudo-terminal as stdin/stdout/stderr, ``answers`` typed ahead."""
+    import pty
+
+    master, slave = pty.openpty()
+    env = {**os.environ, "DVC_NO_ANALYTICS": "1", "DVC_NO_UPDATER": "1"}
+    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env)
+    os.close(slave)
+    os.write(master, answers.encode())
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the terminal is gone: the process ended
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(master)
+    return proc.wait(), out.decode(errors="replace")
+
+
+def test_repro_interactive(dvc_repo, trail, dvc, tmp_path_factory):
+    dvc_repo.gen({"dvc.yaml": REPRO_PIPELINE})
+    twin = tmp_path_factory.mktemp("twin") / "repo"
+    shutil.copytree(dvc_repo, twin, symlinks=True)
+    ours_exe = os.path.join(os.path.dirname(sys.executable), "trail")
+    for where, exe in ((dvc_repo, os.environ["TRAIL_TEST_DVC"]), (twin, ours_exe)):
+        os.chdir(where)
+        # without a terminal there is no answer: nothing runs
+        res = subprocess.run([exe, "repro", "-i"], input="y\n", capture_output=True, text=True)
+        assert res.returncode != 0 and "reproduction aborted by the user" in res.stderr, exe
+        assert not (where / "a.txt").exists()
+        # yes to a1, no to a2: a1 ran and is recorded, then the reproduction stops
+        code, out = _in_a_terminal([exe, "repro", "-i"], "y\nn\n")
+        assert code != 0, (exe, out)
+        assert "Going to reproduce stage: 'a2'. Are you sure you want to continue? [y/n]" in out
+        assert "failed to reproduce 'a2': reproduction aborted by the user" in out, (exe, out)
+    for name in ("a.txt", "a2.txt", "b.txt"):
+        assert (twin / name).exists() == (dvc_repo / name).exists(), name
+    assert (twin / "a.txt").exists()
+    assert (twin / "dvc.lock").read_text() == (dvc_repo / "dvc.lock").read_text()

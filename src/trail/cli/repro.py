@@ -128,14 +128,21 @@ def repro_options(args: argparse.Namespace, console: Console) -> Any:
 
 
 def _ask(stage: str) -> bool:
-    """``-i``: DVC's question before each stage; no answer (not a terminal) is no."""
-    print(
-        f"Going to reproduce stage: '{stage}'. Are you sure you want to continue? [y/n]",
-        end=" ",
-        file=sys.stderr,
-        flush=True,
-    )
-    return sys.stdin.readline().strip().lower() in ("y", "yes")
+    """``-i``: DVC's question before each stage, asked again until y/n; without a terminal
+    (or at end of input) there is no answer, which is no, as with DVC."""
+    if not sys.stdout.isatty():
+        return False
+    while True:
+        print(
+            f"Going to reproduce stage: '{stage}'. Are you sure you want to continue? [y/n]",
+            end=" ",
+            flush=True,
+        )
+        line = sys.stdin.readline()
+        answer = line.strip().lower()
+        if not line or answer in ("y", "yes", "n", "no"):
+            return answer in ("y", "yes")
+        print("Your response must be one of: ['yes', 'no', 'y', 'n']. Please try again.")
 
 
 def cmd_repro(args: argparse.Namespace, console: Console) -> int:
@@ -148,6 +155,10 @@ def cmd_repro(args: argparse.Namespace, console: Console) -> int:
 
     repo = Repo.find()
     repo.on_wait = console.err
+    if opts.confirm is None and repo.config.get_bool("core", "interactive"):
+        import dataclasses
+
+        opts = dataclasses.replace(opts, confirm=_ask)  # DVC's core.interactive is -i
     previous = _stop_on_sigterm()
     try:
         from trail.ops.verify import is_pointer_target, verify

@@ -235,9 +235,13 @@ class _Plan:
             emit("unchanged", key, "")
             self.result.unchanged.append(key)
             return True
-        if self.opts.confirm is not None and not self.opts.confirm(key):
-            self.result.skipped.append(key)  # the user said no
-            return True
+        if self.opts.confirm is not None:
+            with self.mutex:  # one question at a time, whatever -j says
+                agreed = self.opts.confirm(key)
+            if not agreed:  # as DVC: a "no" stops the reproduction
+                raise PipelineError(
+                    f"failed to reproduce '{key}': reproduction aborted by the user"
+                )
         self.will_run.add(key)
         if self.opts.dry:
             emit("running", key, "\n".join(stage.cmd))
