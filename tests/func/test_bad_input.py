@@ -219,3 +219,12 @@ def test_big_object_vouched_for_by_add_is_still_checked_once_changed(trail_repo,
     res = trail("checkout")
     _one_line_error(res, "corrupt cache object", "trail fsck")
     assert not (trail_repo / "big.bin").exists()
+
+
+def test_duplicate_keys_in_trail_yaml_name_file_and_line(trail_repo, trail):
+    trail_repo.gen("trail.yaml", "stages:\n  a:\n    cmd: echo a\n    outs: [x]\n    cmd: echo b\n")
+    for args in (["repro"], ["status"]):
+        res = trail(*args)
+        assert res.code == 1 and "trail.yaml:5" in res.err and "duplicate key" in res.err, args
+        assert "Traceback" not in res.err
+    assert not (trail_repo / "trail.lock").exists()
