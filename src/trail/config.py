@@ -6,6 +6,12 @@ across several lines. They are edited line by line, so comments and layout survi
 config``; sections are written as DVC writes them (``['remote "name"']``, keys indented by four
 spaces), values quoted as configobj quotes them. In a DVC repository the system and global
 levels are DVC's own files.
+
+In a DVC repository, the options only trail reads (``TRAIL_ONLY``) are kept out of DVC's files:
+dvc's config schema refuses keys it does not know, so one such key would stop every ``dvc``
+command there. They live in ``.dvc/config.trail`` (repo level, tracked by Git like
+``.dvc/config``) and ``.dvc/tmp/trail/config.local`` (local level, git-ignored by DVC's own
+``.dvc/.gitignore``).
 """
 
 from __future__ import annotations
@@ -36,6 +42,15 @@ SECRET_KEYS = frozenset(
         "ask_password",
     )
 )
+
+
+TRAIL_ONLY_SECTIONS = frozenset(("executor", "ui"))
+TRAIL_ONLY_OPTIONS = frozenset((("core", "lock_timeout"), ("core", "hash")))
+
+
+def trail_only(section: str, key: str) -> bool:
+    """An option DVC's config schema does not know (dvc fails on a file holding it)."""
+    return section.split(" ")[0] in TRAIL_ONLY_SECTIONS or (section, key) in TRAIL_ONLY_OPTIONS
 
 
 def _section_name(raw: str) -> str:
@@ -354,6 +369,7 @@ class Config:
     def __init__(self, control_dir: str | None, app: str = "trail") -> None:
         self.control_dir = control_dir
         self.app = app
+        self.dvc = os.path.basename(os.path.normpath(control_dir or "x")) == ".dvc"
         self._merged: dict[str, dict[str, str]] | None = None
 
     def paths(self) -> dict[str, str]:
@@ -372,7 +388,28 @@ class Config:
         path = self.level_path(level)
         if path is None:
             return {}
-        return IniFile.read(path).as_dict()
+        data = IniFile.read(path).as_dict()
+        own = self.trail_path(level)
+        if own is not None:
+            for section, opts in IniFile.read(own).as_dict().items():
+                data.setdefault(section, {}).update(opts)
+        return data
+
+    def trail_path(self, level: str) -> str | None:
+        """Where trail-only options of ``level`` live in a DVC repository (None elsewhere)."""
+        if not self.dvc or level not in ("repo", "local") or self.control_dir is None:
+            return None
+        if level == "repo":
+            return os.path.join(self.control_dir, "config.trail")
+        return os.path.join(self.control_dir, "tmp", "trail", "config.local")
+
+    def write_path(self, level: str, section: str, key: str) -> str | None:
+        """The file ``section.key`` is written to at ``level``."""
+        if trail_only(section, key):
+            own = self.trail_path(level)
+            if own is not None:
+                return own
+        return self.level_path(level)
 
     def level_path(self, level: str) -> str | None:
         if level in ("repo", "local"):

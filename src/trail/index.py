@@ -17,7 +17,7 @@ from trail.fsutil import decode_text
 from trail.paths import is_inside
 from trail.pointer import Output, PointerFile
 from trail.repo import Repo
-from trail.workspace.ignore import ALWAYS_IGNORED
+from trail.workspace.ignore import ALWAYS_IGNORED, is_nested_repo
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,8 @@ def collect(repo: Repo) -> list[PointerFile]:
                 continue
             if ignore.active and ignore.ignored(rel, True):
                 continue
+            if is_nested_repo(os.path.join(repo.root, rel)):
+                continue  # another repository's pointer files are its own
             stack.append(rel)
     found.sort(key=lambda pf: pf.path)
     return found

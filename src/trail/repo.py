@@ -119,6 +119,8 @@ class Repo:
 
     @property
     def algo(self) -> str:
+        if self.dialect.default_hash == "md5":
+            return "md5"  # dvc reads no other hash (a user-wide core.hash is for trail's repos)
         return self.config.get("core", "hash") or self.dialect.default_hash
 
     def ignore_rules(self) -> IgnoreRules:

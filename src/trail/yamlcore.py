@@ -36,7 +36,33 @@ def _core_int(loader: Any, node: Any) -> int:
     return sign * int(text)
 
 
-class CoreLoader(Loader):  # type: ignore[misc]
+class _UniqueKeys:
+    """Refuses a mapping that repeats a key, naming both lines, as DVC (ruamel) does: PyYAML
+    would silently keep the last value."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[tuple[str, str], int] = {}
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.value == "<<":
+                    continue
+                key = (key_node.tag, key_node.value)
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None,
+                        None,
+                        f"duplicate key '{key_node.value}' (first on line {seen[key]})",
+                        key_node.start_mark,
+                    )
+                seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep)  # type: ignore[misc]
+
+
+class PlainLoader(_UniqueKeys, Loader):  # type: ignore[misc]
+    """PyYAML's safe loading (YAML 1.1 scalars), duplicate keys refused."""
+
+
+class CoreLoader(_UniqueKeys, Loader):  # type: ignore[misc]
     """YAML 1.2 core-schema scalars, as DVC (ruamel) reads pipeline and params files.
 
     PyYAML follows YAML 1.1, where ``yes``/``on`` are booleans, ``010`` is octal and ``1e-3`` is
@@ -46,7 +72,7 @@ class CoreLoader(Loader):  # type: ignore[misc]
     yaml_implicit_resolvers: dict[str, list[Any]] = {}
 
 
-class ResultsLoader(Loader):  # type: ignore[misc]
+class ResultsLoader(_UniqueKeys, Loader):  # type: ignore[misc]
     """``CoreLoader`` without timestamps, for params and metrics read as results: a date stays
     the text it is, so every value can be shown and written as JSON."""
 
@@ -87,7 +113,7 @@ def parse(text: str, path: str, core: bool, loader: type | None = None) -> tuple
     does a document whose aliases would expand without bound (see ``check_aliases``).
     ``loader`` overrides the class ``core`` picks."""
     try:
-        loader_obj = (loader or (CoreLoader if core else Loader))(text)
+        loader_obj = (loader or (CoreLoader if core else PlainLoader))(text)
         try:
             node = loader_obj.get_single_node()
             if node is not None and "*" in text:  # no alias without an asterisk

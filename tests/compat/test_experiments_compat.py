@@ -11,7 +11,7 @@ import sys
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "func"))
-from exp_helpers import PARAMS, TRAIN, exp_refs, pipeline
+from exp_helpers import PARAMS, TRAIN, exp_refs, flat_rows, pipeline
 
 pytestmark = pytest.mark.compat
 
@@ -50,7 +50,7 @@ def test_dvc_lists_and_shows_trail_experiments(project, trail, dvc):
 def test_trail_shows_dvc_experiments(project, trail, dvc):
     dvc("exp", "run", "-n", "d-one", "-S", "train.lr=0.4")
     assert trail("exp", "list", "--name-only").out.split() == ["d-one"]
-    rows = {r["name"]: r for r in json.loads(trail("exp", "show", "--json").out)}
+    rows = {r["name"]: r for r in flat_rows(json.loads(trail("exp", "show", "--json").out))}
     d = rows["d-one"]
     assert d["type"] == "experiment" and d["rev"] == exp_refs(project)["d-one"]
     assert d["params"]["params.yaml"] == {"train.lr": 0.4, "train.epochs": 3}

@@ -61,7 +61,7 @@ def test_plots_of_a_dvc_pipeline(ran_twice, trail):
     pytest.importorskip("vl_convert")
     res = trail("plots", "diff", "--json")
     assert res.code == 0, res.err
-    rows = json.loads(res.out)["log.csv"][0]["content"]["data"]["values"]
+    rows = json.loads(res.out)["data"]["log.csv"][0]["content"]["data"]["values"]
     assert {(r["rev"], r["y"]) for r in rows if r["x"] == 1} == {("HEAD", 0.25), ("workspace", 0.5)}
 
 

@@ -76,7 +76,12 @@ def test_a_missing_backend_names_its_extra(tracked, url, package, extra):
 
 
 def test_unknown_scheme(tracked):
-    trail("remote", "add", "-d", "x", "ftp://host/x")
+    res = trail("remote", "add", "-d", "x", "ftp://host/x")  # refused when added …
+    assert res.code == 3 and "unsupported URL type ftp://" in res.err
+    config = tracked / ".trail" / "config"  # … or written by hand
+    config.write_text(
+        config.read_text() + "[core]\nremote = x\n['remote \"x\"']\nurl = ftp://host/x\n"
+    )
     res = trail("push")
     assert res.code == 3
     assert "unsupported remote URL ftp://host/x" in res.err

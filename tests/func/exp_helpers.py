@@ -47,3 +47,56 @@ def exp_refs(tmp, namespace: str = "refs/exps/") -> dict[str, str]:
     return {
         name.rsplit("/", 1)[1]: sha for name, sha in (line.split() for line in out.splitlines())
     }
+
+
+def flat_rows(shown: list) -> list[dict]:
+    """``exp show --json`` (DVC's shape) as one flat row per line of the table: ``name``,
+    ``type`` (workspace, baseline, experiment, queued), ``rev``, ``baseline``, ``status``
+    (a queued run's state), ``timestamp``, flat ``params``/``metrics``, dep/out hashes and the
+    ``errors`` of unreadable files."""
+    rows = []
+    for base in shown:
+        kind = "workspace" if base["rev"] == "workspace" else "baseline"
+        name = base["name"] or ("workspace" if kind == "workspace" else base["rev"][:7])
+        rows.append(_flat_row(base, kind, name, base["rev"], None))
+        for group in base["experiments"] or []:
+            state = group["executor"]["state"] if group["executor"] else None
+            kind = "experiment" if state is None else "queued"
+            rows.append(_flat_row(group["revs"][0], kind, group["name"], base["rev"], state))
+    return rows
+
+
+def _flat_row(state: dict, kind: str, name: str, baseline: str, status) -> dict:
+    data = state["data"]
+
+    def flat(tree: dict, prefix: str = "") -> dict:
+        out = {}
+        for key, value in tree.items():
+            if isinstance(value, dict) and value:
+                out.update(flat(value, f"{prefix}{key}."))
+            else:
+                out[f"{prefix}{key}"] = value
+        return out
+
+    def values(files: dict) -> dict:
+        return {f: flat(e["data"]) for f, e in files.items() if "data" in e}
+
+    errors = {
+        f: e["error"]["msg"]
+        for group in ("params", "metrics")
+        for f, e in data[group].items()
+        if "error" in e
+    }
+    return {
+        "name": name,
+        "type": kind,
+        "rev": state["rev"],
+        "baseline": baseline,
+        "status": status,
+        "timestamp": data["timestamp"],
+        "params": values(data["params"]),
+        "metrics": values(data["metrics"]),
+        "deps": {p: d["hash"] for p, d in data["deps"].items()},
+        "outs": {p: d["hash"] for p, d in data["outs"].items()},
+        "errors": errors,
+    }

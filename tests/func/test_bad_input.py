@@ -146,7 +146,9 @@ def test_manifest_escaping_repository_refused(trail_repo, trail):
 
 
 def test_unknown_link_type_is_config_error(trail_repo, trail):
-    trail("config", "cache.type", "teleport")
+    res = trail("config", "cache.type", "teleport")  # refused when set …
+    assert res.code == 3 and "Unsupported cache type(s): teleport" in res.err
+    (trail_repo / ".trail" / "config").write_text("[cache]\ntype = teleport\n")  # … or by hand
     trail_repo.gen("f", "x")
     trail("add", "f")
     os.unlink(trail_repo / "f")
@@ -165,13 +167,13 @@ def test_bad_config_file_is_config_error(trail_repo, trail):
 def test_config_round_trip_and_secrets(trail_repo, trail):
     assert trail("config", "core.remote", "store").code == 0
     assert trail("config", "core.remote").out.strip() == "store"
-    assert trail("config", "remote.store.url", "/tmp/store").code == 0
+    assert trail("config", "remote.store.url", "ssh://host/store").code == 0
     res = trail("config", "remote.store.password", "hunter2")
     assert res.code == 0 and "config.local" in res.err
     assert "hunter2" not in (trail_repo / ".trail" / "config").read_text()
     assert "hunter2" in (trail_repo / ".trail" / "config.local").read_text()
     listing = trail("config", "--list").out
-    assert "hunter2" not in listing and "remote.store.url=/tmp/store" in listing
+    assert "hunter2" not in listing and "remote.store.url=ssh://host/store" in listing
     assert "['remote \"store\"']" in (trail_repo / ".trail" / "config").read_text()
     assert trail("config", "--unset", "core.remote").code == 0
     res = trail("config", "core.remote")
@@ -217,3 +219,12 @@ def test_big_object_vouched_for_by_add_is_still_checked_once_changed(trail_repo,
     res = trail("checkout")
     _one_line_error(res, "corrupt cache object", "trail fsck")
     assert not (trail_repo / "big.bin").exists()
+
+
+def test_duplicate_keys_in_trail_yaml_name_file_and_line(trail_repo, trail):
+    trail_repo.gen("trail.yaml", "stages:\n  a:\n    cmd: echo a\n    outs: [x]\n    cmd: echo b\n")
+    for args in (["repro"], ["status"]):
+        res = trail(*args)
+        assert res.code == 1 and "trail.yaml:5" in res.err and "duplicate key" in res.err, args
+        assert "Traceback" not in res.err
+    assert not (trail_repo / "trail.lock").exists()

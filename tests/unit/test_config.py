@@ -76,3 +76,21 @@ def test_levels_merge_local_over_repo(tmp_path, monkeypatch):
     cfg.invalidate()
     with pytest.raises(ConfigError, match="true or false"):
         cfg.get_bool("core", "autostage")
+
+
+def test_trail_only_options_live_beside_dvcs_files(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    trail_cfg, dvc_cfg = Config(str(tmp_path / ".trail")), Config(str(tmp_path / ".dvc"))
+    # trail's own repository keeps everything in its own files
+    assert trail_cfg.write_path("repo", "core", "lock_timeout") == str(tmp_path / ".trail/config")
+    assert dvc_cfg.write_path("repo", "core", "remote") == str(tmp_path / ".dvc/config")
+    assert dvc_cfg.write_path("repo", "core", "lock_timeout") == str(tmp_path / ".dvc/config.trail")
+    assert dvc_cfg.write_path("local", "executor", "kind") == str(
+        tmp_path / ".dvc/tmp/trail/config.local"
+    )
+    assert dvc_cfg.write_path("global", "core", "lock_timeout") == trail_cfg.level_path("global")
+    (tmp_path / ".dvc").mkdir()
+    (tmp_path / ".dvc" / "config").write_text("[core]\n    remote = team\n")
+    (tmp_path / ".dvc" / "config.trail").write_text("[core]\n    lock_timeout = 5\n")
+    assert dvc_cfg.read_level("repo") == {"core": {"remote": "team", "lock_timeout": "5"}}
+    assert dvc_cfg.get_float("core", "lock_timeout", 60.0) == 5.0

@@ -60,7 +60,7 @@ LAYER = {
     "hashing": 1, "oidstr": 1, "fsutil": 1, "odb": 1, "state": 1, "parallel": 1, "paths": 1,
     "fs": 1,
     "manifest": 2, "pointer": 2, "workspace": 2, "scm": 2, "dialect": 2, "config": 2,
-    "yamlio": 2, "yamlcore": 2, "yamlwrite": 2, "lock": 2, "importdeps": 2,
+    "config_schema": 2, "yamlio": 2, "yamlcore": 2, "yamlwrite": 2, "lock": 2, "importdeps": 2,
     "repo": 3, "index": 3, "pipeline": 3, "results": 3, "remote": 3,
     "quality": 3, "runenv": 3,
     "ops": 4, "experiments": 4, "executors": 4, "api": 4, "quality.repo": 4, "registry": 4,

@@ -29,11 +29,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_config)
 
     p = sub.add_parser("version", parents=[common], help="show versions and the environment")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON, for scripts")
     p.set_defaults(func=cmd_version)
 
     p = sub.add_parser("doctor", parents=[common], help="check that trail can work here")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON, for scripts")
     p.set_defaults(func=cmd_doctor)
 
 
@@ -96,16 +96,35 @@ def cmd_config(args: argparse.Namespace, console: Console) -> int:
     if key in SECRET_KEYS and args.level is None:
         level = "local"
         console.err(f"note: {args.name} is a secret: written to config.local (not tracked by Git)")
-    path = config.level_path(level)
+    from trail.config_schema import check
+
+    in_dvc_repo = config.dvc and level in ("repo", "local")
+    check(section, key, None if args.unset else args.value, in_dvc_repo)  # before any write
+    url = config.get(section, "url") if section.startswith('remote "') else None
+    if url is not None and key != "url":
+        from trail.remote.settings import check_option
+
+        check_option(section[len('remote "') : -1], url, key)
+    path = config.write_path(level, section, key)
     if path is None:
         raise ConfigError(f"no {level} config outside a repository")
+    # A trail-only option in a DVC repository goes to trail's own file; one an older trail
+    # wrote into DVC's file (where dvc chokes on it) is taken out of there.
+    stale = config.level_path(level) if path != config.level_path(level) else None
+    old = IniFile.read(stale) if stale else None
+    had_old = old is not None and old.unset(section, key)
     ini = IniFile.read(path)
     if args.unset:
-        if not ini.unset(section, key):
+        changed = ini.unset(section, key)
+        if not changed and not had_old:
             raise ConfigError(f"option '{args.name}' is not set in the {level} config")
     else:
         ini.set(section, key, args.value)
-    ini.write()
+        changed = True
+    if changed:
+        ini.write()
+    if old is not None and had_old:
+        old.write()
     return 0
 
 

@@ -28,7 +28,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
     p = sub.add_parser("status", parents=[common], help="show tracked data that changed")
     p.add_argument("targets", nargs="*")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON, for scripts")
     p.add_argument("-c", "--cloud", action="store_true", help="compare the cache with a remote")
     p.add_argument("-r", "--remote", help="the remote for -c (default: the default remote)")
     p.add_argument("-j", "--jobs", type=int, help="parallel requests to the remote")
@@ -120,7 +120,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
     p = sub.add_parser("fsck", parents=[common], help="verify every cached object")
     p.add_argument("--no-quarantine", action="store_true", help="only report corrupt objects")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON, for scripts")
     p.set_defaults(func=cmd_fsck)
 
 
@@ -166,7 +166,10 @@ def _git_hint(repo: Any, files: list[str], console: Console) -> None:
     if repo.config.get_bool("core", "autostage"):
         repo.scm.add(files)
         return
-    console.out(f"\nTo track the changes with git, run:\n\n\tgit add {' '.join(files)}\n")
+    import shlex
+
+    quoted = " ".join(shlex.quote(f) for f in sorted(set(files)))  # as DVC: sorted, quoted
+    console.out(f"\nTo track the changes with git, run:\n\n\tgit add {quoted}\n")
 
 
 def cmd_status(args: argparse.Namespace, console: Console) -> int:
@@ -183,6 +186,7 @@ def cmd_status(args: argparse.Namespace, console: Console) -> int:
             args.targets,
             check_updates=not args.no_updates,
             warn=lambda msg: console.err(f"WARNING: {msg}"),
+            cwd=os.getcwd(),
         )
     finally:
         repo.close()

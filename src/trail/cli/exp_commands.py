@@ -12,9 +12,13 @@ from trail.cli.ui import Console
 def register(esub: Any, common: argparse.ArgumentParser) -> None:
     fmt = argparse.ArgumentParser(add_help=False)
     group = fmt.add_mutually_exclusive_group()
-    group.add_argument("--json", dest="fmt", action="store_const", const="json")
-    group.add_argument("--md", dest="fmt", action="store_const", const="md")
-    group.add_argument("--csv", dest="fmt", action="store_const", const="csv")
+    group.add_argument(
+        "--json", dest="fmt", action="store_const", const="json", help="print JSON (DVC's shape)"
+    )
+    group.add_argument(
+        "--md", dest="fmt", action="store_const", const="md", help="a Markdown (GFM) table"
+    )
+    group.add_argument("--csv", dest="fmt", action="store_const", const="csv", help="print CSV")
     fmt.add_argument("--precision", type=_digits, metavar="N", help="digits after the point (5)")
     fmt.set_defaults(fmt="table")
 
@@ -22,13 +26,17 @@ def register(esub: Any, common: argparse.ArgumentParser) -> None:
     s.add_argument("-a", "--all-branches", action="store_true", help="of every branch tip too")
     s.add_argument("-T", "--all-tags", action="store_true", help="of every tag too")
     s.add_argument("-A", "--all-commits", action="store_true", help="of every baseline")
-    s.add_argument("-n", "--num", type=int, default=1, metavar="N", help="HEAD and N-1 parents")
-    s.add_argument("--rev", help="start from this commit instead of HEAD")
+    s.add_argument(
+        "-n", "--num", type=int, default=1, metavar="N", help="HEAD and N-1 parents (<0: all)"
+    )
+    s.add_argument(
+        "--rev", action="append", default=[], help="start from this commit instead of HEAD"
+    )
     s.add_argument("--sort-by", metavar="COL", help="sort experiments by a metric or param")
     s.add_argument("--sort-order", choices=("asc", "desc"), default="asc")
     s.add_argument("--only-changed", action="store_true", help="hide columns that never vary")
-    s.add_argument("--keep", metavar="REGEX", help="always show columns matching this")
-    s.add_argument("--drop", metavar="REGEX", help="hide columns matching this")
+    s.add_argument("--keep", metavar="REGEX", action="append", help="always show these columns")
+    s.add_argument("--drop", metavar="REGEX", action="append", help="hide columns matching this")
     s.add_argument("--hide-queued", action="store_true", help="hide runs waiting in the queue")
     s.add_argument("--hide-failed", action="store_true", help="hide queued runs that failed")
     s.add_argument(
@@ -38,6 +46,13 @@ def register(esub: Any, common: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="add columns of this table's profile (rows, nulls, means); needs trail[data]",
     )
+    s.add_argument("--hide-workspace", action="store_true", help="hide the workspace row")
+    s.add_argument("--param-deps", action="store_true", help="only params stages depend on")
+    s.add_argument("--sha", action="store_true", help="commit ids instead of branch/tag names")
+    s.add_argument("--no-pager", action="store_true", help="accepted for DVC (no pager here)")
+    s.add_argument("-f", "--force", action="store_true", help="accepted for DVC (no exp cache)")
+    s.add_argument("--pcp", action="store_true", help="also draw a parallel coordinates plot")
+    s.add_argument("-o", "--out", metavar="DIR", help="where --pcp writes index.html")
     s.set_defaults(func=cmd_show)
 
     d = esub.add_parser("diff", parents=[common, fmt], help="params and metrics of two experiments")
@@ -101,10 +116,10 @@ def _repo() -> Any:
 def cmd_show(args: argparse.Namespace, console: Console) -> int:
     from trail.cli import exp_render as r
     from trail.errors import UsageError
-    from trail.experiments.show import collect, records
+    from trail.experiments.show import collect
 
-    if args.num < 1:
-        raise UsageError("-n/--num must be at least 1")
+    if args.num == 0:
+        raise UsageError("-n/--num must not be 0 (a negative value shows every parent)")
     repo = _repo()
     try:
         shown = collect(
@@ -117,25 +132,84 @@ def cmd_show(args: argparse.Namespace, console: Console) -> int:
             queued=not args.hide_queued,
             failed=not args.hide_failed,
         )
-        rows = list(shown.rows)
+        rows = [r_ for r_ in shown.rows if not (args.hide_workspace and r_.kind == "workspace")]
         if args.profile:
             from trail.quality.repo.expshow import with_profiles
 
             rows = with_profiles(repo, rows, args.profile)
-        rows = r.for_cwd(rows, repo.root)
     finally:
         repo.close()
+    if args.fmt in ("json", "csv"):
+        return _show_dvc(args, console, rows)
+    rows = r.for_cwd(rows, repo.root)
+    if args.param_deps:
+        rows = [_param_deps_only(row) for row in rows]
+    if args.sha:
+        rows = [_sha_named(row) for row in rows]
     cols = r.columns(rows)
     ordered = r.sort_rows(rows, cols, args.sort_by, args.sort_order == "desc")
+    keep = "|".join(args.keep) if args.keep else None
+    drop = "|".join(args.drop) if args.drop else None
+    chosen = r.choose(cols, rows, keep=keep, drop=drop, only_changed=args.only_changed)
+    precision = DEFAULT_PRECISION if args.precision is None else args.precision
+    headers, cells = r.table(ordered, chosen, precision, args.fmt)
+    r.print_table(headers, cells, args.fmt)
+    if args.pcp:
+        _write_pcp(args, console, ordered, chosen)
+    return _report_row_errors(rows, console)
+
+
+def _show_dvc(args: argparse.Namespace, console: Console, rows: list[Any]) -> int:
+    """``--json``/``--csv``: DVC's shapes, paths relative to the repository root as DVC's."""
+    from trail.experiments.show_json import dvc_csv, dvc_json
+
     if args.fmt == "json":
-        console.json(records(ordered, args.precision))
+        console.json(dvc_json(rows, param_deps=args.param_deps, sha_only=args.sha))
     else:
-        chosen = r.choose(
-            cols, rows, keep=args.keep, drop=args.drop, only_changed=args.only_changed
+        text = dvc_csv(
+            rows,
+            precision=args.precision,
+            keep=args.keep or (),
+            drop=args.drop or (),
+            only_changed=args.only_changed,
+            sort_by=args.sort_by,
+            descending=args.sort_order == "desc",
+            param_deps=args.param_deps,
+            sha_only=args.sha,
         )
-        precision = DEFAULT_PRECISION if args.precision is None else args.precision
-        headers, cells = r.table(ordered, chosen, precision, args.fmt)
-        r.print_table(headers, cells, args.fmt)
+        console.data(text.rstrip("\n"))
+    return _report_row_errors(rows, console)
+
+
+def _param_deps_only(row: Any) -> Any:
+    from dataclasses import replace
+
+    def wanted(file: str, key: str) -> bool:
+        keys = row.param_deps.get(file, ())
+        return any(key == k or key.startswith(f"{k}.") for k in keys)
+
+    params = {f: {k: v for k, v in d.items() if wanted(f, k)} for f, d in row.params.items()}
+    return replace(row, params={f: d for f, d in params.items() if d})
+
+
+def _sha_named(row: Any) -> Any:
+    from dataclasses import replace
+
+    return replace(row, name=row.rev[:7]) if row.kind == "baseline" else row
+
+
+def _write_pcp(args: argparse.Namespace, console: Console, rows: Any, cols: Any) -> None:
+    import os
+
+    from trail.cli.exp_render import pcp_spec
+    from trail.ops.plots import write_specs
+
+    out_dir = args.out or "dvc_plots"
+    path = write_specs([("Experiments", pcp_spec(rows, cols))], out_dir)
+    console.out(f"file://{os.path.abspath(path)}")
+
+
+def _report_row_errors(rows: Any, console: Console) -> int:
     errors = [(row.name, msg) for row in rows for msg in row.errors.values()]
     for name, msg in errors:
         console.err(f"ERROR: {name}: {msg}")

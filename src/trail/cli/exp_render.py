@@ -35,11 +35,16 @@ class Column:
 
 
 def columns(rows: Sequence[ExpRow]) -> list[Column]:
-    """Metrics, then params, then deps; a key found in several files is shown as file:key."""
+    """Metrics, then params (in file order, as DVC), then deps; a key found in several files
+    is shown as file:key."""
     found: list[tuple[str, str, str]] = []
     for group in ("metrics", "params", "profiles"):
-        seen = {(f, k) for r in rows for f, vals in getattr(r, group).items() for k in vals}
-        found += [(group, f, k) for f, k in sorted(seen)]
+        # DVC's order: files as first met, keys in the order their file holds them
+        seen: dict[str, dict[str, None]] = {}
+        for r in rows:
+            for f, vals in getattr(r, group).items():
+                seen.setdefault(f, {}).update(dict.fromkeys(vals))
+        found += [(group, f, k) for f, keys in seen.items() for k in keys]
     found += [("deps", p, p) for p in sorted({p for r in rows for p in r.deps})]
     clashing = {k for k in {k for _, _, k in found} if sum(1 for _, _, x in found if x == k) > 1}
     return [
@@ -233,3 +238,53 @@ def print_table(headers: list[str], cells: list[list[str]], fmt: str) -> None:
             style="dim",
             highlight=False,
         )
+
+
+def pcp_spec(rows: Sequence[ExpRow], cols: Sequence[Column]) -> dict[str, Any]:
+    """A parallel coordinates plot (Vega-Lite) of the numeric params and metrics: one line per
+    row, each axis scaled to its own range."""
+    numeric = [
+        c
+        for c in cols
+        if c.group != "deps"
+        and any(
+            isinstance(c.value(r), int | float) and not isinstance(c.value(r), bool) for r in rows
+        )
+    ]
+    names = [c.header for c in numeric]
+    values = [
+        {"experiment": r.name, **{c.header: c.value(r) for c in numeric}}
+        for r in rows
+        if r.status is None
+    ]
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": "Experiments",
+        "width": max(300, 120 * len(names)),
+        "height": 300,
+        "data": {"values": values},
+        "transform": [
+            {"window": [{"op": "count", "as": "index"}]},
+            {"fold": names},
+            {"filter": "isValid(datum.value)"},
+            {
+                "joinaggregate": [
+                    {"op": "min", "field": "value", "as": "min"},
+                    {"op": "max", "field": "value", "as": "max"},
+                ],
+                "groupby": ["key"],
+            },
+            {
+                "calculate": "(datum.value - datum.min) / ((datum.max - datum.min) || 1)",
+                "as": "norm",
+            },
+        ],
+        "mark": {"type": "line", "point": True, "tooltip": True},
+        "encoding": {
+            "x": {"field": "key", "type": "nominal", "sort": names, "title": None},
+            "y": {"field": "norm", "type": "quantitative", "axis": None},
+            "color": {"field": "experiment", "type": "nominal"},
+            "detail": {"field": "index", "type": "nominal"},
+            "tooltip": [{"field": "experiment"}, {"field": "key"}, {"field": "value"}],
+        },
+    }

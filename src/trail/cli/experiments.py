@@ -66,13 +66,16 @@ def _register_run(esub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _register_list(esub: Any, common: argparse.ArgumentParser) -> None:
-    p = esub.add_parser("list", parents=[common], help="list experiments by baseline")
+    p = esub.add_parser(
+        "list", aliases=["ls"], parents=[common], help="list experiments by baseline"
+    )
     p.add_argument("git_remote", nargs="?", help="list those of this Git remote instead")
     p.add_argument("-a", "--all-branches", action="store_true", help="of every branch tip")
     p.add_argument("-A", "--all-commits", action="store_true", help="of every baseline")
     p.add_argument("--rev", help="of this baseline (default: HEAD)")
-    p.add_argument("--name-only", action="store_true", help="print names only")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--name-only", "--names-only", action="store_true", help="names only")
+    p.add_argument("--sha-only", "--shas-only", action="store_true", help="commit ids only")
+    p.add_argument("--json", action="store_true", help="print JSON, for scripts")
     p.set_defaults(func=cmd_list)
 
 
@@ -148,9 +151,9 @@ def cmd_list(args: argparse.Namespace, console: Console) -> int:
         console.json({b.name: [e.name for e in b.experiments] for b in listing})
         return 0
     for baseline in listing:
-        if args.name_only:
+        if args.name_only or args.sha_only:
             for exp in baseline.experiments:
-                console.data(exp.name)
+                console.data(exp.name if args.name_only else exp.sha)
             continue
         console.data(f"{baseline.name}:")
         for exp in baseline.experiments:

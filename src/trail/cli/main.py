@@ -22,16 +22,40 @@ from trail.cli import (
     repro,
     results,
     serve,
+    tools,
     webui,
 )
 from trail.cli.ui import Console
 
 
 class _Parser(argparse.ArgumentParser):
+    last: _Parser | None = None  # the deepest (sub)command parser that parsed: its usage helps
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        _Parser.last = self
+        return super().parse_known_args(args, namespace)
+
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        print(f"ERROR: {message}", file=sys.stderr)
+        if message.startswith("unrecognized arguments") and _Parser.last is not None:
+            _Parser.last.print_usage(sys.stderr)  # the command's own usage, as DVC prints it
+        else:
+            self.print_usage(sys.stderr)
+        print(f"ERROR: {message}{_did_you_mean(self, message)}", file=sys.stderr)
         raise SystemExit(2)
+
+
+def _did_you_mean(parser: argparse.ArgumentParser, message: str) -> str:
+    """For an unknown (sub)command, the nearest real ones."""
+    import difflib
+    import re
+
+    found = re.search(r"invalid choice: '([^']*)'", message)
+    subparsers = getattr(parser, "_subparsers", None)
+    if found is None or subparsers is None:
+        return ""
+    choices = [c for a in subparsers._group_actions for c in (a.choices or {})]
+    near = difflib.get_close_matches(found[1], choices, n=3, cutoff=0.6)
+    return f"\nDid you mean {' or '.join(repr(n) for n in near)}?" if near else ""
 
 
 class _Ignored:
@@ -86,10 +110,14 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         experiments,
         queue,
         webui,
+        tools,
     ):
         module.register(chooser, common)
     for module in (artifacts, bundle, serve):  # the model registry, bundles and serving
         module.register(chooser, common)
+    # Commands that run other commands or describe them all (git hooks, completion) get the
+    # entry point and the parser through their arguments: importing this module would be a cycle.
+    parser.set_defaults(run=main, build_parser=build_parser)
     if only is not None and not chooser.matched:
         return build_parser(None)  # an unknown command: let argparse list the real ones
     return parser

@@ -35,7 +35,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     ls.add_argument("targets", nargs="*", help="stages or pipeline files")
     ls.add_argument("--all", action="store_true", help="stages of every pipeline file")
     ls.add_argument("--name-only", "--names-only", action="store_true", help="names only")
-    ls.add_argument("--json", action="store_true")
+    ls.add_argument("--json", action="store_true", help="print JSON, for scripts")
     ls.set_defaults(func=cmd_stage_list)
 
     d = sub.add_parser("dag", parents=[common], help="show the pipeline graph")

@@ -1,4 +1,5 @@
-"""``plots show`` and ``plots diff``: write the HTML page (or print the specs with --json)."""
+"""``plots show``, ``plots diff``, ``plots templates`` and ``plots modify``: write the HTML
+page (or print DVC's JSON with ``--json``)."""
 
 from __future__ import annotations
 
@@ -6,20 +7,28 @@ import argparse
 import os
 from typing import Any
 
+from trail.cli.plots_edit import overrides as _overrides
+from trail.cli.plots_edit import register_edit
 from trail.cli.ui import Console
+
+NO_PLOTS = "No plots were loaded, visualization file will not be created."
 
 
 def register_plots(sub: Any, common: argparse.ArgumentParser) -> None:
     out = argparse.ArgumentParser(add_help=False)
-    out.add_argument("-o", "--out", metavar="DIR", help="where to write index.html (trail_plots)")
+    out.add_argument("-o", "--out", metavar="DIR", help="where to write index.html")
     out.add_argument("--open", action="store_true", help="open the page in a browser")
-    out.add_argument("--json", action="store_true", help="print the specs instead")
-    out.add_argument("-t", "--template", help="the template of every plot (linear, scatter …)")
-    out.add_argument("-x", help="the field on the x axis")
-    out.add_argument("-y", help="the field on the y axis")
-    out.add_argument("--x-label", help="the x axis' title")
-    out.add_argument("--y-label", help="the y axis' title")
-    out.add_argument("--title", help="the plots' title")
+    out.add_argument(
+        "--json", action="store_true", help="print DVC's JSON (specs, image files) instead"
+    )
+    props = argparse.ArgumentParser(add_help=False)
+    props.add_argument("-t", "--template", metavar="NAME", help="draw with this template")
+    props.add_argument("-x", metavar="FIELD", help="the x field")
+    props.add_argument("-y", metavar="FIELD", help="the y field")
+    props.add_argument("--no-header", action="store_true", help="CSV/TSV files have no header")
+    props.add_argument("--title", metavar="TEXT", help="the plot's title")
+    props.add_argument("--x-label", metavar="TEXT", help="the x axis label")
+    props.add_argument("--y-label", metavar="TEXT", help="the y axis label")
     out.add_argument(
         "--show-vega", action="store_true", help="print the Vega-Lite spec of the one target"
     )
@@ -27,13 +36,14 @@ def register_plots(sub: Any, common: argparse.ArgumentParser) -> None:
 
     p = sub.add_parser("plots", parents=[common], help="draw plots of revisions")
     psub = p.add_subparsers(dest="plots_command", metavar="<subcommand>", required=True)
-    s = psub.add_parser("show", parents=[common, out], help="plots of the workspace")
+    s = psub.add_parser("show", parents=[common, out, props], help="plots of the workspace")
     s.add_argument("targets", nargs="*", help="plot files or ids (default: those declared)")
     s.set_defaults(func=cmd_plots_show)
-    s = psub.add_parser("diff", parents=[common, out], help="plots of revisions overlaid")
+    s = psub.add_parser("diff", parents=[common, out, props], help="plots of revisions overlaid")
     s.add_argument("revisions", nargs="*", help="revisions (default: HEAD and the workspace)")
     s.add_argument("--targets", nargs="+", default=[], metavar="PATH", help="only these plots")
     s.set_defaults(func=cmd_plots_diff)
+    register_edit(psub, common, props)
 
 
 def cmd_plots_show(args: argparse.Namespace, console: Console) -> int:
@@ -48,41 +58,33 @@ def cmd_plots_diff(args: argparse.Namespace, console: Console) -> int:
 
 def _draw(args: argparse.Namespace, console: Console, targets: list[str], revs: list[str]) -> int:
     from trail.cli.repos import open_repo
-    from trail.ops.plots import DEFAULT_DIR, plots_show, write_html
+    from trail.ops.plots import default_dir, plots_json, plots_show, write_html
 
     if args.show_vega and len(targets) != 1:
         from trail.errors import UsageError
 
         raise UsageError("--show-vega needs exactly one target, a plot drawn as a chart")
+    template = _read_template(args.html_template)
     repo = open_repo()
-    result = plots_show(repo, targets, revs=revs, props=_props(args))
+    result = plots_show(repo, targets, revs=revs, overrides=_overrides(args))
+    out_dir = args.out or default_dir(repo)
     if args.json:
-        console.json(_as_json(result))
+        console.json(plots_json(result, out_dir))
         return 0
     if args.show_vega:
         return _show_vega(result, targets, console)
-    template = _read_template(args.html_template)
-    cache = os.path.join(repo.private_dir, "plots")
-    path = write_html(result, args.out or DEFAULT_DIR, cache, template)
-    console.out(f"file://{_abspath(path)}")
+    for failure in result.failures:  # as DVC: what can be drawn is drawn, exit code 0
+        console.err(f"WARNING: plot '{failure.plot}' at {failure.rev}: {failure.message}")
+    if not any(r.spec is not None or r.data.images for r in result.plots):
+        console.err(NO_PLOTS)
+        return 0
+    path = write_html(result, out_dir, os.path.join(repo.private_dir, "plots"), template)
+    console.out(f"file://{os.path.abspath(path)}")
     if args.open:
         import webbrowser
 
-        webbrowser.open(f"file://{_abspath(path)}")
+        webbrowser.open(f"file://{os.path.abspath(path)}")
     return 0
-
-
-def _props(args: argparse.Namespace) -> dict[str, Any]:
-    """Props given on the command line, in the pipeline file's names."""
-    given = {
-        "template": args.template,
-        "x": args.x,
-        "y": args.y,
-        "x_label": args.x_label,
-        "y_label": args.y_label,
-        "title": args.title,
-    }
-    return {k: v for k, v in given.items() if v is not None}
 
 
 def _show_vega(result: Any, targets: list[str], console: Console) -> int:
@@ -109,25 +111,3 @@ def _read_template(path: str | None) -> str | None:
     if PLACEHOLDER not in text:
         raise UsageError(f"--html-template {path}: it has no {PLACEHOLDER} for the plots")
     return text
-
-
-def _abspath(path: str) -> str:
-    return os.path.abspath(path)
-
-
-def _as_json(result: Any) -> dict[str, Any]:
-    """``{plot id: [{"type": "vega", "revisions": [...], "content": spec}]}``; images are
-    ``{"type": "image", "revisions": [rev], "path": ..., "url": data URI}``."""
-    from trail.results.html import data_uri
-
-    out: dict[str, Any] = {}
-    for plot in result.plots:
-        if plot.spec is not None:
-            entry = {"type": "vega", "revisions": list(plot.data.revs), "content": plot.spec}
-            out[plot.data.id] = [entry]
-        else:
-            out[plot.data.id] = [
-                {"type": "image", "revisions": [i.rev], "path": i.path, "url": data_uri(i)}
-                for i in plot.data.images
-            ]
-    return out

@@ -23,7 +23,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     s.add_argument("-j", "--jobs", type=int, default=1, help="experiments at once (default 1)")
     s.set_defaults(func=cmd_start)
     st = qsub.add_parser("status", parents=[common], help="queued, running and finished runs")
-    st.add_argument("--json", action="store_true")
+    st.add_argument("--json", action="store_true", help="print JSON, for scripts")
     st.set_defaults(func=cmd_status)
     lg = qsub.add_parser("logs", parents=[common], help="the output of a run")
     lg.add_argument("entry", help="id or name")

@@ -37,7 +37,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     _levels(s)
     s.set_defaults(func=cmd_remote_default)
     s = rsub.add_parser("list", parents=[common], help="list remotes")
-    s.add_argument("--json", action="store_true")
+    s.add_argument("--json", action="store_true", help="print JSON, for scripts")
     _levels(s)
     s.set_defaults(func=cmd_remote_list)
     s = rsub.add_parser("remove", parents=[common], help="remove a remote")
@@ -52,6 +52,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     _register_transfers(sub, common)
     register_get(sub, common)
     register_ls(sub, common)
+    register_du(sub, common)
 
 
 def _config(args: argparse.Namespace) -> tuple[Any, str]:
@@ -375,19 +376,25 @@ def cmd_get(args: argparse.Namespace, console: Console) -> int:
 
 
 def register_ls(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("ls", parents=[common], help="list a repository's files and outputs")
-    p.add_argument("url", help="a Git URL or a path to the repository ('.' for this one)")
-    p.add_argument("path", nargs="?", default="", help="a directory or file inside it")
-    p.add_argument("--rev", help="a Git revision (default: its HEAD)")
-    p.add_argument("-R", "--recursive", action="store_true", help="everything below the path")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_ls)
+    for name in ("ls", "list"):  # DVC's command is `list`; `ls` its alias
+        p = sub.add_parser(name, parents=[common], help="list a repository's files and outputs")
+        p.add_argument("url", help="a Git URL or a path to the repository ('.' for this one)")
+        p.add_argument("path", nargs="?", default="", help="a directory or file inside it")
+        p.add_argument("--rev", help="a Git revision (default: its HEAD)")
+        p.add_argument("-R", "--recursive", action="store_true", help="every file below the path")
+        p.add_argument("--dvc-only", action="store_true", help="only outputs, not Git's files")
+        p.add_argument("--size", action="store_true", help="show sizes")
+        p.add_argument("--show-hash", action="store_true", help="show the outputs' hashes")
+        p.add_argument("--json", action="store_true", help="print JSON (DVC's shape)")
+        p.set_defaults(func=cmd_ls)
 
 
 def cmd_ls(args: argparse.Namespace, console: Console) -> int:
     from trail.ops.ls import ls
 
-    entries = ls(args.url, args.path, rev=args.rev, recursive=args.recursive)
+    entries = ls(
+        args.url, args.path, rev=args.rev, recursive=args.recursive, dvc_only=args.dvc_only
+    )
     base = args.path.strip("/")
 
     def shown(path: str) -> str:
@@ -397,11 +404,57 @@ def cmd_ls(args: argparse.Namespace, console: Console) -> int:
     if args.json:
         console.json(
             [
-                {"path": shown(e.path), "isout": e.isout, "isdir": e.isdir, "isexec": e.isexec}
+                {
+                    "isout": e.isout,
+                    "isdir": e.isdir,
+                    "isexec": e.isexec,
+                    "size": e.size,
+                    "md5": e.hash,
+                    "path": shown(e.path),
+                }
                 for e in entries
             ]
         )
         return 0
     for e in entries:
-        console.data(shown(e.path) + ("/" if e.isdir else ""))
+        cells = []
+        if args.size:
+            cells.append(f"{_human(e.size):>5}")
+        if args.show_hash:
+            cells.append(f"{e.hash or '-':<36}")
+        console.data("  ".join([*cells, shown(e.path)]))
+    return 0
+
+
+def _human(size: int | None) -> str:
+    """Sizes as DVC shows them: bytes, then 1.00k, 2.50M …"""
+    if size is None:
+        return "-"
+    value = float(size)
+    for unit in ("", "k", "M", "G", "T"):
+        if value < 1024 or unit == "T":
+            return str(size) if unit == "" else f"{value:.2f}{unit}"
+        value /= 1024
+    return str(size)
+
+
+def register_du(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("du", parents=[common], help="disk usage of a repository's data")
+    p.add_argument("url", help="a Git URL or a path to the repository ('.' for this one)")
+    p.add_argument("path", nargs="?", default="", help="a directory or file inside it")
+    p.add_argument("--rev", help="a Git revision (default: its HEAD)")
+    p.add_argument("-s", "--summarize", action="store_true", help="only the total")
+    p.set_defaults(func=cmd_du)
+
+
+def cmd_du(args: argparse.Namespace, console: Console) -> int:
+    from trail.ops.du import du
+
+    rows = [
+        (_human(size), path)
+        for path, size in du(args.url, args.path, rev=args.rev, summarize=args.summarize)
+    ]
+    width = max(len(size) for size, _ in rows)
+    for size, path in rows:
+        console.data(f"{size:<{width}}  {path}".rstrip())
     return 0

@@ -27,6 +27,17 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
     cluster.add_flags(p)
     p.add_argument("--no-contracts", action="store_true", help="do not check trail.contracts.yaml")
+    p.add_argument("-p", "--pipeline", action="store_true", help="the targets' whole pipelines")
+    p.add_argument("-P", "--all-pipelines", action="store_true", help="every pipeline")
+    p.add_argument(
+        "-R", "--recursive", action="store_true", help="targets are directories of pipelines"
+    )
+    p.add_argument("--glob", action="store_true", help="targets are stage name patterns")
+    p.add_argument(
+        "--force-downstream", action="store_true", help="a stage that runs reruns what follows"
+    )
+    p.add_argument("--allow-missing", action="store_true", help="missing outputs alone run nothing")
+    p.add_argument("-i", "--interactive", action="store_true", help="ask before each stage")
     p.set_defaults(func=cmd_repro)
 
     for name, frozen in (("freeze", True), ("unfreeze", False)):
@@ -38,7 +49,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     g.add_argument("stage")
     g.add_argument("-n", "--last", type=int, default=1, help="how many runs (default 1)")
     g.add_argument("--rev", help="the run behind the outputs recorded at this Git revision")
-    g.add_argument("--json", action="store_true")
+    g.add_argument("--json", action="store_true", help="print JSON, for scripts")
     g.set_defaults(func=cmd_logs)
 
 
@@ -112,6 +123,12 @@ def repro_options(args: argparse.Namespace, console: Console) -> Any:
         contracts=not getattr(args, "no_contracts", False),
         on_output=printer.output,
         on_event=printer.event,
+        pipeline=getattr(args, "pipeline", False),
+        recursive=getattr(args, "recursive", False),
+        glob=getattr(args, "glob", False),
+        force_downstream=getattr(args, "force_downstream", False),
+        allow_missing=getattr(args, "allow_missing", False),
+        confirm=_ask if getattr(args, "interactive", False) else None,
     )
 
 
@@ -123,6 +140,24 @@ def repro_stage(target: str, console: Console) -> int:
     args = parser.parse_args(argv)
     args.argv = ["trail", *argv]
     return cmd_repro(args, console)
+
+
+def _ask(stage: str) -> bool:
+    """``-i``: DVC's question before each stage, asked again until y/n; without a terminal
+    (or at end of input) there is no answer, which is no, as with DVC."""
+    if not sys.stdout.isatty():
+        return False
+    while True:
+        print(
+            f"Going to reproduce stage: '{stage}'. Are you sure you want to continue? [y/n]",
+            end=" ",
+            flush=True,
+        )
+        line = sys.stdin.readline()
+        answer = line.strip().lower()
+        if not line or answer in ("y", "yes", "n", "no"):
+            return answer in ("y", "yes")
+        print("Your response must be one of: ['yes', 'no', 'y', 'n']. Please try again.")
 
 
 def cmd_repro(args: argparse.Namespace, console: Console) -> int:
@@ -137,12 +172,28 @@ def cmd_repro(args: argparse.Namespace, console: Console) -> int:
 
     repo = open_repo()
     repo.on_wait = console.err
+    if opts.confirm is None and repo.config.get_bool("core", "interactive"):
+        import dataclasses
+
+        opts = dataclasses.replace(opts, confirm=_ask)  # DVC's core.interactive is -i
     previous = _stop_on_sigterm()
     try:
+        from trail.ops.verify_sources import is_pointer_target, verify
+
+        pointers = [t for t in args.targets if is_pointer_target(repo, t)]
+        stages = [t for t in args.targets if t not in pointers]
+        verified = verify(repo, pointers, say=console.out) if pointers else None
+        if pointers and not stages:
+            if verified is not None and verified.written:
+                _git_hint(repo, verified.written, console)
+            return 0
+        if getattr(args, "all_pipelines", False):
+            stages = []  # every stage of every pipeline file
         with on_cluster(args, repo, opts, console):
-            result = repro(repo, args.targets, opts)
-        if result.lock_files or result.gitignores:  # (finding Git costs an import)
-            _git_hint(repo, result.lock_files + result.gitignores, console)
+            result = repro(repo, stages, opts)
+        written = verified.written if verified is not None else []
+        if result.lock_files or result.gitignores or written:  # (finding Git costs an import)
+            _git_hint(repo, written + result.lock_files + result.gitignores, console)
     finally:
         repo.close()
         _restore_sigterm(previous)

@@ -1,4 +1,4 @@
-"""Result commands: params diff, metrics show|diff, plots show|diff."""
+"""Result commands: params show|diff, metrics show|diff, plots show|diff."""
 
 from __future__ import annotations
 
@@ -13,9 +13,13 @@ DEFAULT_PRECISION = 5
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     fmt = argparse.ArgumentParser(add_help=False)
     group = fmt.add_mutually_exclusive_group()
-    group.add_argument("--json", dest="fmt", action="store_const", const="json")
-    group.add_argument("--md", dest="fmt", action="store_const", const="md")
-    group.add_argument("--csv", dest="fmt", action="store_const", const="csv")
+    group.add_argument(
+        "--json", dest="fmt", action="store_const", const="json", help="print JSON (DVC's shape)"
+    )
+    group.add_argument(
+        "--md", dest="fmt", action="store_const", const="md", help="a Markdown (GFM) table"
+    )
+    group.add_argument("--csv", dest="fmt", action="store_const", const="csv", help="print CSV")
     fmt.add_argument("--precision", type=_digits, metavar="N", help="digits after the point (5)")
     fmt.set_defaults(fmt="table")
 
@@ -24,6 +28,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     s = psub.add_parser("diff", parents=[common, fmt], help="params changed between revisions")
     _diff_args(s)
     s.set_defaults(func=cmd_params_diff)
+    s = psub.add_parser("show", parents=[common, fmt], help="params of revisions")
+    s.add_argument("targets", nargs="*", help="params files (default: those of the pipeline)")
+    _all_revs_args(s)
+    s.add_argument("--deps", action="store_true", help="only params some stage depends on")
+    s.set_defaults(func=cmd_params_show)
 
     p = sub.add_parser("metrics", parents=[common], help="show and compare metrics")
     msub = p.add_subparsers(dest="metrics_command", metavar="<subcommand>", required=True)
@@ -86,6 +95,33 @@ def cmd_metrics_show(args: argparse.Namespace, console: Console) -> int:
             _table(headers, rows, args.fmt)
         elif not result.errors:
             console.err("No metrics files found (declare them under `metrics:` in the pipeline)")
+    for rev in result.revs:  # declared but not made yet: shown as DVC shows them, not an error
+        for path in rev.absent:
+            where = "the workspace" if rev.rev == "workspace" else rev.rev
+            console.err(f"WARNING: {path}: no such file in {where}")
+    return _report_errors(result.errors, console)
+
+
+def cmd_params_show(args: argparse.Namespace, console: Console) -> int:
+    from trail.cli import results_render as r
+    from trail.ops.metrics import params_show_revs
+
+    repo = _repo()
+    result = params_show_revs(
+        repo,
+        args.targets,
+        all_branches=args.all_branches,
+        all_tags=args.all_tags,
+        all_commits=args.all_commits,
+        deps=args.deps,
+    )
+    result = r.show_for_cwd(result, repo.root)
+    if args.fmt == "json":
+        console.json(r.show_json(result, args.precision))
+    else:
+        headers, rows = r.show_rows(result, _precision(args))
+        if rows:
+            _table(headers, rows, args.fmt)
     return _report_errors(result.errors, console)
 
 

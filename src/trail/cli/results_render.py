@@ -1,4 +1,4 @@
-"""Results as table rows and as the stable ``--json`` shapes (documented in README.md)."""
+"""Results as table rows and as DVC's ``--json`` shapes (documented in README.md)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ def show_for_cwd(result: ShowResult, root: str) -> ShowResult:
             rev.rev,
             {shown(p): v for p, v in rev.data.items()},
             {shown(p): e for p, e in rev.errors.items()},
+            tuple(shown(p) for p in rev.absent),
         )
         for rev in result.revs
     )
@@ -51,28 +52,19 @@ def cell(value: Any, precision: int) -> str:
     return str(value)
 
 
-def show_rows(result: ShowResult, precision: int) -> tuple[list[str], list[list[str]]]:
-    """One row per (revision, file); one column per flattened metric, sorted."""
-    flat = [
-        (rev.rev, path, flatten(tree)) for rev in result.revs for path, tree in rev.data.items()
-    ]
-    keys = sorted({key for _, _, values in flat for key in values})
-    several = len(result.revs) > 1
-    headers = (["Revision"] if several else []) + ["Path", *keys]
-    rows = [
-        ([rev] if several else []) + [path] + [cell(values.get(k), precision) for k in keys]
-        for rev, path, values in flat
-    ]
-    return headers, rows
-
-
 def show_json(result: ShowResult, precision: int | None) -> dict[str, Any]:
-    """``{rev: {"data": {path: {"data": {...}} | {"error": {...}}}}}``"""
+    """DVC's ``{rev: {"data": {path: {"data": {...}} | {"error": {"type", "msg"}}}}}``; the
+    workspace shown alone is ``""``, as DVC writes it."""
     out: dict[str, Any] = {}
+    alone = len(result.revs) == 1 and result.revs[0].rev == "workspace"
     for rev in result.revs:
         files: dict[str, Any] = {p: {"data": _rounded(t, precision)} for p, t in rev.data.items()}
         files.update({p: {"error": _error(e)} for p, e in rev.errors.items()})
-        out[rev.rev] = {"data": files}
+        files.update({p: {"error": _absent(p)} for p in rev.absent})
+        out["" if alone else rev.rev] = {"data": files}
+    for err in result.missing:
+        for rev in out.values():
+            rev["data"].setdefault(err.path, {"error": _error(err)})
     return out
 
 
@@ -83,7 +75,39 @@ def _rounded(tree: Any, precision: int | None) -> Any:
 
 
 def _error(err: ResultsFileError) -> dict[str, Any]:
-    return {"type": type(err).__name__, "msg": str(err), "line": err.line}
+    """DVC's error entry: the kind of failure (as DVC names it) and the message."""
+    from trail.results.collect import MissingFileError
+    from trail.results.loaders import file_format
+
+    if isinstance(err, MissingFileError):
+        return _absent(err.path)
+    kind = type(err).__name__
+    if kind == "ResultsFileError" and err.message.startswith("invalid "):
+        kind = f"{file_format(err.path).upper()}FileCorruptedError"
+    return {"type": kind, "msg": str(err)}
+
+
+def _absent(path: str) -> dict[str, Any]:
+    return {"type": "FileNotFoundError", "msg": f"[Errno 2] No such file or directory: '{path}'"}
+
+
+def show_rows(result: ShowResult, precision: int) -> tuple[list[str], list[list[str]]]:
+    """One row per (revision, file), files that failed with ``-``; one column per flattened
+    metric, sorted, as DVC draws them."""
+    flat = [
+        (rev.rev, path, flatten(tree)) for rev in result.revs for path, tree in rev.data.items()
+    ]
+    failed: list[tuple[str, str, dict[str, Any]]] = [
+        (rev.rev, path, {}) for rev in result.revs for path in [*rev.errors, *rev.absent]
+    ]
+    keys = sorted({key for _, _, values in flat for key in values})
+    several = len(result.revs) > 1
+    headers = (["Revision"] if several else []) + ["Path", *keys]
+    rows = [
+        ([rev] if several else []) + [path] + [cell(values.get(k), precision) for k in keys]
+        for rev, path, values in [*flat, *failed]
+    ]
+    return headers, rows
 
 
 def diff_rows(
@@ -91,26 +115,29 @@ def diff_rows(
 ) -> tuple[list[str], list[list[str]]]:
     headers = ["Path", noun, result.old_rev, result.new_rev]
     if with_change:
-        headers += ["Change", "Change %"]
+        headers.append("Change")
     rows = []
     for c in result.diff.changes:
         row = [c.path, c.key, cell(c.old, precision), cell(c.new, precision)]
         if with_change:
-            rel = "-" if c.rel is None else f"{c.rel * 100:+.{min(precision, 2)}f}%"
-            row += [cell(c.diff, precision), rel]
+            row.append(cell(c.diff, precision))
         rows.append(row)
     return headers, rows
 
 
 def diff_json(result: DiffResult, precision: int | None, with_change: bool) -> dict[str, Any]:
-    """``{path: {key: {"old", "new", "diff"?, "rel"?}}}``; diff only for numbers. Values are
-    exact (as DVC prints them) unless ``precision`` was asked for."""
+    """DVC's ``{path: {key: {"old", "new", "diff"?}}}``; diff only for numbers. Values are
+    exact (as DVC prints them) unless ``precision`` was asked for; params that are lists
+    are written as text, as DVC writes them (``with_change`` is false for params)."""
     out: dict[str, Any] = {}
     for c in result.diff.changes:
-        entry: dict[str, Any] = {"old": c.old, "new": c.new}
+        old, new = (c.old, c.new) if with_change else (_text(c.old), _text(c.new))
+        entry: dict[str, Any] = {"old": old, "new": new}
         if c.diff is not None:
             entry["diff"] = round_value(c.diff, precision)
-        if c.rel is not None and with_change:
-            entry["rel"] = round_value(c.rel, precision)
         out.setdefault(c.path, {})[c.key] = entry
     return out
+
+
+def _text(value: Any) -> Any:
+    return str(value) if isinstance(value, list | dict) else value

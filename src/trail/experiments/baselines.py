@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from trail.scm.git import Git
@@ -27,27 +27,45 @@ class Baselines:
 def select(
     git: Git,
     *,
-    rev: str | None = None,
+    rev: str | Sequence[str] | None = None,
     num: int = 1,
     all_branches: bool = False,
     all_tags: bool = False,
+    all_commits: bool = False,
     extra: Iterable[str] = (),
 ) -> Baselines:
-    """``rev`` (default HEAD) and its ``num - 1`` first-parent ancestors, plus every branch tip
-    (``all_branches``) or tag (``all_tags``), plus ``extra``."""
+    """The baselines DVC's ``exp show`` picks: ``rev`` (several may be given; HEAD when nothing
+    at all is asked for) and its ``num - 1`` first-parent ancestors (``num < 1``: all of them),
+    plus every branch tip (and its ancestors, ``all_branches``) or tag (``all_tags``), or every
+    commit of the project (``all_commits``: branches, tags and HEAD, newest first), plus
+    ``extra``."""
     head_sha, branch = head(git)
-    start = git.resolve(rev) if rev else head_sha
-    shas = [start]
-    if num > 1:
-        shas = git.run("rev-list", "--first-parent", f"-n{num}", start).split()
+    revs = [rev] if isinstance(rev, str) else list(rev or [])
+    if not (revs or all_branches or all_tags or all_commits):
+        revs = ["HEAD"]
     refs = tuple(list_refs(git, "refs/heads/", "refs/tags/"))
-    if all_branches:
-        shas += [r.sha for r in refs if r.name.startswith("refs/heads/")]
-    if all_tags:
-        shas += [r.sha for r in refs if r.name.startswith("refs/tags/")]
+    shas: list[str] = []
+    for start in [git.resolve(r) if r != "HEAD" else head_sha for r in revs]:
+        shas += _ancestors(git, start, num)
+    if all_commits:
+        shas += git.project_commits()
+    else:
+        if all_branches:
+            for ref in refs:
+                if ref.name.startswith("refs/heads/"):
+                    shas += _ancestors(git, ref.sha, num)
+        if all_tags:
+            shas += [r.sha for r in refs if r.name.startswith("refs/tags/")]
     shas += list(extra)
     unique = tuple(dict.fromkeys(shas))
     return Baselines(head_sha, unique, describe(unique, refs, head_sha, branch), refs, branch)
+
+
+def _ancestors(git: Git, start: str, num: int) -> list[str]:
+    if num == 1:
+        return [start]
+    limit = [f"-n{num}"] if num > 1 else []
+    return git.run("rev-list", "--first-parent", *limit, start).split()
 
 
 def describe(

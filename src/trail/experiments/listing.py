@@ -31,8 +31,8 @@ def list_experiments(
     found = _remote(git, git_remote) if git_remote else experiments(git)
     chosen = select(git, rev=rev, all_branches=all_branches)
     shas = list(chosen.shas)
-    if all_commits:
-        shas += [e.baseline for e in found if e.baseline not in shas]
+    if all_commits:  # each baseline once, however many experiments it has
+        shas = list(dict.fromkeys([*shas, *(e.baseline for e in found)]))
     names = chosen.name_all(shas)
     out = []
     for sha in shas:

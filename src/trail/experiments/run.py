@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from trail.errors import TrailError
@@ -63,8 +63,17 @@ def run(
     edits = editors.plan(repo.root, params)  # checks every -S before writing any
     before = _read_all(repo.root, edits)
     editors.write(repo.root, edits)
+    opts = opts or ReproOptions()
+    # What DVC tells an experiment's commands (dvclive saves the experiment when it sees it)
+    env = {
+        **opts.env,
+        "DVC_EXP_BASELINE_REV": state.commit,
+        "DVC_EXP_NAME": ref.name,
+        "TRAIL_EXP_BASELINE_REV": state.commit,
+        "TRAIL_EXP_NAME": ref.name,
+    }
     try:
-        result = repro(repo, targets, opts or ReproOptions())
+        result = repro(repo, targets, replace(opts, env=env))
     except TrailError:
         # The pipeline could not start (a bad target, a missing dep, a broken pipeline file):
         # nothing ran, so the params files go back to what they were.

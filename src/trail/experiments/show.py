@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from trail.experiments.baselines import Baselines, select
 from trail.experiments.refs import RUN_FILE, Experiment, experiments, meta_refs, require_git
+from trail.experiments.show_data import DataInfo, pointer_outs, stage_data
 from trail.repo import Repo
 from trail.results.collect import metrics_of, params_of
 from trail.results.declared import DEFAULT_PARAMS, Declared, FileReader, declared_of, load_at
@@ -51,6 +52,14 @@ class ExpRow:
     status: str | None = None  # a queued run's: "queued", "running", "failed" or "killed"
     # ``exp show --profile PATH`` only: table path → figure ("rows", "age.mean") → value
     profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # As DVC reports them (``exp show --json``): params and metrics nested as in their files,
+    # deps and outs with their sizes, and what made the revision unreadable, if anything.
+    params_tree: dict[str, dict[str, Any]] = field(default_factory=dict)
+    metrics_tree: dict[str, dict[str, Any]] = field(default_factory=dict)
+    dep_info: dict[str, DataInfo] = field(default_factory=dict)
+    out_info: dict[str, DataInfo] = field(default_factory=dict)
+    error_groups: dict[str, str] = field(default_factory=dict)  # file → params|metrics|pipeline
+    commit_time: int | None = None  # the commit's own time (DVC shows and sorts by it)
 
 
 @dataclass(frozen=True)
@@ -65,7 +74,7 @@ class ExpShow:
 def collect(
     repo: Repo,
     *,
-    rev: str | None = None,
+    rev: str | Sequence[str] | None = None,
     num: int = 1,
     all_branches: bool = False,
     all_tags: bool = False,
@@ -78,11 +87,10 @@ def collect(
     runs of the queue from it: waiting or running (``queued``), failed or killed (``failed``)."""
     git = require_git(repo)
     every = experiments(git)
-    # -A: every commit that has experiments (even one no branch reaches any more)
-    extra = [e.baseline for e in every] if all_commits else []
     chosen = select(
-        git, rev=rev, num=num, all_branches=all_branches, all_tags=all_tags, extra=extra
-    )
+        git, rev=rev, num=num, all_branches=all_branches, all_tags=all_tags,
+        all_commits=all_commits,
+    )  # fmt: skip
     wanted = set(chosen.shas)
     exps = [e for e in every if e.baseline in wanted]
     runs = [q for q in _queued(repo, queued, failed) if q.baseline in wanted]
@@ -131,6 +139,11 @@ def _rows(
         for q in runs:
             if q.baseline == sha:
                 listed.append(("queued", q.name, q.snapshot, q.queued_at, sha, q.status))
+    commit_times = reader.commit_times([item[2] for item in listed])
+    git = reader.repo.scm
+    if git is not None and listed:
+        suffix = reader.repo.dialect.pointer_suffix
+        reader.pointer_files = git.files_named([item[2] for item in listed], f"*{suffix}")
     revisions = reader.open([WorkspaceReader(reader.repo.root)])
     revisions += reader.open([GitReader(reader.batch, item[2], item[1]) for item in listed])
     reader.prefetch(revisions)
@@ -142,7 +155,8 @@ def _rows(
             metrics = set(revision.declared.metrics)
             errors = {p: e for p, e in row.errors.items() if p not in metrics}
             row = replace(row, metrics={}, deps={}, outs={}, errors=errors, status=status)
-        rows.append(row)
+        committed = commit_times.get(sha)
+        rows.append(replace(row, commit_time=None if committed is None else int(committed)))
     return rows
 
 
@@ -158,6 +172,7 @@ class _Reader:
         self._docs: dict[tuple[str, bytes], Mapping[str, Any] | ResultsFileError] = {}
         # (the files a load read → their bytes, None if missing; what it gave)
         self._pipelines: list[tuple[dict[str, bytes | None], Pipeline | ResultsFileError]] = []
+        self.pointer_files: dict[str, list[str]] = {}  # commit → its pointer files
 
     def commit_times(self, shas: Sequence[str]) -> dict[str, float]:
         times = {}
@@ -251,7 +266,7 @@ class _Reader:
     def prefetch(self, revisions: Sequence[Revision]) -> None:
         def wanted(reader: FileReader) -> list[str]:
             d = by_reader[id(reader)].declared
-            return [*d.params, *d.lock_params, *d.metrics]
+            return [*d.params, *d.metrics, *self.pointer_files.get(getattr(reader, "sha", ""), [])]
 
         by_reader = {id(r.reader): r for r in revisions}
         prefetch([r.reader for r in revisions], wanted)
@@ -274,29 +289,63 @@ class _Reader:
     ) -> ExpRow:
         params, metrics = params_of(rev), metrics_of(rev)
         errors = {p: str(e) for p, e in {**params.errors, **metrics.errors}.items()}
+        groups = {
+            **dict.fromkeys(params.errors, "params"),
+            **dict.fromkeys(metrics.errors, "metrics"),
+        }
         broken = self._broken.get(id(rev.reader))
         if broken is not None:
             errors[broken.path] = str(broken)
+            groups[broken.path] = "pipeline"
         files = rev.reader.read([self.pipeline_file, self.lock_file])
         try:
             pipe = self.doc(self.pipeline_file, files.get(self.pipeline_file))
             lock = self.doc(self.lock_file, files.get(self.lock_file))
         except ResultsFileError:
             pipe, lock = {}, {}
-        deps, outs = _lock_hashes(pipe, lock)
+        pipelines = rev.declared.pipelines[:1]
+        dep_info, out_info = stage_data(pipelines, [lock] * len(pipelines))
+        for path, info in self.pointer_outs(rev.reader).items():
+            out_info.setdefault(path, info)
         return ExpRow(
             kind,
             name,
             sha,
             base,
             time,
-            {p: dict(v) for p, v in params.data.items()},
+            {p: flatten(tree) for p, tree in params.data.items()},
             {p: flatten(tree) for p, tree in metrics.data.items()},
-            deps,
-            outs,
+            {p: i.hash for p, i in dep_info.items()},
+            {p: i.hash for p, i in out_info.items()},
             errors,
             _lock_params(pipe, lock),
+            params_tree=dict(params.data),
+            metrics_tree=dict(metrics.data),
+            dep_info=dep_info,
+            out_info=out_info,
+            error_groups=groups,
         )
+
+    def pointer_outs(self, reader: FileReader) -> dict[str, DataInfo]:
+        """Outputs of the pointer files of ``reader``'s revision."""
+        from trail import pointer
+        from trail.errors import TrailError
+
+        if isinstance(reader, WorkspaceReader):
+            from trail.index import collect
+
+            try:
+                return pointer_outs(collect(self.repo))
+            except TrailError:
+                return {}
+        paths = self.pointer_files.get(getattr(reader, "sha", ""), [])
+        pfs = []
+        for path, data in sorted(reader.read(paths).items()):
+            try:
+                pfs.append(pointer.parse(data.decode("utf-8"), path))
+            except (UnicodeDecodeError, TrailError):
+                continue  # an old, broken pointer file does not stop reading a revision
+        return pointer_outs(pfs)
 
 
 class _Recording:
@@ -313,27 +362,6 @@ class _Recording:
 
     def list_files(self, directory: str) -> list[str]:
         return self.reader.list_files(directory)
-
-
-def _lock_hashes(
-    pipe: Mapping[str, Any], lock: Mapping[str, Any]
-) -> tuple[dict[str, str | None], dict[str, str | None]]:
-    """(deps, outs): repo path → the hash the lock file records, first stage first."""
-    stages = pipe.get("stages")
-    wdirs = {
-        k: str(v.get("wdir") or ".") for k, v in (stages or {}).items() if isinstance(v, Mapping)
-    }
-    deps: dict[str, str | None] = {}
-    outs: dict[str, str | None] = {}
-    for name, entry in (lock.get("stages") or {}).items():
-        if not isinstance(entry, Mapping):
-            continue
-        for items, found in ((entry.get("deps"), deps), (entry.get("outs"), outs)):
-            for item in items or []:
-                if isinstance(item, Mapping) and isinstance(item.get("path"), str):
-                    path = _join(wdirs.get(name, "."), item["path"])
-                    found.setdefault(path, _hash_of(item))
-    return deps, outs
 
 
 def _lock_params(pipe: Mapping[str, Any], lock: Mapping[str, Any]) -> dict[str, frozenset[str]]:
@@ -355,12 +383,6 @@ def _join(wdir: str, path: str) -> str:
     import posixpath
 
     return posixpath.normpath(posixpath.join(wdir, path)) if wdir != "." else path
-
-
-def _hash_of(item: Mapping[str, Any]) -> str | None:
-    algo = item.get("hash") or "md5"
-    value = item.get("md5" if algo == "md5-dos2unix" else algo)
-    return str(value) if value is not None else None
 
 
 def _committer_time(commit: bytes) -> float:

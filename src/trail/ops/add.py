@@ -57,11 +57,44 @@ def add(
     pfs = collect(repo)
     tracked = outputs(pfs)
     plan = [_plan_one(repo, rel, tracked) for rel in rels]  # validate all before writing any
+    _refuse_stage_outputs(repo, [rel for rel, existing in plan if existing is None])
     result = AddResult()
     for rel, existing in plan:
         target = existing.relpath if existing is not None else rel
         _add_one(repo, target, existing, result, progress, store=not no_commit)
     return result
+
+
+def _refuse_stage_outputs(repo: Repo, rels: Sequence[str]) -> None:
+    """A stage's output (or a path overlapping one) has an owner already: as DVC, refuse."""
+    if not rels:
+        return
+    for file, stage, out in _stage_outputs(repo):
+        for rel in rels:
+            if rel == out or is_inside(rel, out) or is_inside(out, rel):
+                raise WorkspaceError(
+                    f"cannot update '{rel}': overlaps with an output of stage: '{stage}' in "
+                    f"'{file}'. Run the pipeline or use `trail commit` to force update it."
+                )
+
+
+def _stage_outputs(repo: Repo) -> list[tuple[str, str, str]]:
+    """(pipeline file, stage, output) of the root pipeline file and of those Git tracks
+    (found without walking the workspace: ``add`` must stay fast on many files)."""
+    name = repo.dialect.pipeline_file
+    files = [name] if os.path.exists(repo.path(name)) else []
+    if repo.scm is not None:
+        listed = repo.scm.run("ls-files", "-z", "--", f"*/{name}", check=False)
+        files += sorted(p for p in listed.split("\0") if p and os.path.exists(repo.path(p)))
+    if not files:
+        return []
+    from trail.pipeline.load import load_pipeline
+
+    found = []
+    for file in files:
+        for stage in load_pipeline(repo.root, file).stages.values():
+            found += [(file, stage.name, out.path) for out in stage.outs]
+    return found
 
 
 def _plan_one(

@@ -66,10 +66,15 @@ def checkout_context_for(root: str, odb: LocalODB, progress: Progress = NULL) ->
 
 def workspace_oid(repo: Repo, t: Tracked) -> Built | None:
     """The workspace's current object for an output (hashed with the output's own algorithm)."""
-    if not os.path.lexists(repo.path(t.relpath)):
+    return workspace_object(repo, t.relpath, t.out.oid)
+
+
+def workspace_object(repo: Repo, relpath: str, recorded: Oid | None) -> Built | None:
+    """The workspace's current object at ``relpath``, hashed as ``recorded`` was."""
+    if not os.path.lexists(repo.path(relpath)):
         return None
-    algo = t.out.oid.algo if t.out.oid is not None else repo.algo
-    return build(build_context(repo, store=False, algo=algo), t.relpath)
+    algo = recorded.algo if recorded is not None else repo.algo
+    return build(build_context(repo, store=False, algo=algo), relpath)
 
 
 def in_cache(repo: Repo, oid: Oid) -> bool:
@@ -99,8 +104,8 @@ def out_status(repo: Repo, t: Tracked) -> str | None:
     built = workspace_oid(repo, t)
     if built is None:
         return "deleted"
-    if oid is None:
-        return "new"
+    if oid is None:  # an entry without a hash (written by hand): DVC's word is "modified"
+        return "modified"
     if built.oid != oid:
         return CORRUPT if written_through(repo, t.relpath, oid, built) else "modified"
     return None

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from trail.index import collect, collect_at, outputs
-from trail.ops.common import expand_files, in_cache, workspace_oid
+from trail.ops.common import expand_files, in_cache, workspace_object
+from trail.pipeline.used import lock_outputs
+from trail.pointer import PointerFile
 from trail.repo import Repo
 from trail.types import Oid
 from trail.workspace.build import Built
@@ -76,34 +78,69 @@ def data_status(
     not_in_remote: bool = False,
     remote: str | None = None,
 ) -> DataStatus:
+    """Outputs of pointer files and, as DVC counts them, cached stage outputs the lock files
+    record: changed since HEAD (committed) and in the workspace (uncommitted)."""
     pfs = collect(repo)
+    now = {t.relpath: t.out.oid for t in outputs(pfs)}
+    for path, oid, _ in lock_outputs(repo):
+        now.setdefault(path, oid)
     head: dict[str, Oid] = {}
+    has_git = repo.scm is not None
     if repo.scm is not None and repo.scm.has_commits():
         head = {t.relpath: t.out.oid for t in outputs(collect_at(repo, "HEAD")) if t.out.oid}
+        for path, oid in _lock_outputs_at(repo, "HEAD").items():
+            head.setdefault(path, oid)
     result = DataStatus()
-    for t in outputs(pfs):
-        recorded = t.out.oid
-        if recorded is not None and t.out.use_cache and not in_cache(repo, recorded):
-            result.not_in_cache.append(t.relpath + ("/" if recorded.is_tree else ""))
-        changed = _classify(
-            repo, t.relpath, head.get(t.relpath), recorded, result.committed, granular
-        )
-        built = workspace_oid(repo, t)
+    for path, recorded in now.items():
+        if recorded is not None and _cached(repo, path, pfs) and not in_cache(repo, recorded):
+            result.not_in_cache.append(path + ("/" if recorded.is_tree else ""))
+        changed = has_git and _classify(
+            repo, path, head.get(path), recorded, result.committed, granular
+        )  # without Git there are no commits to compare with
+        built = workspace_object(repo, path, recorded)
         current = built.oid if built is not None else None
         if current is not None and recorded is not None and current.kind != recorded.kind:
             current = None
-        changed |= _classify(
-            repo, t.relpath, recorded, current, result.uncommitted, granular, built
-        )
+        changed |= _classify(repo, path, recorded, current, result.uncommitted, granular, built)
         if not changed and unchanged:
-            result.unchanged.append(t.relpath)
-    tracked_now = {t.relpath for t in outputs(pfs)}
+            result.unchanged.append(path)
     for path, oid in head.items():
-        if path not in tracked_now:
+        if path not in now:
             _classify(repo, path, oid, None, result.committed, granular)
     if not_in_remote:
         result.not_in_remote = _not_in_remote(repo, remote, granular)
     return result
+
+
+def _cached(repo: Repo, path: str, pfs: list[PointerFile]) -> bool:
+    for t in outputs(pfs):
+        if t.relpath == path:
+            return t.out.use_cache
+    return True  # lock_outputs lists cached stage outputs only
+
+
+def _lock_outputs_at(repo: Repo, rev: str) -> dict[str, Oid]:
+    """Cached stage outputs the lock files of Git revision ``rev`` record."""
+    from trail.errors import TrailError
+    from trail.oidstr import parse_oid
+    from trail.ops.revisions import open_rev
+
+    try:
+        declared = open_rev(repo, rev).declared
+    except TrailError:
+        return {}  # a broken pipeline file at HEAD: its outputs are not counted
+    cached = {
+        out.path
+        for pipeline in declared.pipelines
+        for stage in pipeline.stages.values()
+        for out in stage.outs
+        if out.cache
+    }
+    return {
+        path: parse_oid(out.hex, out.algo)
+        for path, out in declared.lock_outs.items()
+        if path in cached
+    }
 
 
 def _not_in_remote(repo: Repo, remote: str | None, granular: bool) -> list[str]:

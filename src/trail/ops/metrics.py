@@ -62,7 +62,50 @@ def metrics_show(
     opened = open_revs(repo, names)
     _prefetch(opened, lambda rev: paths or list(rev.declared.metrics))
     values, missing = merge_missing([metrics_of(rev, paths) for rev in opened])
-    return ShowResult(tuple(values), tuple(missing))
+    return ShowResult(tuple(hide_workspace(repo, values)), tuple(missing))
+
+
+def hide_workspace(repo: Repo, revs: list[RevValues]) -> list[RevValues]:
+    """As DVC: the workspace is left out when it holds what the current branch, also shown,
+    holds."""
+    if len(revs) < 2 or revs[0].rev != "workspace" or repo.scm is None:
+        return revs
+    branch = repo.scm.run("symbolic-ref", "-q", "--short", "HEAD", check=False).strip()
+    same = [
+        r
+        for r in revs[1:]
+        if r.rev == branch
+        and (r.data, r.errors, r.absent) == (revs[0].data, revs[0].errors, revs[0].absent)
+    ]
+    return revs[1:] if same else revs
+
+
+def params_show_revs(
+    repo: Repo,
+    targets: Sequence[str] = (),
+    *,
+    all_branches: bool = False,
+    all_tags: bool = False,
+    all_commits: bool = False,
+    deps: bool = False,
+) -> ShowResult:
+    """``params show``: the params of the workspace (and revisions), in ``metrics show``'s shape,
+    chosen as DVC chooses them (``ops.params_show``)."""
+    from trail.ops.params_show import params_show
+
+    names = rev_names(
+        repo, (), all_branches=all_branches, all_tags=all_tags, all_commits=all_commits
+    )
+    paths = repo_paths(repo, targets)
+    revs: list[RevValues] = []
+    for name in names:
+        try:
+            data = params_show(repo, paths, rev=None if name == "workspace" else name, deps=deps)
+            revs.append(RevValues(name, data))
+        except ResultsFileError as exc:
+            revs.append(RevValues(name, {}, {exc.path: exc}))
+    values, missing = merge_missing(revs)
+    return ShowResult(tuple(hide_workspace(repo, values)), tuple(missing))
 
 
 def metrics_diff(

@@ -8,7 +8,7 @@ written as soon as it succeeds, so an interrupt keeps what finished.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +57,15 @@ class ReproOptions:
     on_event: OnEvent = _quiet
     runner: StageRunner | None = None  # None: in this process (``run_stage``)
     on_abort: Callable[[], None] | None = None  # stops what ``runner`` started (an interrupt)
+    env: Mapping[str, str] = field(default_factory=dict)  # more environment for the commands
+    # How targets are read (DVC's flags): -p their whole pipelines, -R directories holding
+    # pipeline files, --glob stage name patterns
+    pipeline: bool = False
+    recursive: bool = False
+    glob: bool = False
+    force_downstream: bool = False  # a stage that runs makes everything after it run
+    allow_missing: bool = False  # outputs missing (or not in the cache) alone run nothing
+    confirm: Callable[[str], bool] | None = None  # -i: asked before each stage runs
 
 
 @dataclass
@@ -70,6 +79,19 @@ class ReproResult:
     errors: dict[str, TrailError] = field(default_factory=dict)  # stage → why it failed
     gitignores: list[str] = field(default_factory=list)
     logs: dict[str, str] = field(default_factory=dict)  # stage → the log file of its run
+
+
+def _only_missing(changes: list[Any]) -> bool:
+    """Whether a stage's only changes are outputs missing or not in the cache (``--allow-missing``
+    then leaves it alone, as DVC does)."""
+    if not changes:
+        return False
+    for change in changes:
+        if not isinstance(change, dict) or set(change) != {"changed outs"}:
+            return False
+        if any(what not in ("deleted", "not in cache") for what in change["changed outs"].values()):
+            return False
+    return True
 
 
 class _Plan:
@@ -109,6 +131,8 @@ class _Plan:
         if not targets:
             return list(self.order)
         keys = [k for t in targets for k in self._resolve(t)]
+        if self.opts.pipeline:  # the whole connected pipeline of each target
+            keys = sorted(self._connected(keys))
         if self.opts.single_item:
             wanted = set(keys)
         elif self.opts.downstream:
@@ -117,9 +141,50 @@ class _Plan:
             wanted = set(run_order(self.dag, keys))
         return [k for k in self.order if k in wanted]
 
+    def _connected(self, keys: Sequence[str]) -> set[str]:
+        linked: dict[str, set[str]] = {k: set(v) for k, v in self.graph.items()}
+        for key, preds in self.graph.items():
+            for pred in preds:
+                linked.setdefault(pred, set()).add(key)
+        seen: set[str] = set()
+        stack = list(keys)
+        while stack:
+            key = stack.pop()
+            if key not in seen:
+                seen.add(key)
+                stack.extend(linked.get(key, ()))
+        return seen
+
     def _resolve(self, target: str) -> list[str]:
         """A stage (``train``, ``dvc.yaml:train``, ``sub/dvc.yaml:train``, a ``foreach``
-        group) or a pipeline file (all its stages), as every command resolves them."""
+        group) or a pipeline file (all its stages), as every command resolves them; a
+        directory with ``recursive``, a name pattern with ``glob``."""
+        if self.opts.recursive:
+            import os
+
+            from trail.paths import is_inside, repo_relpath
+
+            base = repo_relpath(self.repo.root, target) if os.path.isdir(target) else None
+            if base is not None:
+                found = [
+                    k
+                    for k, s in self.stages.items()
+                    if base == "." or s.file.startswith(base + "/") or is_inside(s.file, base)
+                ]
+                if found:
+                    return found
+                raise PipelineError(f"no pipeline file in '{target}'")
+        if self.opts.glob:
+            import fnmatch
+
+            found = [
+                k
+                for k, s in self.stages.items()
+                if fnmatch.fnmatchcase(s.name, target) or fnmatch.fnmatchcase(k, target)
+            ]
+            if found:
+                return found
+            raise PipelineError(f"no stage matches '{target}' (see `trail stage list`)")
         if target in self.stages:
             return [target]
         from trail.ops.targets import select_stages
@@ -155,10 +220,14 @@ class _Plan:
 
     def needs_run(self, key: str) -> bool:
         stage = self.stages[key]
-        if self.opts.force or (self.opts.dry and set(self.graph[key]) & self.will_run):
+        after_a_run = bool(set(self.graph[key]) & self.will_run)
+        if self.opts.force or (after_a_run and (self.opts.dry or self.opts.force_downstream)):
             return True
         with self.meta():
-            return StageCheck(self.repo, stage, self.entry(stage)).needs_run()
+            check = StageCheck(self.repo, stage, self.entry(stage))
+            if not check.needs_run():
+                return False
+            return not (self.opts.allow_missing and _only_missing(check.changes()))
 
     def runtime(self) -> dict[str, Any]:
         """What stages run with (kept with each run's log; bundles read it), found once."""
@@ -185,6 +254,13 @@ class _Plan:
             emit("unchanged", key, "")
             self.result.unchanged.append(key)
             return True
+        if self.opts.confirm is not None:
+            with self.mutex:  # one question at a time, whatever -j says
+                agreed = self.opts.confirm(key)
+            if not agreed:  # as DVC: a "no" stops the reproduction
+                raise PipelineError(
+                    f"failed to reproduce '{key}': reproduction aborted by the user"
+                )
         self.will_run.add(key)
         if self.opts.dry:
             emit("running", key, "\n".join(stage.cmd))
@@ -204,7 +280,9 @@ class _Plan:
 
         # A forced run really runs (as with DVC): the run-cache is not consulted.
         use_cache = self.opts.run_cache and not self.opts.force
-        ropts = RunOptions(use_cache, self.opts.commit, self.opts.on_output, on_run)
+        ropts = RunOptions(
+            use_cache, self.opts.commit, self.opts.on_output, on_run, dict(self.opts.env)
+        )
         timeout = self.repo.config.get_float("core", "lock_timeout", 60.0)
         paths = [o.path for o in stage.outs]
         with scheduler.output_locks(self.repo.private_dir, paths, timeout):

@@ -120,10 +120,8 @@ def rev_names(
     names: list[str] = [WORKSPACE, *revs]
     git = repo.scm
     if git is not None and (all_branches or all_tags or all_commits) and git.has_commits():
-        if all_commits:
-            # experiments are not "commits of the project"; they have their own commands
-            out = git.run("rev-list", "--exclude=refs/exps/*", "--all", "--abbrev-commit")
-            names += out.split()
+        if all_commits:  # full ids, as DVC names them
+            names += git.project_commits()
         if all_branches:
             names += git.run("for-each-ref", "--format=%(refname:short)", "refs/heads").split()
         if all_tags:

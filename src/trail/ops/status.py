@@ -20,30 +20,35 @@ def status(
     *,
     check_updates: bool = True,
     warn: Callable[[str], None] | None = None,
+    cwd: str | None = None,
 ) -> dict[str, list[Any]]:
     """``{"x.trail": [{"changed outs": {"x": "modified"}}], "train": ["changed command"]}``.
+
+    Paths, pointer files and stages (``sub/dvc.yaml:train``) are named relative to ``cwd``
+    (default: the repository root), as DVC names them.
 
     Imports also say ``changed deps: {"data (url)": "update available"}`` when their source
     moved on (with ``check_updates``: one ``git ls-remote`` per source) and ``changed
     checksum`` when their pointer file was edited by hand, as DVC does. A source that cannot
     be asked is told to ``warn``.
     """
+    shown = _relative_to(repo, cwd)
     pfs = collect(repo)
     if targets:  # pointer files, outputs, stages (``trail.ops.targets``)
         from trail.ops.targets import resolve
 
         chosen = resolve(repo, targets, pfs=pfs)
         stages = chosen.involved_stages
-        result = _stage_status(repo, stages) if stages else {}
+        result = _stage_status(repo, stages, shown) if stages else {}
         tracked = chosen.tracked
     else:
-        result = _stage_status(repo, None)
+        result = _stage_status(repo, None, shown)
         tracked = outputs(pfs)
     outs: dict[str, dict[str, str]] = {}
     for t in tracked:
         change = out_status(repo, t)
         if change is not None:
-            outs.setdefault(t.pf.path, {})[t.relpath] = change
+            outs.setdefault(t.pf.path, {})[shown(t.relpath)] = change
     files = sorted({t.pf.path: t.pf for t in tracked}.values(), key=lambda p: p.path)
     imports = import_status(repo, files, check_updates, warn)
     for pf in files:
@@ -54,8 +59,18 @@ def status(
         if checksum:
             entries.append("changed checksum")
         if entries:
-            result[pf.path] = entries
+            result[shown(pf.path)] = entries
     return result
+
+
+def _relative_to(repo: Repo, cwd: str | None) -> Callable[[str], str]:
+    """Repo-relative posix paths → relative to ``cwd``."""
+    import os
+
+    if cwd is None or os.path.abspath(cwd) == repo.root:
+        return lambda path: path
+    base = os.path.abspath(cwd)
+    return lambda path: os.path.relpath(os.path.join(repo.root, path), base).replace(os.sep, "/")
 
 
 def import_status(
@@ -100,8 +115,11 @@ def _moved(repo: Repo, url: str, rev: str | None, warn: Callable[[str], None] | 
         return None
 
 
-def _stage_status(repo: Repo, chosen: Sequence[Stage] | None) -> dict[str, list[Any]]:
-    """Changes of the ``chosen`` stages (all of them when None)."""
+def _stage_status(
+    repo: Repo, chosen: Sequence[Stage] | None, shown: Callable[[str], str]
+) -> dict[str, list[Any]]:
+    """Changes of the ``chosen`` stages (all of them when None), named and with paths as seen
+    from the current directory (``shown``)."""
     if chosen is None and not has_pipeline_file(repo):
         return {}  # no pipeline: keep a plain status free of YAML
     from trail.pipeline import lockfile, scheduler
@@ -118,5 +136,29 @@ def _stage_status(repo: Repo, chosen: Sequence[Stage] | None) -> dict[str, list[
             )
         changes = stage_changes(repo, s, locks[s.file].get(s.name))
         if changes:
-            result[s.addressing] = changes
+            result[_stage_name(s, shown)] = _paths_shown(s, changes, shown)
     return result
+
+
+def _stage_name(stage: Any, shown: Callable[[str], str]) -> str:
+    """``train`` when its pipeline file is the one in the current directory, else
+    ``path/to/dvc.yaml:train``, as DVC addresses stages."""
+    import posixpath
+
+    file = shown(stage.file)
+    return stage.name if file == posixpath.basename(stage.file) else f"{file}:{stage.name}"
+
+
+def _paths_shown(stage: Any, changes: list[Any], shown: Callable[[str], str]) -> list[Any]:
+    """The stage's changes with its paths (as declared, relative to its wdir) shown from
+    the current directory."""
+    paths = {d.declared: d.path for d in (*stage.deps, *stage.params, *stage.outs)}
+    out: list[Any] = []
+    for change in changes:
+        if isinstance(change, dict):
+            change = {
+                kind: {shown(paths.get(p, p)): what for p, what in detail.items()}
+                for kind, detail in change.items()
+            }
+        out.append(change)
+    return out

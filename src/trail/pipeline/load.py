@@ -322,7 +322,7 @@ def _out(declared: str, path: str, kind: OutKind, opts: dict[str, Any]) -> Stage
 def _search(repo: Repo, visit: Callable[[str], Iterable[str]]) -> None:
     """Call ``visit`` on each pipeline file, parents before children; it returns the outputs
     of the file's stages, and those directories are not entered (they hold data)."""
-    from trail.workspace.ignore import ALWAYS_IGNORED
+    from trail.workspace.ignore import ALWAYS_IGNORED, is_nested_repo
 
     filename = repo.dialect.pipeline_file
     suffix = repo.dialect.pointer_suffix
@@ -350,6 +350,8 @@ def _search(repo: Repo, visit: Callable[[str], Iterable[str]]) -> None:
         for rel in reversed(subdirs):
             if _under(rel, skip) or (ignore.active and ignore.ignored(rel, True)):
                 continue
+            if is_nested_repo(repo.path(rel)):
+                continue  # another repository's pipelines are its own
             stack.append(rel)
 
 

@@ -10,7 +10,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -19,7 +19,7 @@ from trail.fsutil import remove_tree, unlink_missing_ok
 from trail.pipeline import logs, runcache
 from trail.pipeline.changes import hash_path, item_of, read_params
 from trail.pipeline.lockfile import LockEntry, LockItem
-from trail.pipeline.model import Stage
+from trail.pipeline.model import ParamsDep, Stage
 from trail.repo import Repo
 from trail.types import Oid
 
@@ -40,6 +40,7 @@ class RunOptions:
     commit: bool = True
     on_output: OnOutput = _ignore_output
     on_run: Callable[[], None] = lambda: None  # called when the commands are about to run
+    env: dict[str, str] = field(default_factory=dict)  # more environment (an experiment's)
 
 
 @dataclass
@@ -93,17 +94,55 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
 RUNNING = Processes()
 
 
+def dep_items(repo: Repo, stage: Stage) -> tuple[LockItem, ...]:
+    """The stage's deps hashed as they are now. A dep its lock entry recorded with another
+    algorithm (DVC 2's md5 of dos2unix'ed text) keeps that entry while its content is the same,
+    as DVC 3 keeps it."""
+    from trail.pipeline import lockfile
+
+    old = lockfile.read(repo.root, lockfile.lock_path_for(stage.file, repo.dialect.lock_file)).get(
+        stage.name
+    )
+    items = []
+    for d in stage.deps:
+        prev = old.dep(d.declared) if old is not None else None
+        if prev is not None and prev.oid is not None and prev.oid.algo != repo.algo:
+            same = hash_path(repo, d.path, prev.oid.algo)
+            if same is not None and same.oid == prev.oid:
+                items.append(prev)
+                continue
+        items.append(item_of(d.declared, hash_path(repo, d.path, repo.algo)))
+    return tuple(items)
+
+
 def inputs_entry(repo: Repo, stage: Stage) -> LockEntry:
     """The stage's cmd, deps and params as they are now; outs by path only."""
-    deps = tuple(item_of(d.declared, hash_path(repo, d.path, repo.algo)) for d in stage.deps)
+    deps = dep_items(repo, stage)
     params = {}
     for p in stage.params:
         values = read_params(repo.root, p)
         if values is None:
             raise PipelineError(f"params file '{p.declared}' does not exist", stage=stage.name)
+        missing = _missing_params(repo, p)
+        if missing:
+            names = ", ".join(missing)
+            raise PipelineError(
+                f"parameters '{names}' are missing from '{p.declared}'", stage=stage.name
+            )
         params[p.declared] = values
     outs = tuple(LockItem(o.declared, None) for o in stage.outs)
     return LockEntry(stage.raw_cmd, deps, params, outs)
+
+
+def _missing_params(repo: Repo, pdep: ParamsDep) -> list[str]:
+    """Keys a stage names that its params file does not hold (DVC refuses to run then)."""
+    if pdep.keys is None:
+        return []
+    from trail.pipeline import params
+
+    data = params.read_params(os.path.join(repo.root, pdep.path), pdep.path)
+    _found, missing = params.select(data if isinstance(data, dict) else {}, pdep.keys)
+    return list(missing)
 
 
 def missing_deps(entry: LockEntry) -> list[str]:
@@ -123,7 +162,7 @@ def run_stage(repo: Repo, stage: Stage, opts: RunOptions) -> StageRun:
             return StageRun(stage.name, "restored", restored, gitignores=changed)
     opts.on_run()
     _remove_outs(repo, stage)
-    run = _execute(repo, stage, opts.on_output)
+    run = _execute(repo, stage, opts.on_output, opts.env)
     if run.returncode != 0:
         run.how = "failed"
         return run
@@ -162,8 +201,7 @@ def commit_outs(
         outs.append(item_of(out.declared, built))
         if out.cache:
             _ignore(repo, out.path, changed)
-    deps = tuple(item_of(d.declared, hash_path(repo, d.path, repo.algo)) for d in stage.deps)
-    return LockEntry(stage.raw_cmd, deps, params, tuple(outs))
+    return LockEntry(stage.raw_cmd, dep_items(repo, stage), params, tuple(outs))
 
 
 def _ignore(repo: Repo, relpath: str, changed: list[str] | None) -> None:
@@ -214,8 +252,8 @@ def _checkout(repo: Repo, relpath: str, oid: Oid, isexec: bool) -> None:
         checkout_file(ctx, relpath, oid, isexec, Changes())
 
 
-def stage_env(repo: Repo, stage: Stage) -> dict[str, str]:
-    env = dict(os.environ)
+def stage_env(repo: Repo, stage: Stage, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = {**os.environ, **(extra or {})}
     for name in repo.dialect.env_root:
         env[name] = repo.root
     for name in repo.dialect.env_stage:
@@ -237,9 +275,11 @@ _WATCHED = (
 )
 
 
-def _execute(repo: Repo, stage: Stage, on_output: OnOutput) -> StageRun:
+def _execute(
+    repo: Repo, stage: Stage, on_output: OnOutput, extra_env: Mapping[str, str] | None = None
+) -> StageRun:
     run = StageRun(stage.name, "ran", started=time.time(), cmd=list(stage.cmd))
-    env = stage_env(repo, stage)
+    env = stage_env(repo, stage, extra_env)
     cwd = repo.path(stage.wdir)
     shell = os.environ.get("SHELL") or "/bin/sh"
     out: list[str] = []

@@ -132,7 +132,10 @@ def get(config: Config, name: str | None) -> RemoteInfo:
 
 
 def add(config: Config, level: str, name: str, url: str, *, default: bool, force: bool) -> None:
+    from trail.config_schema import check_url
+
     check_name(name)
+    check_url(url, name)  # a scheme no backend reads is refused before anything is written
     ini = _ini(config, level)
     if section(name) in ini.as_dict():
         if not force:
@@ -151,6 +154,10 @@ def modify(config: Config, level: str, name: str, key: str, value: str | None) -
     if key == "name":
         raise RemoteConfigError("use `trail remote rename` to rename a remote")
     check_option(name, info.url, key)
+    if key == "url" and value is not None:
+        from trail.config_schema import check_url
+
+        check_url(value, name)
     if key in SECRET_KEYS and value is not None and level == "repo":
         level = "local"  # never into the tracked config; an explicit --global is respected
     ini = _ini(config, level)

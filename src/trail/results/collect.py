@@ -7,17 +7,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from trail.results.loaders import ResultsFileError, load_metrics_tree, load_params
+from trail.results.loaders import ResultsFileError, load_metrics_tree, load_params_tree
 from trail.results.revision import Revision
 
 
 @dataclass(frozen=True)
 class RevValues:
-    """Per file of one revision: a nested tree (metrics) or flat values (params)."""
+    """Per file of one revision: its values, nested as the file holds them."""
 
     rev: str
     data: dict[str, dict[str, Any]] = field(default_factory=dict)
     errors: dict[str, ResultsFileError] = field(default_factory=dict)
+    # declared files this revision does not have (yet): not an error, shown as DVC shows them
+    absent: tuple[str, ...] = ()
 
 
 class MissingFileError(ResultsFileError):
@@ -49,7 +51,7 @@ def merge_missing(revs: Sequence[RevValues]) -> tuple[list[RevValues], list[Resu
             if isinstance(err, MissingFileError):
                 missing.setdefault(path, []).append(rev.rev)
         errors = {p: e for p, e in rev.errors.items() if not isinstance(e, MissingFileError)}
-        kept.append(RevValues(rev.rev, rev.data, errors))
+        kept.append(RevValues(rev.rev, rev.data, errors, rev.absent))
     everywhere = [p for p, names in missing.items() if len(names) == len(revs)]
     return kept, [MissingFileError(p, missing[p]) for p in everywhere]
 
@@ -60,35 +62,35 @@ def metrics_of(rev: Revision, targets: Sequence[str] = ()) -> RevValues:
     blobs = rev.read(paths)
     data: dict[str, dict[str, Any]] = {}
     errors: dict[str, ResultsFileError] = {}
+    absent: list[str] = []
     for path in paths:
         if path not in blobs:
             if rev.cached_elsewhere(path):
                 errors[path] = NotInCacheError(path, rev.name)
             elif targets:  # a declared file may not exist yet; a named one must
                 errors[path] = MissingFileError(path, [rev.name])
+            else:
+                absent.append(path)
             continue
         try:
             data[path] = load_metrics_tree(path, blobs[path])
         except ResultsFileError as exc:
             errors[path] = exc
-    return RevValues(rev.name, data, errors)
+    return RevValues(rev.name, data, errors, tuple(absent))
 
 
 def params_of(rev: Revision) -> RevValues:
-    """Flat params of every params file of the revision; the lock file's values stand in for
-    a file the revision does not hold."""
-    paths = list(rev.declared.params) + [
-        p for p in rev.declared.lock_params if p not in rev.declared.params
-    ]
+    """Flat params of every params file the revision holds (as DVC reads them: a file the
+    revision no longer has is absent there, whatever an older lock entry recorded)."""
+    paths = list(rev.declared.params)
     blobs = rev.read(paths)
     data: dict[str, dict[str, Any]] = {}
     errors: dict[str, ResultsFileError] = {}
     for path in paths:
+        if path not in blobs:
+            continue
         try:
-            if path in blobs:
-                data[path] = load_params(path, blobs[path])
-            elif path in rev.declared.lock_params:
-                data[path] = dict(rev.declared.lock_params[path])
+            data[path] = load_params_tree(path, blobs[path])
         except ResultsFileError as exc:
             errors[path] = exc
     return RevValues(rev.name, data, errors)

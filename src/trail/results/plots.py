@@ -67,7 +67,7 @@ def expand(rev: Revision, targets: Sequence[str] = ()) -> list[PlotDecl]:
     out: list[PlotDecl] = []
     for decl in decls:
         if _sources(decl) == [decl.id] and not _has_file(rev, decl.id):
-            inside = rev.reader.list_files(decl.id)
+            inside = rev.list_files(decl.id)
             out += [PlotDecl(p, decl.props, decl.top_level) for p in inside] or [decl]
         else:
             out.append(decl)
@@ -83,7 +83,8 @@ def _under(decls: list[PlotDecl], target: str) -> PlotDecl | None:
 
 
 def _has_file(rev: Revision, path: str) -> bool:
-    return bool(rev.read([path])) or path in rev.declared.lock_outs
+    out = rev.declared.lock_outs.get(path)
+    return bool(rev.read([path])) or (out is not None and not out.hex.endswith(".dir"))
 
 
 def _sources(decl: PlotDecl) -> list[str]:
@@ -102,52 +103,84 @@ def _columns(spec: Any, file: str) -> list[str]:
     return [str(s) for s in spec] if isinstance(spec, list) else [str(spec)]
 
 
-def collect(decl: PlotDecl, revs: Sequence[Revision]) -> PlotData:
-    """The data of one plot at every revision in ``revs`` (a file missing at one is skipped;
-    missing everywhere is an error)."""
+@dataclass(frozen=True, slots=True)
+class PlotFailure:
+    """A plot file that could not be read at one revision (DVC lists these, draws the rest)."""
+
+    plot: str
+    rev: str
+    source: str
+    kind: str  # the kind of failure, as DVC names it (FileNotFoundError, …)
+    message: str
+
+
+def collect(
+    decl: PlotDecl, revs: Sequence[Revision], declared_at: Sequence[str] | None = None
+) -> tuple[PlotData, list[PlotFailure]]:
+    """The data of one plot at every revision in ``revs``, and the failures: a file missing
+    at a revision that declares the plot (``declared_at``; None: all of them), or one that does
+    not parse. What could be read is drawn."""
     files = _sources(decl)
     if all(is_image(f) for f in files):
-        return _images(decl, files, revs)
+        return _images(decl, files, revs, declared_at)
     rows: list[dict[str, Scalar]] = []
     x_name, y_names = "step", []
-    found = False
+    failures: list[PlotFailure] = []
+    found: list[str] = []
     for rev in revs:
         blobs = rev.read(files)
         for file in files:
             if file not in blobs:
+                if declared_at is None or rev.name in declared_at:
+                    failures.append(_missing(decl.id, rev.name, file))
                 continue
-            found = True
-            records = table_of(file, blobs[file], decl.props.get("header", True) is not False)
-            x_cols = _columns(decl.props.get("x"), file)
-            x_col = x_cols[0] if x_cols else None
-            y_cols = _columns(decl.props.get("y"), file) or _default_y(records, x_col)
+            try:
+                header = decl.props.get("header", True) is not False
+                records = table_of(file, blobs[file], header)
+                x_cols = _columns(decl.props.get("x"), file)
+                x_col = x_cols[0] if x_cols else None
+                y_cols = _columns(decl.props.get("y"), file) or _default_y(records, x_col)
+                rows += _long_rows(rev.name, file, records, x_col, y_cols)
+            except ResultsFileError as exc:
+                failures.append(PlotFailure(decl.id, rev.name, file, _kind(exc), str(exc)))
+                continue
             x_name = x_col or x_name
             y_names += [y for y in y_cols if y not in y_names]
-            rows += _long_rows(rev.name, file, records, x_col, y_cols)
-    if not found:
-        raise PlotError(f"plot '{decl.id}': no such file {', '.join(files)} in {_names(revs)}")
-    return PlotData(decl.id, decl.props, tuple(rows), (), x_name, tuple(y_names), _names_t(revs))
+            found.append(rev.name)
+    data = PlotData(decl.id, decl.props, tuple(rows), (), x_name, tuple(y_names), _uniq(found))
+    return data, failures
 
 
-def _names(revs: Sequence[Revision]) -> str:
-    return ", ".join(r.name for r in revs)
+def _missing(plot: str, rev: str, file: str) -> PlotFailure:
+    msg = f"[Errno 2] No such file or directory: '{file}'"
+    return PlotFailure(plot, rev, file, "FileNotFoundError", msg)
 
 
-def _names_t(revs: Sequence[Revision]) -> tuple[str, ...]:
-    return tuple(r.name for r in revs)
+def _kind(exc: ResultsFileError) -> str:
+    if exc.message.startswith("invalid "):
+        return f"{file_format(exc.path).upper()}FileCorruptedError"
+    return type(exc).__name__
 
 
-def _images(decl: PlotDecl, files: list[str], revs: Sequence[Revision]) -> PlotData:
+def _uniq(names: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(names))
+
+
+def _images(
+    decl: PlotDecl, files: list[str], revs: Sequence[Revision], declared_at: Sequence[str] | None
+) -> tuple[PlotData, list[PlotFailure]]:
     images = []
+    failures = []
     for rev in revs:
         blobs = rev.read(files)
         for file in files:
             if file in blobs:
                 mime = IMAGE_TYPES[posixpath.splitext(file)[1].lower()]
                 images.append(Image(rev.name, file, mime, blobs[file]))
-    if not images:
-        raise PlotError(f"plot '{decl.id}': no such file in {_names(revs)}")
-    return PlotData(decl.id, decl.props, images=tuple(images), revs=_names_t(revs))
+            elif declared_at is None or rev.name in declared_at:
+                failures.append(_missing(decl.id, rev.name, file))
+    found = _uniq([i.rev for i in images])
+    return PlotData(decl.id, decl.props, images=tuple(images), revs=found), failures
 
 
 def _default_y(records: list[dict[str, Scalar]], x_col: str | None) -> list[str]:

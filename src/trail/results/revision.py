@@ -9,7 +9,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from trail.results.declared import Declared, FileReader, declared_files
+from trail.oidstr import DIR_SUFFIX
+from trail.results.declared import CachedOut, Declared, FileReader, declared_files
 
 if TYPE_CHECKING:
     from trail.scm.git import Git
@@ -116,17 +117,70 @@ class Revision:
         if self.from_cache is None or not isinstance(self.reader, GitReader):
             return found  # the workspace holds its outputs on disk
         for path in paths:
-            out = self.declared.lock_outs.get(path)
-            if path not in found and out is not None:
-                data = self.from_cache(out.algo, out.hex)
+            if path not in found:
+                data = self._cached(path)
                 if data is not None:
                     found[path] = data
         return found
 
+    def list_files(self, directory: str) -> list[str]:
+        """Files under ``directory``: Git's, and at a Git revision those inside cached output
+        directories (read from their manifests) too."""
+        found = set(self.reader.list_files(directory))
+        if self.from_cache is not None and isinstance(self.reader, GitReader):
+            for out_path, out in self.declared.lock_outs.items():
+                if not out.hex.endswith(DIR_SUFFIX):
+                    continue
+                if _inside(out_path, directory) or out_path == directory:
+                    found.update(f"{out_path}/{rel}" for rel in self._manifest(out))
+                elif _inside(directory, out_path):
+                    prefix = directory[len(out_path) + 1 :].rstrip("/") + "/"
+                    found.update(
+                        f"{out_path}/{rel}" for rel in self._manifest(out) if rel.startswith(prefix)
+                    )
+        return sorted(found)
+
+    def _owner(self, path: str) -> tuple[str, CachedOut] | None:
+        """The cached output that is ``path`` or a directory holding it."""
+        out = self.declared.lock_outs.get(path)
+        if out is not None:
+            return path, out
+        for out_path, out in self.declared.lock_outs.items():
+            if out.hex.endswith(DIR_SUFFIX) and _inside(path, out_path):
+                return out_path, out
+        return None
+
+    def _cached(self, path: str) -> bytes | None:
+        """``path`` from the cache: a cached output, or a file inside a cached directory found
+        through the directory's manifest (as DVC reads metrics of an output ``eval/``)."""
+        assert self.from_cache is not None
+        owner = self._owner(path)
+        if owner is None:
+            return None
+        out_path, out = owner
+        if out_path == path:
+            return None if out.hex.endswith(DIR_SUFFIX) else self.from_cache(out.algo, out.hex)
+        entry = self._manifest(out).get(path[len(out_path) + 1 :])
+        return None if entry is None else self.from_cache(out.algo, entry)
+
+    def _manifest(self, out: CachedOut) -> dict[str, str]:
+        """relpath → hex of a cached directory ({} when its manifest is not in the cache)."""
+        assert self.from_cache is not None
+        data = self.from_cache(out.algo, out.hex)
+        if data is None:
+            return {}
+        from trail import manifest
+
+        return {e.relpath: e.oid.hex for e in manifest.parse(data, out.algo, out.hex)}
+
     def cached_elsewhere(self, path: str) -> bool:
-        """Whether ``path`` is a cached output of a Git revision whose object is missing
-        (``read`` could not find it)."""
-        return isinstance(self.reader, GitReader) and path in self.declared.lock_outs
+        """Whether ``path`` is (inside) a cached output of a Git revision whose object is
+        missing (``read`` could not find it)."""
+        return isinstance(self.reader, GitReader) and self._owner(path) is not None
+
+
+def _inside(path: str, directory: str) -> bool:
+    return path.startswith(directory.rstrip("/") + "/")
 
 
 def open_revision(

@@ -110,16 +110,34 @@ def _bars(rows: list[dict[str, Any]], t: dict[str, str], sort: bool = False) -> 
     }
 
 
+def _scatter_jitter(rows: list[dict[str, Any]], t: dict[str, str]) -> Spec:
+    """Points spread a little at random, so identical values stay visible."""
+    spec = _scatter(rows, t)
+    spec["transform"] = [{"calculate": "random() - 0.5", "as": "jitter"}]
+    spec["encoding"]["xOffset"] = {"field": "jitter", "type": "quantitative"}
+    spec["encoding"]["yOffset"] = {"field": "jitter", "type": "quantitative"}
+    return spec
+
+
+# In DVC's order (``plots templates`` lists them so)
 TEMPLATES: dict[str, Callable[[list[dict[str, Any]], dict[str, str]], Spec]] = {
-    "linear": _linear,
     "simple": _simple,
-    "scatter": _scatter,
-    "smooth": _smooth,
+    "linear": _linear,
     "confusion": _confusion,
     "confusion_normalized": lambda rows, t: _confusion(rows, t, normalized=True),
-    "bar_horizontal": _bars,
+    "scatter": _scatter,
+    "scatter_jitter": _scatter_jitter,
+    "smooth": _smooth,
     "bar_horizontal_sorted": lambda rows, t: _bars(rows, t, sort=True),
+    "bar_horizontal": _bars,
 }
+
+
+def template_spec(name: str) -> Spec:
+    """The spec a template draws, without data (``plots templates NAME``)."""
+    from trail.results.plots import PlotData
+
+    return vega_lite(PlotData("<title>", {"template": name}, x_name="<x>", y_names=("<y>",)))
 
 
 def vega_lite(plot: PlotData) -> Spec:

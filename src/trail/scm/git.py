@@ -59,6 +59,13 @@ class Git:
     def has_commits(self) -> bool:
         return bool(self.run("rev-parse", "--verify", "--quiet", "HEAD", check=False).strip())
 
+    def project_commits(self) -> list[str]:
+        """Every commit of the project, newest first: those HEAD, branches, remote branches and
+        tags reach (experiments and trail's own refs are not the project's history)."""
+        if not self.has_commits():
+            return []
+        return self.run("rev-list", "HEAD", "--branches", "--remotes", "--tags").split()
+
     def ls_tree(self, rev: str, suffixes: Sequence[str]) -> list[str]:
         """Paths of files at ``rev`` whose names end with one of ``suffixes`` (relative to
         ``root``, which may be a subdirectory of the Git work tree: ``init --subdir``)."""

@@ -8,6 +8,15 @@ from typing import Any
 from trail.fsutil import read_text
 
 ALWAYS_IGNORED = frozenset({".git", ".trail", ".dvc", ".hg", ".svn"})
+CONTROL_DIRS = (".trail", ".dvc")
+
+
+def is_nested_repo(path: str) -> bool:
+    """Whether the directory ``path`` is the root of another trail or DVC repository (one made
+    with ``init --subdir`` below this one): its files are its own, as DVC keeps subrepos."""
+    import os
+
+    return any(os.path.isdir(os.path.join(path, c)) for c in CONTROL_DIRS)
 
 
 class IgnoreRules:
