@@ -156,8 +156,9 @@ def test_queued_experiments_on_the_cluster_show_like_local_ones(
 
     assert res.code == 0, res.out + res.err
     rows = json.loads(run_main("exp", "show", "--json").out)
-    exps = [r for r in rows if r["type"] == "experiment"]
-    assert sorted(r["params"]["params.yaml"]["seed"] for r in exps) == [1, 2]
-    assert all(r["metrics"]["metrics.json"] == {"n": 3} for r in exps)
+    # DVC's shape: each baseline lists its experiments, each with its revisions' data
+    exps = [g["revs"][0]["data"] for b in rows for g in b["experiments"] or [] if not g["executor"]]
+    assert sorted(d["params"]["params.yaml"]["data"]["seed"] for d in exps) == [1, 2]
+    assert all(d["metrics"]["metrics.json"]["data"] == {"n": 3} for d in exps)
     logs = trail_repo / ".trail" / "tmp" / "exps" / "queue" / "logs"
     assert all("ran on tcp://127.0.0.1:" in p.read_text() for p in logs.iterdir())

@@ -269,7 +269,7 @@ def test_killed_exp_run(pipeline, rng, tmp_path):
         faults.assert_consistent()
         faults.assert_up_to_date()
         rows = json.loads(run("exp", "show", "--json", cwd=repo).stdout)
-        names = {r["name"] for r in rows if r["type"] == "experiment"}
+        names = {g["name"] for b in rows for g in b["experiments"] or [] if not g["executor"]}
         assert "second" in names and names <= {"first", "second"}
         assert (repo / "out" / "a" / "0.txt").read_text() == "a 0 p: 3\n"
         assert "p: 3" in git("show", "refs/exps/" + _exp_ref(repo, "second"), cwd=repo)
