@@ -7,6 +7,7 @@ import pytest
 
 from trail import hashing
 from trail.errors import RemoteUnreachableError, TransferError
+from trail.fs import batch
 from trail.fs.memory import MemoryFS
 from trail.fs.registry import backend_for
 from trail.odb.local import LocalODB
@@ -27,7 +28,7 @@ def odb(tmp_path):
 
 @pytest.fixture(autouse=True)
 def _no_backoff(monkeypatch):
-    monkeypatch.setattr(transfer, "BACKOFF", 0.0)
+    monkeypatch.setattr(batch, "BACKOFF", 0.0)
 
 
 def test_layout_mirrors_the_cache_and_dvc2_objects_sit_at_the_root():
@@ -102,7 +103,7 @@ def test_a_dead_remote_fails_every_object_once_and_gives_up(odb):
     done = transfer.upload(RemoteStore("r", fs), odb, oids, jobs=1)
     assert len(done.failed) == 30 and not done.done
     puts = [c for c in fs.calls if c.startswith("put")]
-    assert len(puts) <= transfer.GIVE_UP_AFTER + transfer.RETRIES
+    assert len(puts) <= batch.GIVE_UP_AFTER + batch.RETRIES
     err = TransferError("push", done.failed)
     assert str(err).startswith("30 objects failed to push: ")
     assert "(and 25 more)" in str(err)

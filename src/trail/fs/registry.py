@@ -23,12 +23,13 @@ class Backend:
     extra: str
     readonly: bool = False
     atomic_put: bool = False  # a single PUT never shows a partial object (object stores)
+    ranged: bool = False  # its fsspec class reads a byte range with one request (see FileSystem)
 
 
 BACKENDS = {
     b.protocols[0]: b
     for b in (
-        Backend(("s3",), "s3fs", "S3FileSystem", "s3fs", "s3", atomic_put=True),
+        Backend(("s3",), "s3fs", "S3FileSystem", "s3fs", "s3", atomic_put=True, ranged=True),
         Backend(("ssh", "sftp"), "sshfs", "SSHFileSystem", "sshfs", "ssh"),
         Backend(
             ("http", "https"),
@@ -38,7 +39,9 @@ BACKENDS = {
             "http",
             readonly=True,
         ),
-        Backend(("gs", "gcs"), "gcsfs", "GCSFileSystem", "gcsfs", "gs", atomic_put=True),
+        Backend(
+            ("gs", "gcs"), "gcsfs", "GCSFileSystem", "gcsfs", "gs", atomic_put=True, ranged=True
+        ),
         Backend(("azure", "az", "abfs"), "adlfs", "AzureBlobFileSystem", "adlfs", "azure"),
         Backend(("webdav", "webdavs"), "webdav4.fsspec", "WebdavFileSystem", "webdav4", "webdav"),
     )

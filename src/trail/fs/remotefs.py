@@ -8,60 +8,18 @@ import io
 import posixpath
 import threading
 import uuid
-from collections.abc import Iterator, Mapping
-from typing import Any, BinaryIO
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
-from trail.errors import (
-    RemoteAuthError,
-    RemoteError,
-    RemoteNotFoundError,
-    RemoteReadOnlyError,
-    RemoteUnreachableError,
-)
+from trail.errors import RemoteNotFoundError, RemoteReadOnlyError
 from trail.fs.base import OnBytes
 from trail.fs.registry import Backend, split_url
+from trail.fs.translate import translated
 
-_UNREACHABLE = frozenset(
-    (
-        "EndpointConnectionError",
-        "ConnectTimeoutError",
-        "ReadTimeoutError",
-        "ClientConnectorError",
-        "ClientOSError",
-        "ServerDisconnectedError",
-        "ServerTimeoutError",
-        "ConnectionLost",
-        "DisconnectError",
-        "ChannelOpenError",
-        "gaierror",
-    )
-)
-_AUTH = frozenset(("PermissionDenied", "NoCredentialsError", "PartialCredentialsError"))
+if TYPE_CHECKING:
+    from trail.fs.batch import Done, Op
 
-
-def translate(url: str, exc: BaseException) -> BaseException:
-    """The ``RemoteError`` a third-party exception means (``FileNotFoundError`` passes)."""
-    if isinstance(exc, RemoteError | FileNotFoundError):
-        return exc
-    names = {t.__name__ for t in type(exc).__mro__}
-    detail = " ".join(str(exc).split())[:200]
-    status = getattr(exc, "status", None) or getattr(exc, "code", None)
-    if isinstance(exc, PermissionError) or names & _AUTH or status in (401, 403):
-        return RemoteAuthError(url, detail)
-    if isinstance(exc, ConnectionError | TimeoutError) or names & _UNREACHABLE:
-        return RemoteUnreachableError(url, detail)
-    return RemoteError(f"remote {url}: {detail or type(exc).__name__}")
-
-
-@contextlib.contextmanager
-def translated(url: str) -> Iterator[None]:
-    try:
-        yield
-    except Exception as exc:
-        new = translate(url, exc)
-        if new is exc:
-            raise
-        raise new from exc
+T = TypeVar("T")
 
 
 def fs_kwargs(backend: Backend, url: str, options: Mapping[str, str]) -> tuple[dict[str, Any], str]:
@@ -140,6 +98,7 @@ class RemoteFS:
         self.backend = backend
         self.readonly = backend.readonly
         self.can_list = not backend.readonly
+        self.ranged = backend.ranged
         self._fs: Any = None
         self._lock = threading.Lock()
 
@@ -244,6 +203,39 @@ class RemoteFS:
                 yield name[len(prefix) :]
 
     def local_path(self, path: str) -> str | None:
+        return None
+
+    def run(
+        self, ops: Iterable[tuple[T, Op]], *, jobs: int, on_bytes: OnBytes = None
+    ) -> Iterator[Done[T]]:
+        """Async backends run the batch on their own event loop, others on threads."""
+        from trail.fs.batch import Retry, run_on_loop, run_threads
+
+        fs = self.fs  # built here, in the caller's thread: SSH connects in its constructor
+        retry = Retry(self.url)
+        if getattr(fs, "async_impl", False):
+            from trail.fs.remoteasync import AsyncOps
+
+            run = AsyncOps(fs, self.url, self.backend, self._abs)
+            return run_on_loop(fs.loop, run.execute, ops, jobs=jobs, retry=retry, on_bytes=on_bytes)
+        return run_threads(self._execute, ops, jobs=jobs, retry=retry, on_bytes=on_bytes)
+
+    def _execute(self, op: Op, on_bytes: OnBytes) -> bytes | int | None:
+        from trail.fs.batch import Get, Put, Read, Stat
+
+        if isinstance(op, Put):
+            self.put_file(op.local, op.path, on_bytes)
+        elif isinstance(op, Get):
+            self.get_file(op.path, op.local, on_bytes)
+        elif isinstance(op, Read):
+            with translated(self.url):
+                data = self.fs.cat_file(self._abs(op.path), start=op.start, end=op.end)
+            return bytes(data)
+        elif isinstance(op, Stat):
+            with translated(self.url):
+                return int(self.fs.size(self._abs(op.path)))
+        else:
+            self.write_bytes(op.path, op.data)
         return None
 
     def check(self, for_write: bool = False) -> None:

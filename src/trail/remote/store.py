@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import BinaryIO
 
 from trail import hashing
@@ -25,6 +26,20 @@ class CorruptRemoteObjectError(RemoteError):
             f"object {format_oid(oid)} on remote {url} is corrupt (its bytes hash to {actual}); "
             "it was not put in the cache — push it again from a clone that has it"
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """What became of one object of a batch: its size once it moved, else why it did not."""
+
+    oid: Oid
+    nbytes: int = 0
+    error: BaseException | None = None
+
+
+# Downloads read objects up to this size into memory in one request (hashed there, written
+# once); bigger ones stream into a temp file.
+SMALL = 1 << 20
 
 
 def object_path(oid: Oid) -> str:
@@ -48,6 +63,23 @@ class RemoteStore:
     def url(self) -> str:
         return self.fs.url
 
+    @property
+    def links(self) -> bool:
+        """A folder on the cache's file system: objects may be hard-linked with the cache."""
+        return self._links
+
+    def verify(self, oid: Oid, data: bytes) -> None:
+        """Raise ``CorruptRemoteObjectError`` unless ``data`` hashes to ``oid``."""
+        actual = hashing.get(oid.algo).hash_bytes(data)
+        if actual != oid.hex:
+            raise CorruptRemoteObjectError(self.url, oid, actual)
+
+    def verify_file(self, oid: Oid, path: str) -> None:
+        """As ``verify``, for the bytes of the local file ``path``."""
+        actual = hashing.get(oid.algo).hash_file(path)
+        if actual != oid.hex:
+            raise CorruptRemoteObjectError(self.url, oid, actual)
+
     def exists(self, oid: Oid) -> bool:
         return self.fs.exists(object_path(oid))
 
@@ -58,13 +90,10 @@ class RemoteStore:
         """Fetch into ``tmp`` and check its hash; a mismatch raises and leaves nothing behind."""
         try:
             self.fs.get_file(object_path(oid), tmp, on_bytes)
-            actual = hashing.get(oid.algo).hash_file(tmp)
+            self.verify_file(oid, tmp)
         except BaseException:
             _unlink(tmp)
             raise
-        if actual != oid.hex:
-            _unlink(tmp)
-            raise CorruptRemoteObjectError(self.url, oid, actual)
 
     def link_up(self, oid: Oid, local: str) -> bool:
         """Hard-link a (read-only) cache object into a folder remote: one system call, and the
@@ -127,19 +156,14 @@ class RemoteStore:
     def read_verified(self, oid: Oid) -> bytes:
         """The whole object, checked against its id."""
         data = self.fs.read_bytes(object_path(oid))
-        actual = hashing.get(oid.algo).hash_bytes(data)
-        if actual != oid.hex:
-            raise CorruptRemoteObjectError(self.url, oid, actual)
+        self.verify(oid, data)
         return data
 
     def read_small(self, oid: Oid, limit: int) -> bytes | None:
         """The object's verified bytes when the backend can hand small ones over cheaply."""
         data = self.fs.read_small(object_path(oid), limit)
-        if data is None:
-            return None
-        actual = hashing.get(oid.algo).hash_bytes(data)
-        if actual != oid.hex:
-            raise CorruptRemoteObjectError(self.url, oid, actual)
+        if data is not None:
+            self.verify(oid, data)
         return data
 
     def remove(self, oid: Oid) -> None:

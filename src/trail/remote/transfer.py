@@ -1,37 +1,31 @@
-"""Moving objects between the cache and a remote: parallel, retried, verified, all-or-listed.
+"""Moving objects between the cache and a remote: batched, retried, verified, all-or-listed.
 
 Uploads send files before the manifests that list them, so a manifest on a remote means its
-files are there too. Downloads land in a temp file beside their final place in the cache, are
-hashed, and only then renamed in: the cache never holds a corrupt or partial object.
+files are there too. Downloads are hashed before they take their name in the cache: the cache
+never holds a corrupt or partial object. How a batch of objects travels is a mover's business
+(``trail.remote.loose``: one request per object); this module orders batches, counts them for
+the progress bar, keeps the remote's index and collects failures.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import threading
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from trail.errors import RemoteError, RemoteUnreachableError, TrailError
-from trail.fsutil import tmp_name
-from trail.odb.local import OBJECT_MODE, LocalODB
+from trail.odb.local import LocalODB
 from trail.oidstr import format_oid
 from trail.progress import NULL, Progress
+from trail.remote import loose
 from trail.remote.index import RemoteIndex
-from trail.remote.store import RemoteStore
+from trail.remote.store import Moved, RemoteStore
 from trail.types import Oid
-
-RETRIES = 3
-BACKOFF = 0.25  # seconds, doubled on each retry
-GIVE_UP_AFTER = 8  # consecutive unreachable errors: the remote is down, stop trying the rest
-SMALL = 1 << 20  # objects up to this size move through memory when the backend allows
 
 
 def default_jobs(store: RemoteStore | None = None) -> int:
-    """4 × cores for network remotes, whose transfers mostly wait; one per core for a folder,
-    where more threads only fight over the GIL and the directories."""
+    """Requests in flight: 4 × cores for network remotes, whose transfers mostly wait (an
+    event loop holds them for the price of one thread); one per core for a folder, where more
+    threads only fight over the GIL and the directories."""
     cores = os.cpu_count() or 1
     if store is not None and store.fs.local_path("") is not None:
         return cores
@@ -46,75 +40,20 @@ class Transfer:
     failed: dict[str, str] = field(default_factory=dict)
     nbytes: int = 0
 
-
-class _Breaker:
-    """Counts consecutive 'unreachable' failures across threads."""
-
-    def __init__(self) -> None:
-        self.streak = 0
-        self.lock = threading.Lock()
-
-    def record(self, ok: bool) -> None:
-        with self.lock:
-            self.streak = 0 if ok else self.streak + 1
-
-    @property
-    def open(self) -> bool:
-        return self.streak >= GIVE_UP_AFTER
-
-
-def _retrying(fn: Callable[[], int], breaker: _Breaker, url: str) -> int:
-    for attempt in range(RETRIES):
-        if breaker.open:
-            raise RemoteUnreachableError(url, "gave up after repeated connection errors")
-        try:
-            result = fn()
-        except (RemoteUnreachableError, ConnectionError, TimeoutError):
-            breaker.record(False)
-            if attempt == RETRIES - 1:
-                raise
-            time.sleep(BACKOFF * 2**attempt)
-        else:
-            breaker.record(True)
-            return result
-    raise AssertionError("unreachable")
-
-
-def _run(
-    url: str,
-    items: Sequence[Oid],
-    work: Callable[[Oid], int],
-    jobs: int,
-    progress: Progress,
-    result: Transfer,
-) -> None:
-    """Run ``work`` on every item in a pool; failures are collected, never raised."""
-    breaker = _Breaker()
-    lock = threading.Lock()
-
-    def one(oid: Oid) -> None:
-        try:
-            n = _retrying(lambda: work(oid), breaker, url)
-        except (TrailError, OSError) as exc:
-            with lock:
-                result.failed[format_oid(oid)] = _reason(exc)
-            return
-        with lock:
-            result.done.append(oid)
-            result.nbytes += n
-        progress.advance(1, n)
-
-    from trail.parallel import bounded_map
-
-    for _ in bounded_map(one, items, jobs):
-        pass
+    def record(self, moved: Iterable[Moved]) -> None:
+        for m in moved:
+            if m.error is None:
+                self.done.append(m.oid)
+                self.nbytes += m.nbytes
+            else:
+                self.failed[format_oid(m.oid)] = _reason(m.error)
 
 
 def _reason(exc: BaseException) -> str:
     """A short reason for the failure list (the full error of each would repeat itself)."""
     import errno
 
-    from trail.errors import DiskFullError
+    from trail.errors import DiskFullError, RemoteError
 
     if isinstance(exc, DiskFullError) or getattr(exc, "errno", None) == errno.ENOSPC:
         return "no space left on device"
@@ -136,28 +75,20 @@ def upload(
 ) -> Transfer:
     """Send ``oids`` (all present in ``odb``) to the remote: files first, then manifests."""
     result = Transfer()
-    # Bytes matter to a progress bar only for one big object; many are counted by number.
-    total = _size(odb.path(oids[0])) if len(oids) == 1 else None
-    progress.start(f"Pushing to {store.name}", len(oids), total)
-
-    def work(oid: Oid) -> int:
-        local = odb.path(oid)
-        if not store.link_up(oid, local):
-            store.upload(oid, local)
-        return _size(local)
-
+    batch = [(o, odb.path(o), _size(odb.path(o))) for o in oids]
+    progress.start(f"Pushing to {store.name}", len(batch), sum(n for _o, _p, n in batch))
     try:
-        blobs = [o for o in oids if not o.is_tree]
-        trees = [o for o in oids if o.is_tree]
-        _run(store.url, blobs, work, jobs, progress, result)
+        blobs = [b for b in batch if not b[0].is_tree]
+        trees = [b for b in batch if b[0].is_tree]
+        result.record(loose.send(store, blobs, jobs=jobs, progress=progress))
         if index is not None:
             index.add(result.done)
         if result.failed:
             # A manifest on a remote promises its files: it waits until they all arrived.
-            for t in trees:
+            for t, _path, _n in trees:
                 result.failed[format_oid(t)] = "held back: some files failed to upload"
         else:
-            _run(store.url, trees, work, jobs, progress, result)
+            result.record(loose.send(store, trees, jobs=jobs, progress=progress))
         if index is not None:
             index.add(o for o in result.done if o.is_tree)
     finally:
@@ -176,35 +107,11 @@ def download(
 ) -> Transfer:
     """Bring ``oids`` into the cache, each verified by hash before it gets its name."""
     result = Transfer()
-    progress.start(f"{label} from {store.name}", len(oids), None)
-
-    def work(oid: Oid) -> int:
-        dst = odb.path(oid)
-        # A folder remote on this file system: a hard link once the bytes hash right.
-        linked = store.link_down(oid, dst)
-        if linked is not None:
-            return linked
-        # Small objects of a folder remote: one read, hashed in memory, one write.
-        data = store.read_small(oid, SMALL)
-        if data is not None:
-            odb.add_bytes(oid, data)
-            return len(data)
-        parent = os.path.dirname(dst)
-        os.makedirs(parent, exist_ok=True)
-        tmp = tmp_name(parent)
-        store.download(oid, tmp)
-        try:
-            size = os.path.getsize(tmp)
-            os.chmod(tmp, OBJECT_MODE)
-            os.replace(tmp, dst)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        return size
-
+    what = f"{label} from {store.name}"
+    progress.start(what, len(oids), None)
     try:
-        _run(store.url, list(oids), work, jobs, progress, result)
+        moved = loose.receive(store, oids, odb, jobs=jobs, progress=progress, label=what)
+        result.record(moved)
     finally:
         progress.finish()
     return result

@@ -1,0 +1,76 @@
+"""Third-party storage errors, translated once into trail's (STYLE habit 7)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from trail.errors import RemoteAuthError, RemoteError, RemoteUnreachableError
+from trail.fs.batch import RemoteThrottledError
+
+_UNREACHABLE = frozenset(
+    (
+        "EndpointConnectionError",
+        "ConnectTimeoutError",
+        "ReadTimeoutError",
+        "ClientConnectorError",
+        "ClientOSError",
+        "ServerDisconnectedError",
+        "ServerTimeoutError",
+        "ConnectionLost",
+        "DisconnectError",
+        "ChannelOpenError",
+        "gaierror",
+    )
+)
+_AUTH = frozenset(("PermissionDenied", "NoCredentialsError", "PartialCredentialsError"))
+
+
+_THROTTLED = frozenset(
+    ("SlowDown", "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequests")
+)
+
+
+def throttled(exc: BaseException) -> bool:
+    """Whether the remote asked to slow down: S3's 503 SlowDown (which s3fs turns into an
+    ``OSError`` caused by botocore's error), an HTTP 429 or 503."""
+    seen: BaseException | None = exc
+    for _ in range(3):  # the error and what caused it
+        if seen is None:
+            return False
+        response = getattr(seen, "response", None)
+        if isinstance(response, dict):
+            error, meta = response.get("Error", {}), response.get("ResponseMetadata", {})
+            if error.get("Code") in _THROTTLED or meta.get("HTTPStatusCode") in (429, 503):
+                return True
+        if getattr(seen, "status", None) in (429, 503):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def translate(url: str, exc: BaseException) -> BaseException:
+    """The ``RemoteError`` a third-party exception means (``FileNotFoundError`` passes)."""
+    if isinstance(exc, RemoteError | FileNotFoundError):
+        return exc
+    names = {t.__name__ for t in type(exc).__mro__}
+    detail = " ".join(str(exc).split())[:200]
+    if throttled(exc):
+        return RemoteThrottledError(url, detail)
+    status = getattr(exc, "status", None) or getattr(exc, "code", None)
+    if isinstance(exc, PermissionError) or names & _AUTH or status in (401, 403):
+        return RemoteAuthError(url, detail)
+    if isinstance(exc, ConnectionError | TimeoutError) or names & _UNREACHABLE:
+        return RemoteUnreachableError(url, detail)
+    return RemoteError(f"remote {url}: {detail or type(exc).__name__}")
+
+
+@contextlib.contextmanager
+def translated(url: str) -> Iterator[None]:
+    try:
+        yield
+    except Exception as exc:
+        new = translate(url, exc)
+        if new is exc:
+            raise
+        raise new from exc
