@@ -15,8 +15,6 @@ small requests cost one coroutine each instead of a thread each. Others run it o
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
-import contextlib
 import random
 import threading
 import time
@@ -122,7 +120,7 @@ class RemoteThrottledError(RemoteError):
         self.url = url
         more = f" ({detail})" if detail else ""
         super().__init__(
-            f"remote {url} kept asking to slow down{more}: try again later or with -j 1"
+            f"remote {url} kept asking to slow down{more}: try again later, or with fewer jobs (-j)"
         )
 
 
@@ -282,11 +280,14 @@ def run_on_loop(
                 for tag, op in ops:
                     await slots[0].acquire()
                     group.create_task(one(tag, op))
+            results.put(None)
         except BaseException as exc:
             results.put(exc)
             raise
-        results.put(None)
+        finally:
+            finished.set()
 
+    finished = threading.Event()
     future = asyncio.run_coroutine_threadsafe(main(), loop)
     try:
         while True:
@@ -301,12 +302,7 @@ def run_on_loop(
             loop.call_soon_threadsafe(slots[0].release)
             yield item
     finally:
-        if not future.done():
+        if not finished.is_set():
             future.cancel()
-            _wait_cancelled(future)
-
-
-def _wait_cancelled(future: concurrent.futures.Future[None]) -> None:
-    """Give cancelled requests a moment to unwind (close connections, remove temp files)."""
-    with contextlib.suppress(Exception):  # cancelled, failed or slow: it is stopping
-        future.result(timeout=5)
+            # Let cancelled requests unwind (close connections, remove temp files).
+            finished.wait(5)

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+POOL = 64  # connections to one S3 endpoint
+
+
 def fs_kwargs(backend: Backend, url: str, options: Mapping[str, str]) -> tuple[dict[str, Any], str]:
     """Constructor arguments for the backend's class, and the root path inside it."""
     opts = {k: v for k, v in options.items() if k != "url"}
@@ -39,9 +42,17 @@ def fs_kwargs(backend: Backend, url: str, options: Mapping[str, str]) -> tuple[d
 def _s3_kwargs(opts: dict[str, str]) -> dict[str, Any]:
     kwargs: dict[str, Any] = {
         "skip_instance_cache": True,
-        # Our own retry loop handles transient errors; botocore's would hide an unreachable
-        # endpoint behind a minute of silent retries.
-        "config_kwargs": {"retries": {"max_attempts": 2}, "connect_timeout": 5},
+        "config_kwargs": {
+            # Retries are ours (trail.fs.batch: jittered, and a dead endpoint opens a breaker);
+            # botocore's would multiply them and hide an unreachable endpoint behind a minute
+            # of silent retries.
+            "retries": {"max_attempts": 0},
+            "connect_timeout": 5,
+            # A batch keeps this many requests in flight on one event loop (-j up to it).
+            "max_pool_connections": POOL,
+            # Our requests are well-formed by construction; checking each costs CPU per object.
+            "parameter_validation": False,
+        },
     }
     for ours, theirs in (
         ("access_key_id", "key"),
@@ -108,6 +119,8 @@ class RemoteFS:
             if self._fs is None:
                 with translated(self.url):
                     self._fs = self.cls(**self.kwargs)
+                if self.backend.protocols[0] == "s3":
+                    self._fs.retries = 1  # as botocore's (see _s3_kwargs)
             return self._fs
 
     def _abs(self, path: str) -> str:

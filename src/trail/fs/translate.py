@@ -21,6 +21,12 @@ _UNREACHABLE = frozenset(
         "DisconnectError",
         "ChannelOpenError",
         "gaierror",
+        # a response cut short or garbled on the way: worth another try, as a dropped
+        # connection is
+        "IncompleteRead",
+        "ResponseParserError",
+        "ClientPayloadError",
+        "HTTPClientError",
     )
 )
 _AUTH = frozenset(("PermissionDenied", "NoCredentialsError", "PartialCredentialsError"))

@@ -66,7 +66,7 @@ class RemoteStore:
     @property
     def links(self) -> bool:
         """A folder on the cache's file system: objects may be hard-linked with the cache."""
-        return self._links
+        return self._links and self.fs.local_path("") is not None
 
     def verify(self, oid: Oid, data: bytes) -> None:
         """Raise ``CorruptRemoteObjectError`` unless ``data`` hashes to ``oid``."""

@@ -1,0 +1,185 @@
+"""The batch runners of trail.fs.batch: bounded concurrency on one event loop, results in the
+caller's thread, failures collected, retries with jittered back-off, cancellation."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import threading
+
+import pytest
+
+from trail.errors import RemoteError, RemoteUnreachableError
+from trail.fs import batch
+from trail.fs.batch import Done, Read, RemoteThrottledError, Retry, Write
+
+
+@pytest.fixture
+def loop():
+    """An event loop in its own thread, as fsspec runs one."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    yield loop
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(5)
+    loop.close()
+
+
+@pytest.fixture
+def no_backoff(monkeypatch):
+    monkeypatch.setattr(batch, "BACKOFF", 0.0)
+
+
+def test_a_batch_runs_at_most_jobs_at_once_on_one_loop(loop):
+    state = {"now": 0, "peak": 0, "threads": set()}
+
+    async def execute(op, on_bytes):
+        state["now"] += 1
+        state["peak"] = max(state["peak"], state["now"])
+        state["threads"].add(threading.get_ident())
+        await asyncio.sleep(0.001)
+        state["now"] -= 1
+        return op.path.encode()
+
+    ops = [(i, Read(f"p{i}")) for i in range(200)]
+    done = list(batch.run_on_loop(loop, execute, ops, jobs=7, retry=Retry("mem://")))
+    assert sorted(d.tag for d in done) == list(range(200))
+    assert all(d.value == f"p{d.tag}".encode() and d.error is None for d in done)
+    assert state["peak"] == 7
+    assert len(state["threads"]) == 1  # the loop's thread: no thread per request
+    assert threading.get_ident() not in state["threads"]
+
+
+def test_a_slow_consumer_holds_at_most_jobs_results(loop):
+    """A slot frees only once the caller took the result: downloads waiting to be written
+    never pile up in memory."""
+    started = []
+
+    async def execute(op, on_bytes):
+        started.append(op)
+        return b"x"
+
+    results = batch.run_on_loop(
+        loop, execute, [(i, Read(str(i))) for i in range(50)], jobs=4, retry=Retry("m")
+    )
+    first = next(results)
+    assert isinstance(first, Done)
+    import time
+
+    time.sleep(0.2)  # the loop had all the time it wanted
+    assert len(started) <= 5
+    assert len(list(results)) == 49
+
+
+def test_failures_come_back_as_results_and_the_rest_still_runs(loop, no_backoff):
+    async def execute(op, on_bytes):
+        if op.path == "bad":
+            raise RemoteError("boom")
+        return b"ok"
+
+    ops = [("a", Read("a")), ("bad", Read("bad")), ("b", Read("b"))]
+    done = {d.tag: d for d in batch.run_on_loop(loop, execute, ops, jobs=2, retry=Retry("m"))}
+    assert str(done["bad"].error) == "boom"
+    assert done["a"].value == done["b"].value == b"ok"
+
+
+def test_throttling_is_retried_after_a_back_off(loop, no_backoff):
+    calls = []
+
+    async def execute(op, on_bytes):
+        calls.append(op.path)
+        if len(calls) < 4:
+            raise RemoteThrottledError("s3://b", "SlowDown")
+        return b"done"
+
+    (done,) = batch.run_on_loop(loop, execute, [(1, Read("k"))], jobs=1, retry=Retry("s3://b"))
+    assert done.value == b"done" and len(calls) == 4
+
+
+def test_throttling_gives_up_after_its_attempts(no_backoff):
+    calls = []
+
+    def execute(op, on_bytes):
+        calls.append(op)
+        raise RemoteThrottledError("s3://b", "SlowDown")
+
+    (done,) = batch.run_threads(execute, [(1, Write("k", b""))], jobs=1, retry=Retry("s3://b"))
+    assert isinstance(done.error, RemoteThrottledError)
+    assert len(calls) == batch.THROTTLED_RETRIES
+    assert "kept asking to slow down" in str(done.error) and "s3://b" in str(done.error)
+
+
+def test_other_errors_are_not_retried():
+    calls = []
+
+    def execute(op, on_bytes):
+        calls.append(op)
+        raise RemoteError("denied")
+
+    (done,) = batch.run_threads(execute, [(1, Read("k"))], jobs=1, retry=Retry("m"))
+    assert str(done.error) == "denied" and len(calls) == 1
+
+
+def test_back_off_is_jittered_and_grows_up_to_a_ceiling():
+    retry = Retry("s3://b", random.Random(7))
+    throttled = RemoteThrottledError("s3://b")
+    for attempt in range(batch.THROTTLED_RETRIES - 1):
+        ceiling = min(batch.MAX_BACKOFF, batch.BACKOFF * 2**attempt)
+        delays = [retry.delay(throttled, attempt) for _ in range(50)]
+        assert all(d is not None and 0 <= d <= ceiling for d in delays)
+        assert len(set(delays)) == 50  # spread out, not in lock-step
+        assert max(delays) > ceiling / 2
+    assert retry.delay(throttled, batch.THROTTLED_RETRIES - 1) is None
+    dropped = RemoteUnreachableError("s3://b")
+    assert retry.delay(dropped, batch.RETRIES - 2) is not None
+    assert retry.delay(dropped, batch.RETRIES - 1) is None
+
+
+def test_a_dead_remote_opens_the_breaker_for_the_whole_batch(no_backoff):
+    calls = []
+
+    def execute(op, on_bytes):
+        calls.append(op)
+        raise RemoteUnreachableError("s3://down")
+
+    ops = [(i, Read(str(i))) for i in range(40)]
+    done = list(batch.run_threads(execute, ops, jobs=1, retry=Retry("s3://down")))
+    assert all(isinstance(d.error, RemoteUnreachableError) for d in done)
+    assert len(calls) <= batch.GIVE_UP_AFTER + batch.RETRIES
+    assert "gave up after repeated connection errors" in str(done[-1].error)
+
+
+def test_closing_the_results_early_cancels_what_is_in_flight(loop):
+    cancelled = []
+    release = asyncio.Event()
+
+    async def execute(op, on_bytes):
+        if op.path != "0":
+            try:
+                await release.wait()
+            except asyncio.CancelledError:
+                cancelled.append(op.path)
+                raise
+        return b"x"
+
+    ops = [(i, Read(str(i))) for i in range(10)]
+    results = batch.run_on_loop(loop, execute, ops, jobs=4, retry=Retry("m"))
+    assert next(results).tag == 0
+    results.close()  # the caller stopped (an error of its own, Ctrl-C)
+    assert sorted(cancelled) == ["1", "2", "3", "4"]
+
+
+def test_bytes_are_reported_as_they_move_and_counted_per_op(loop):
+    heard = []
+
+    async def execute(op, on_bytes):
+        for _ in range(3):
+            on_bytes(10)
+        return None
+
+    ops = [(i, Write(str(i), b"")) for i in range(5)]
+    done = list(
+        batch.run_on_loop(loop, execute, ops, jobs=2, retry=Retry("m"), on_bytes=heard.append)
+    )
+    assert sum(heard) == 150 and {d.streamed for d in done} == {30}
