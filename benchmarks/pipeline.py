@@ -130,5 +130,5 @@ def _jobs(bench: Any) -> None:
     met = "yes" if j2 <= 0.55 * j1 else "**no**"
     bench.extra.append(
         f"| repro -j 2 vs -j 1 ({n} stages of {seconds:g} s) | trail | -j 1: {j1:.3f} | "
-        f"-j 2: {j2:.3f} | {j2 / j1:.2f}× of -j 1 | ≤ 0.55× | {met} | — |"
+        f"-j 2: {j2:.3f} | {j2 / j1:.2f}× of -j 1 | ≤ 0.55× | {met} | — | — |"
     )

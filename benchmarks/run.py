@@ -4,7 +4,9 @@ How a row is measured
     Both tools run the same commands in fresh repositories, one round after the other, after a
     warm-up round that is not counted; which tool goes first alternates from round to round.
     The report gives each tool's median with its fastest and slowest round (min–max), and the
-    speed-up of the medians (DVC / trail) against the row's target. After the clock stops, the
+    speed-up of the medians (DVC / trail) against the row's target, and the ratio of the CPU
+    time the two tools used (user + system, medians; steadier than wall time on a busy machine,
+    though it leaves out what a server on the same machine spent). After the clock stops, the
     result of every timed command is checked (files restored byte for byte, the same pointer
     file bytes from both tools in the dvc dialect, status saw the change, every object on the
     remote…): a command that did the wrong thing fails its round, which the report lists, and
@@ -88,6 +90,7 @@ class Row:
     check: Check
     group: str = ""
     times: dict[str, list[float]] = field(default_factory=dict)
+    cpu: dict[str, list[float]] = field(default_factory=dict)  # user + system seconds
     placed: dict[str, set[str]] = field(default_factory=dict)  # tool → how files were placed
 
     def median(self, tool: str) -> float:
@@ -172,6 +175,13 @@ def bare_walk(top: Path) -> float:
     return float(out.stdout)
 
 
+def _children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _cat(files: list[str]) -> float:
     start = time.perf_counter()
     for f in files:
@@ -249,15 +259,17 @@ class Bench:
         self.sh(tool.init, path)
         return path
 
-    def run_cmd(self, cmd: list[str], cwd: Path) -> tuple[float, str]:
-        """Run ``cmd``; its wall time and stdout. A failure raises ``CommandFailed``."""
+    def run_cmd(self, cmd: list[str], cwd: Path) -> tuple[float, float, str]:
+        """Run ``cmd``; its wall time, its CPU time (user + system, its children's too) and
+        stdout. A failure raises ``CommandFailed``."""
+        cpu = _children_cpu()
         start = time.perf_counter()
         proc = subprocess.run(cmd, cwd=cwd, env=self.env, capture_output=True, text=True)
         elapsed = time.perf_counter() - start
         if proc.returncode != 0:
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
             raise CommandFailed(f"{' '.join(cmd)} failed in {cwd}: {' / '.join(tail)}")
-        return elapsed, proc.stdout
+        return elapsed, _children_cpu() - cpu, proc.stdout
 
     def sh(self, cmd: list[str], cwd: Path) -> float:
         return self.run_cmd(cmd, cwd)[0]
@@ -292,7 +304,7 @@ class Bench:
         """Time ``cmd`` for ``name``, then ``check(stdout)`` its result (raising through
         ``expect``) and note ``placed()``: how it placed files. Returns stdout. A row not
         wanted (``--only``) still runs, untimed: later rows depend on its effect."""
-        seconds, out = self.run_cmd(cmd, cwd)
+        seconds, cpu, out = self.run_cmd(cmd, cwd)
         if check is not None:
             check(out)
         if not self.wanted(name):
@@ -302,6 +314,7 @@ class Bench:
             row.placed.setdefault(tool.name, set()).add(placed())
         if not warm:
             row.times.setdefault(tool.name, []).append(seconds)
+            row.cpu.setdefault(tool.name, []).append(cpu)
             self.save()
         return out
 
@@ -341,7 +354,9 @@ class Bench:
 
     def save(self) -> None:
         """Times so far (``raw.json``), so an interrupted bench keeps what it measured."""
-        raw = {f"{r.name} [{r.dialect}]": r.times for r in self.rows if r.times}
+        raw = {
+            f"{r.name} [{r.dialect}]": {"wall": r.times, "cpu": r.cpu} for r in self.rows if r.times
+        }
         data = {"rows": raw, "base": self.baselines, "failures": self.failures}
         (self.work / "raw.json").write_text(json.dumps(data, indent=1))
 
@@ -387,8 +402,8 @@ class Bench:
 def table(bench: Bench) -> str:
     lines = [
         "| operation | dialect | dvc (s) median (min–max) | trail (s) median (min–max) "
-        "| speed-up | target | met | placed (trail / dvc) |",
-        "|---|---|---:|---:|---:|---|---|---|",
+        "| speed-up | target | met | CPU ratio | placed (trail / dvc) |",
+        "|---|---|---:|---:|---:|---|---|---:|---|",
     ]
     for row in bench.rows:
         if "trail" not in row.times or "dvc" not in row.times:
@@ -397,9 +412,10 @@ def table(bench: Bench) -> str:
         met = row.check(d, t, bench.baselines)
         mark = "—" if met is None else ("yes" if met else "**no**")
         how = " / ".join(", ".join(sorted(row.placed.get(k, {"—"}))) for k in ("trail", "dvc"))
+        cpu = statistics.median(row.cpu["dvc"]) / max(statistics.median(row.cpu["trail"]), 1e-3)
         lines.append(
             f"| {row.name} | {row.dialect} | {row.cell('dvc')} | {row.cell('trail')} | "
-            f"{d / t:.1f}× | {row.target} | {mark} | {how} |"
+            f"{d / t:.1f}× | {row.target} | {mark} | {cpu:.1f}× | {how} |"
         )
     lines += bench.extra
     if bench.baselines:

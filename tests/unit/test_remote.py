@@ -149,3 +149,21 @@ def test_registry_knows_protocols_and_local_paths():
     assert backend_for("sftp://h/p").extra == "ssh"
     assert backend_for("https://h/p").readonly
     assert backend_for("s3://b").atomic_put
+
+
+def test_small_objects_take_one_read_and_big_ones_stream(odb):
+    from trail.remote.store import SMALL
+
+    fs = MemoryFS()
+    store = RemoteStore("r", fs)
+    small, big = b"s" * 100, b"b" * (SMALL + 1)
+    oids = [_oid(small), _oid(big)]
+    for oid, data in zip(oids, (small, big), strict=True):
+        fs.files[object_path(oid)] = data
+    got = transfer.download(store, odb, oids, jobs=2)
+    assert not got.failed and got.nbytes == len(small) + len(big)
+    assert odb.read_bytes(oids[1]) == big
+    small_path, big_path = object_path(oids[0]), object_path(oids[1])
+    assert sorted(c for c in fs.calls if c.endswith(small_path)) == [f"read {small_path}"]
+    # the big one: its first bytes, its size (for a bar in bytes), then the whole of it
+    assert [c.split()[0] for c in fs.calls if c.endswith(big_path)] == ["read", "read", "get"]

@@ -12,7 +12,7 @@ from typing import Any
 from trail.errors import RemoteNotFoundError, RemoteReadOnlyError
 from trail.fs.batch import Get, OnBytes, Op, Put, Read, Stat
 from trail.fs.registry import Backend
-from trail.fs.translate import translated
+from trail.fs.translate import translated, unsatisfiable
 
 
 class AsyncOps:
@@ -52,7 +52,12 @@ class AsyncOps:
             return bytes(data[op.start : op.end])
         # A range, even from 0 to the end: s3fs asks for the size first (one more request)
         # when it is given none.
-        return bytes(await self.fs._cat_file(path, start=op.start, end=op.end))
+        try:
+            return bytes(await self.fs._cat_file(path, start=op.start, end=op.end))
+        except Exception as exc:
+            if op.start == 0 and unsatisfiable(exc):
+                return b""  # no byte 0: the object is empty
+            raise
 
     async def _put(self, local: str, path: str, on_bytes: OnBytes) -> None:
         if self.atomic:  # one PUT (or a multipart upload): the name appears whole

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 from trail.errors import RemoteNotFoundError, RemoteReadOnlyError
 from trail.fs.base import OnBytes
 from trail.fs.registry import Backend, split_url
-from trail.fs.translate import translated
+from trail.fs.translate import translated, unsatisfiable
 
 if TYPE_CHECKING:
     from trail.fs.batch import Done, Op
@@ -242,7 +242,12 @@ class RemoteFS:
             self.get_file(op.path, op.local, on_bytes)
         elif isinstance(op, Read):
             with translated(self.url):
-                data = self.fs.cat_file(self._abs(op.path), start=op.start, end=op.end)
+                try:
+                    data = self.fs.cat_file(self._abs(op.path), start=op.start, end=op.end)
+                except Exception as exc:
+                    if op.start == 0 and unsatisfiable(exc):
+                        return b""  # no byte 0: the file is empty
+                    raise
             return bytes(data)
         elif isinstance(op, Stat):
             with translated(self.url):

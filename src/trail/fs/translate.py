@@ -37,22 +37,29 @@ _THROTTLED = frozenset(
 )
 
 
-def throttled(exc: BaseException) -> bool:
-    """Whether the remote asked to slow down: S3's 503 SlowDown (which s3fs turns into an
-    ``OSError`` caused by botocore's error), an HTTP 429 or 503."""
+def _answers(exc: BaseException) -> Iterator[tuple[object, object]]:
+    """(error code, HTTP status) of the error and of what caused it: s3fs turns botocore's
+    error into an ``OSError`` caused by it; aiohttp's carries a ``status``."""
     seen: BaseException | None = exc
-    for _ in range(3):  # the error and what caused it
+    for _ in range(3):
         if seen is None:
-            return False
+            return
         response = getattr(seen, "response", None)
         if isinstance(response, dict):
             error, meta = response.get("Error", {}), response.get("ResponseMetadata", {})
-            if error.get("Code") in _THROTTLED or meta.get("HTTPStatusCode") in (429, 503):
-                return True
-        if getattr(seen, "status", None) in (429, 503):
-            return True
+            yield error.get("Code"), meta.get("HTTPStatusCode")
+        yield None, getattr(seen, "status", None)
         seen = seen.__cause__ or seen.__context__
-    return False
+
+
+def throttled(exc: BaseException) -> bool:
+    """Whether the remote asked to slow down: S3's 503 SlowDown, an HTTP 429 or 503."""
+    return any(code in _THROTTLED or status in (429, 503) for code, status in _answers(exc))
+
+
+def unsatisfiable(exc: BaseException) -> bool:
+    """Whether a byte range was refused as past the end (HTTP 416): from 0, an empty file."""
+    return any(code == "InvalidRange" or status == 416 for code, status in _answers(exc))
 
 
 def translate(url: str, exc: BaseException) -> BaseException:
