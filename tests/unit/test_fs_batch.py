@@ -151,10 +151,11 @@ def test_a_dead_remote_opens_the_breaker_for_the_whole_batch(no_backoff):
 
 
 def test_closing_the_results_early_cancels_what_is_in_flight(loop):
-    cancelled = []
+    started, cancelled = [], []
     release = asyncio.Event()
 
     async def execute(op, on_bytes):
+        started.append(op.path)
         if op.path != "0":
             try:
                 await release.wait()
@@ -167,7 +168,9 @@ def test_closing_the_results_early_cancels_what_is_in_flight(loop):
     results = batch.run_on_loop(loop, execute, ops, jobs=4, retry=Retry("m"))
     assert next(results).tag == 0
     results.close()  # the caller stopped (an error of its own, Ctrl-C)
-    assert sorted(cancelled) == ["1", "2", "3", "4"]
+    # 1–3 were waiting; 4 may have started in the slot 0 freed; none started after
+    assert started[:4] == ["0", "1", "2", "3"] and len(started) <= 5
+    assert sorted(cancelled) == started[1:]
 
 
 def test_bytes_are_reported_as_they_move_and_counted_per_op(loop):
