@@ -2,9 +2,16 @@
 
 Uploads send files before the manifests that list them, so a manifest on a remote means its
 files are there too. Downloads are hashed before they take their name in the cache: the cache
-never holds a corrupt or partial object. How a batch of objects travels is a mover's business
-(``trail.remote.loose``: one request per object); this module orders batches, counts them for
-the progress bar, keeps the remote's index and collects failures.
+never holds a corrupt or partial object. How a batch of objects travels is a mover's business;
+this module orders batches, counts them for the progress bar, keeps the remote's index and
+collects failures. A mover is two functions over a whole batch, each yielding a ``Moved`` per
+object as it finishes and reporting to ``progress``::
+
+    send(store, [(oid, cache path, size), …], *, jobs, progress) -> Iterator[Moved]
+    receive(store, [oid, …], odb, *, jobs, progress, label) -> Iterator[Moved]
+
+``trail.remote.loose`` moves one object per request; a pack mover (many objects per request,
+byte-range reads) fits the same shape, on the same ``FileSystem.run`` ops (``Write``/``Read``).
 """
 
 from __future__ import annotations
