@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from trail import hashing
-from trail.errors import RemoteUnreachableError, TransferError
+from trail.errors import RemoteAuthError, RemoteUnreachableError, TransferError
 from trail.fs import batch
 from trail.fs.memory import MemoryFS
 from trail.fs.registry import backend_for
@@ -126,6 +126,10 @@ def test_present_asks_each_object_when_few(odb):
     fs.files[object_path(a)] = b"a"
     assert present(RemoteStore("r", fs), [a, b], jobs=2) == {a}
     assert not [c for c in fs.calls if c.startswith("walk")]
+    # absent is one thing; a remote that will not say is another
+    fs.fail = lambda op, path: RemoteAuthError("memory://") if op == "read" else None
+    with pytest.raises(RemoteAuthError):
+        present(RemoteStore("r", fs), [a, b], jobs=2)
 
 
 def test_index_is_dropped_when_the_gc_marker_changes(tmp_path):

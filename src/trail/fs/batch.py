@@ -66,7 +66,8 @@ class Write:
 
 @dataclass(frozen=True, slots=True)
 class Stat:
-    """The size of ``path`` (in ``Done.size``)."""
+    """The size of ``path`` (in ``Done.size``; None if the server does not say). A missing
+    file fails with ``FileNotFoundError``."""
 
     path: str
 

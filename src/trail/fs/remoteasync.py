@@ -29,8 +29,9 @@ class AsyncOps:
             if isinstance(op, Read):
                 return await self._read(op)
             path = self.where(op.path)
-            if isinstance(op, Stat):
-                return int((await self.fs._info(path))["size"])
+            if isinstance(op, Stat):  # a server may not say (HTTP without a length): None
+                size = (await self.fs._info(path)).get("size")
+                return None if size is None else int(size)
             if isinstance(op, Get):
                 await self.fs._get_file(path, op.local, callback=_callback(on_bytes))
                 return None

@@ -251,7 +251,8 @@ class RemoteFS:
             return bytes(data)
         elif isinstance(op, Stat):
             with translated(self.url):
-                return int(self.fs.size(self._abs(op.path)))
+                size = self.fs.size(self._abs(op.path))
+            return None if size is None else int(size)
         else:
             self.write_bytes(op.path, op.data)
         return None

@@ -4,7 +4,7 @@ manifests), DVC 2 (md5-dos2unix) objects at the root ``ab/cdef…``."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -227,8 +227,14 @@ def present(store: RemoteStore, oids: Iterable[Oid], jobs: int) -> set[Oid]:
         return set()
     if store.fs.can_list and len(wanted) > 64:
         return {o for o in store.iter_oids() if o in wanted}
-    from trail.parallel import bounded_map
+    from trail.fs.batch import Stat
 
-    items = sorted(wanted, key=object_path)
-    check: Callable[[Oid], bool] = store.exists
-    return {o for o, ok in zip(items, bounded_map(check, items, jobs), strict=True) if ok}
+    ops = ((o, Stat(object_path(o))) for o in sorted(wanted, key=object_path))
+    found = set()
+    for done in store.fs.run(ops, jobs=jobs):
+        if isinstance(done.error, FileNotFoundError):
+            continue
+        if done.error is not None:
+            raise done.error
+        found.add(done.tag)
+    return found
