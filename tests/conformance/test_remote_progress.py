@@ -87,3 +87,21 @@ def test_a_big_upload_to_a_folder_streams_bytes(tmp_path):
     assert not transfer.upload(store, odb, [oid], jobs=2, progress=rec).failed
     steps = rec.advances()
     assert len(steps) >= 2 and sum(n for _f, n in steps) == 2 * SMALL + 5
+
+
+def test_a_big_download_over_ssh_reports_bytes(tmp_path, ssh_server):
+    root = tmp_path / "sftp"
+    root.mkdir()
+    url = f"ssh://{ssh_server.user}@127.0.0.1:{ssh_server.port}{root}"
+    store = RemoteStore("ssh", open_fs(url, {"keyfile": ssh_server.keyfile}))
+    odb = LocalODB(str(tmp_path / "a"))
+    size = 2 * SMALL + 7
+    oids = _objects(odb, [size])
+    assert not transfer.upload(store, odb, oids, jobs=2).failed
+    rec = Recorder()
+    got = transfer.download(store, LocalODB(str(tmp_path / "b")), oids, jobs=2, progress=rec)
+    assert not got.failed
+    assert [e[2:] for e in rec.events if e[0] == "start"][-1] == (1, size)
+    steps = rec.advances()
+    assert len([n for f, n in steps if f == 0 and n > 0]) >= 2
+    assert sum(n for _f, n in steps) == size

@@ -33,6 +33,7 @@ from trail.remote.store import (
 from trail.types import Oid
 
 Outgoing = tuple[Oid, str, int]  # an object, its file in the cache, its size
+FEW = 32  # objects whose sizes are worth a request each before they are downloaded
 T = TypeVar("T", Oid, Outgoing)
 
 
@@ -134,8 +135,9 @@ def _receive_big(
     progress: Progress,
     label: str,
 ) -> Iterator[Moved]:
-    """Stream each object into a temp file beside its place in the cache, hash it, rename it."""
-    total = _total_size(store, oids, jobs) if store.fs.ranged else None
+    """Stream each object into a temp file beside its place in the cache, hash it, rename it.
+    Their sizes are asked first (for a bar in bytes) where they are known to be big, or few."""
+    total = _total_size(store, oids, jobs) if store.fs.ranged or len(oids) <= FEW else None
     if total is not None:
         progress.start(label, len(oids), total)
     on_bytes = bytes_callback(progress) if total is not None else None
