@@ -171,3 +171,30 @@ def test_small_objects_take_one_read_and_big_ones_stream(odb):
     assert sorted(c for c in fs.calls if c.endswith(small_path)) == [f"read {small_path}"]
     # the big one: its first bytes, its size (for a bar in bytes), then the whole of it
     assert [c.split()[0] for c in fs.calls if c.endswith(big_path)] == ["read", "read", "get"]
+
+
+def test_object_stores_keep_more_requests_in_flight_than_folders(tmp_path):
+    import os
+
+    from trail.fs.local import LocalFS
+    from trail.fs.registry import open_fs
+
+    cores = os.cpu_count() or 1
+    s3 = RemoteStore("s", open_fs("s3://bucket/x", {"endpointurl": "http://127.0.0.1:9"}))
+    assert transfer.default_jobs(s3) == max(32, 4 * cores)
+    ssh = RemoteStore("h", open_fs("ssh://u@127.0.0.1:9/x", {}))  # built lazily: no connection
+    assert transfer.default_jobs(ssh) == 4 * cores
+    assert transfer.default_jobs(RemoteStore("f", LocalFS(str(tmp_path)))) == cores
+    assert transfer.default_jobs(RemoteStore("m", MemoryFS())) == 4 * cores
+
+
+def test_the_s3_client_leaves_retries_and_checksums_to_trail():
+    from trail.fs.registry import BACKENDS
+    from trail.fs.remotefs import fs_kwargs
+
+    kwargs, root = fs_kwargs(BACKENDS["s3"], "s3://b/p/", {"region": "eu-west-1"})
+    config = kwargs["config_kwargs"]
+    assert root == "b/p" and kwargs["client_kwargs"] == {"region_name": "eu-west-1"}
+    assert config["retries"] == {"max_attempts": 0}  # trail.fs.batch retries, with jitter
+    assert config["request_checksum_calculation"] == "when_required"  # objects are hashed
+    assert config["user_agent"].startswith("trail/")

@@ -30,13 +30,15 @@ from trail.types import Oid
 
 
 def default_jobs(store: RemoteStore | None = None) -> int:
-    """Requests in flight: 4 × cores for network remotes, whose transfers mostly wait (an
-    event loop holds them for the price of one thread); one per core for a folder, where more
-    threads only fight over the GIL and the directories."""
+    """Requests in flight: 4 × cores for network remotes, whose transfers mostly wait, or more
+    where the backend says so (an object store: its event loop holds a request for the price
+    of a coroutine, and the store serves them in parallel); one per core for a folder, where
+    more threads only fight over the GIL and the directories."""
     cores = os.cpu_count() or 1
     if store is not None and store.fs.local_path("") is not None:
         return cores
-    return 4 * cores
+    wide: int = getattr(store.fs, "jobs", 0) if store is not None else 0
+    return max(wide, 4 * cores)
 
 
 @dataclass
