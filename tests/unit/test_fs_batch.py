@@ -3,6 +3,7 @@ caller's thread, failures collected, retries with jittered back-off, cancellatio
 
 from __future__ import annotations
 
+import _thread
 import asyncio
 import random
 import threading
@@ -186,3 +187,101 @@ def test_bytes_are_reported_as_they_move_and_counted_per_op(loop):
         batch.run_on_loop(loop, execute, ops, jobs=2, retry=Retry("m"), on_bytes=heard.append)
     )
     assert sum(heard) == 150 and {d.streamed for d in done} == {30}
+
+
+def test_waits_between_attempts_stay_under_their_growing_ceiling(monkeypatch):
+    """The delays slept, not only those computed: each under BACKOFF × 2^attempt."""
+    slept: list[float] = []
+    monkeypatch.setattr(batch.time, "sleep", slept.append)
+    failures = iter([RemoteThrottledError("s3://b")] * 5)
+
+    def call():
+        err = next(failures, None)
+        if err is not None:
+            raise err
+        return b"ok"
+
+    assert batch.attempt(call, Retry("s3://b", random.Random(1))) == b"ok"
+    assert len(slept) == 5
+    for n, wait in enumerate(slept):
+        assert 0 <= wait <= batch.BACKOFF * 2**n
+    assert len(set(slept)) == 5
+
+
+def test_async_waits_are_jittered_and_bounded_too(loop, monkeypatch):
+    slept: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def sleep(seconds):
+        slept.append(seconds)
+        await real_sleep(0)
+
+    monkeypatch.setattr(batch.asyncio, "sleep", sleep)
+    calls = []
+
+    async def execute(op, on_bytes):
+        calls.append(op.path)
+        if len(calls) <= 2:
+            raise ConnectionResetError("reset by peer")
+        return b"ok"
+
+    (done,) = batch.run_on_loop(loop, execute, [(1, Read("k"))], jobs=1, retry=Retry("s3://b"))
+    assert done.value == b"ok" and len(calls) == 3
+    assert len(slept) == 2 and all(0 <= s <= batch.BACKOFF * 2**n for n, s in enumerate(slept))
+
+
+def test_one_throttled_request_does_not_hold_up_the_others(loop, monkeypatch):
+    """A back-off waits on the loop, not in it: the batch's other requests go on meanwhile."""
+    monkeypatch.setattr(batch, "BACKOFF", 0.4)
+    order = []
+
+    async def execute(op, on_bytes):
+        order.append(op.path)
+        if op.path == "slow" and order.count("slow") == 1:
+            raise RemoteThrottledError("s3://b")
+        return op.path.encode()
+
+    ops = [("slow", Read("slow"))] + [(i, Read(f"f{i}")) for i in range(20)]
+    rng = random.Random(3)  # a draw well above zero: the others overtake it
+    done = list(batch.run_on_loop(loop, execute, ops, jobs=4, retry=Retry("s3://b", rng)))
+    assert all(d.error is None for d in done) and len(done) == 21
+    assert done[-1].tag == "slow"  # retried after all the others finished
+
+
+def test_results_name_each_op_that_failed_among_many(no_backoff):
+    """A partial failure: each result carries its own tag and reason; none is lost."""
+
+    def execute(op, on_bytes):
+        if op.path.endswith("3"):
+            raise FileNotFoundError(op.path)
+        return None
+
+    ops = [(f"o{i}", Write(f"p{i}", b"")) for i in range(40)]
+    done = list(batch.run_threads(execute, ops, jobs=4, retry=Retry("m")))
+    failed = {d.tag: d.error for d in done if d.error is not None}
+    assert sorted(failed) == ["o13", "o23", "o3", "o33"]
+    assert all(isinstance(e, FileNotFoundError) for e in failed.values())
+    assert sorted(d.tag for d in done if d.error is None) == sorted(
+        f"o{i}" for i in range(40) if i % 10 != 3
+    )
+
+
+def test_an_interrupt_while_threads_run_stops_the_batch():
+    """Ctrl-C reaches the caller's thread: the workers finish what they hold and take no more."""
+    started = []
+    gate = threading.Event()
+
+    def execute(op, on_bytes):
+        started.append(op.path)
+        gate.wait(5)
+        return None
+
+    ops = [(i, Write(str(i), b"")) for i in range(100)]
+    results = batch.run_threads(execute, ops, jobs=4, retry=Retry("m"))
+    timer = threading.Timer(0.3, gate.set)
+    timer.start()
+    threading.Timer(0.1, _thread.interrupt_main).start()  # as a Ctrl-C would
+    with pytest.raises(KeyboardInterrupt):
+        list(results)  # leaving it joins the workers
+    timer.join()
+    assert 1 <= len(started) <= 4  # only those in hand when it came

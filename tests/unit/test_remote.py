@@ -198,3 +198,119 @@ def test_the_s3_client_leaves_retries_and_checksums_to_trail():
     assert config["retries"] == {"max_attempts": 0}  # trail.fs.batch retries, with jitter
     assert config["request_checksum_calculation"] == "when_required"  # objects are hashed
     assert config["user_agent"].startswith("trail/")
+
+
+def _objects(odb, n, size=10):
+    oids = []
+    for i in range(n):
+        data = f"{i:04}".encode() * (size // 4)
+        oid = _oid(data)
+        odb.add_bytes(oid, data)
+        oids.append(oid)
+    return oids
+
+
+def _cache_leftovers(odb) -> list[str]:
+    import os
+
+    return [f for _d, _s, files in os.walk(odb.root) for f in files if "tmp" in f]
+
+
+def test_a_partial_upload_names_exactly_the_objects_that_failed(odb):
+    from trail.oidstr import format_oid
+
+    fs = MemoryFS()
+    oids = _objects(odb, 30)
+    bad = {object_path(oids[3]), object_path(oids[17])}
+    fs.fail = lambda op, path: PermissionError("denied") if path in bad else None
+    done = transfer.upload(RemoteStore("r", fs), odb, oids, jobs=4)
+    assert sorted(done.failed) == sorted(format_oid(oids[i]) for i in (3, 17))
+    assert set(done.done) == set(oids) - {oids[3], oids[17]}
+    assert set(fs.files) == {object_path(o) for o in done.done}
+    err = TransferError("push", done.failed)
+    assert str(err).startswith("2 objects failed to push: ") and oids[3].hex in str(err)
+
+
+def test_a_partial_download_names_exactly_the_objects_that_failed(odb, tmp_path):
+    from trail.oidstr import format_oid
+
+    fs = MemoryFS()
+    oids = _objects(odb, 30)
+    transfer.upload(RemoteStore("r", fs), odb, oids, jobs=4)
+    del fs.files[object_path(oids[5])]
+    fs.files[object_path(oids[9])] = b"tampered"
+    other = LocalODB(str(tmp_path / "other"))
+    got = transfer.download(RemoteStore("r", fs), other, oids, jobs=4)
+    assert got.failed == {
+        format_oid(oids[5]): "not on the remote",
+        format_oid(oids[9]): got.failed[format_oid(oids[9])],
+    }
+    assert "is corrupt" in got.failed[format_oid(oids[9])]
+    assert {o for o in oids if other.exists(o)} == set(oids) - {oids[5], oids[9]}
+
+
+class _CtrlCOnFirst:
+    """A progress bar during which the user presses Ctrl-C, once the first object arrived."""
+
+    def start(self, description, total_files, total_bytes=None):
+        pass
+
+    def advance(self, files=1, nbytes=0):
+        if files:
+            raise KeyboardInterrupt
+
+    def finish(self):
+        pass
+
+
+def test_ctrl_c_during_a_download_leaves_only_whole_objects_in_the_cache(odb, tmp_path):
+    """Big objects stream to temp files beside their place: an interrupt removes them all;
+    the one object that finished is whole, the next download brings the rest."""
+    from trail.remote.store import SMALL
+
+    fs = MemoryFS()
+    oids = _objects(odb, 16, SMALL + 8)  # enough to run on threads: others are under way
+    transfer.upload(RemoteStore("r", fs), odb, oids, jobs=4)
+    other = LocalODB(str(tmp_path / "other"))
+    with pytest.raises(KeyboardInterrupt):
+        transfer.download(RemoteStore("r", fs), other, oids, jobs=4, progress=_CtrlCOnFirst())
+    assert not _cache_leftovers(other)
+    landed = [o for o in oids if other.exists(o)]
+    assert len(landed) == 1 and other.read_verified(landed[0]) == odb.read_bytes(landed[0])
+    got = transfer.download(RemoteStore("r", fs), other, oids, jobs=4)
+    assert not got.failed and all(other.read_verified(o) for o in oids)
+
+
+def test_ctrl_c_in_the_middle_of_writing_an_object_leaves_no_part_of_it(odb, tmp_path):
+    from trail.remote.store import SMALL
+
+    class HalfThenCtrlC(MemoryFS):
+        def get_file(self, path, local, on_bytes=None):
+            with open(local, "wb") as f:
+                f.write(self.files[path][: SMALL // 2])
+            raise KeyboardInterrupt
+
+    fs = HalfThenCtrlC()
+    (oid,) = _objects(odb, 1, SMALL + 8)
+    transfer.upload(RemoteStore("r", fs), odb, [oid], jobs=1)
+    other = LocalODB(str(tmp_path / "other"))
+    with pytest.raises(KeyboardInterrupt):
+        transfer.download(RemoteStore("r", fs), other, [oid], jobs=1)
+    assert not other.exists(oid) and not _cache_leftovers(other)
+
+
+def test_ctrl_c_during_an_upload_to_a_folder_leaves_no_partial_object(odb, tmp_path):
+    from trail.fs.local import LocalFS
+
+    oids = _objects(odb, 40, 1000)
+    remote = tmp_path / "remote"
+    store = RemoteStore("r", LocalFS(str(remote)))  # copies, through temp names
+    with pytest.raises(KeyboardInterrupt):
+        transfer.upload(store, odb, oids, jobs=4, progress=_CtrlCOnFirst())
+    import os
+
+    files = [os.path.join(d, f) for d, _s, fs_ in os.walk(remote) for f in fs_]
+    assert not [f for f in files if "tmp" in os.path.basename(f)]
+    for oid in oids:  # whatever arrived is whole
+        path = remote / object_path(oid)
+        assert not path.exists() or path.read_bytes() == odb.read_bytes(oid)
