@@ -12,6 +12,15 @@ object as it finishes and reporting to ``progress``::
 
 ``trail.remote.loose`` moves one object per request; a pack mover (many objects per request,
 byte-range reads) fits the same shape, on the same ``FileSystem.run`` ops (``Write``/``Read``).
+What every mover keeps to (the tests of ``tests/unit/test_remote.py`` hold ``loose`` to it):
+
+- one object's failure is a ``Moved(oid, error=…)``, never an exception; the batch goes on;
+- ``progress.advance(1, nbytes)`` once per object that moved (bytes already streamed through
+  ``on_bytes`` are not counted twice);
+- a download is hashed before it takes its name in ``odb``; an upload never shows part of an
+  object under its name (a single PUT, or a temp name then a rename);
+- an interrupt (``KeyboardInterrupt``, the caller closing the iterator) propagates, and the
+  mover's temp files, local or remote, are gone when it has.
 """
 
 from __future__ import annotations
