@@ -285,3 +285,48 @@ def test_an_interrupt_while_threads_run_stops_the_batch():
         list(results)  # leaving it joins the workers
     timer.join()
     assert 1 <= len(started) <= 4  # only those in hand when it came
+
+
+def test_threads_hold_at_most_a_few_results_for_a_slow_consumer():
+    """Reads wait for the caller in a bounded queue: a batch of 1,000 holds ~3 × jobs."""
+    started = []
+
+    def execute(op, on_bytes):
+        started.append(op.path)
+        return b"x" * 1000
+
+    results = batch.run_threads(
+        execute, [(i, Read(str(i))) for i in range(1000)], jobs=4, retry=Retry("m")
+    )
+    first = next(results)
+    threading.Event().wait(0.3)  # the workers had all the time they wanted
+    assert first.value == b"x" * 1000
+    assert len(started) <= 3 * 4 + 1
+    assert len(list(results)) == 999 and len(started) == 1000
+
+
+def test_threads_yield_results_as_they_finish_not_in_windows():
+    gate = threading.Event()
+
+    def execute(op, on_bytes):
+        if op.path != "0":
+            gate.wait(5)
+        return None
+
+    results = batch.run_threads(
+        execute, [(i, Write(str(i), b"")) for i in range(40)], jobs=4, retry=Retry("m")
+    )
+    assert next(results).tag == 0  # while the others still wait
+    gate.set()
+    assert sorted(d.tag for d in results) == list(range(1, 40))
+
+
+def test_an_interrupt_inside_an_op_on_a_thread_reaches_the_caller():
+    def execute(op, on_bytes):
+        if op.path == "7":
+            raise KeyboardInterrupt
+        return None
+
+    ops = [(i, Write(str(i), b"")) for i in range(40)]
+    with pytest.raises(KeyboardInterrupt):
+        list(batch.run_threads(execute, ops, jobs=4, retry=Retry("m")))

@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain, islice
 from typing import Generic, TypeVar
 
 from trail.errors import RemoteError, RemoteUnreachableError
@@ -220,8 +221,15 @@ def run_threads(
     retry: Retry,
     on_bytes: OnBytes = None,
 ) -> Iterator[Done[T]]:
-    """Run a batch on ``jobs`` threads (few ops run inline), yielding in submission order."""
-    from trail.parallel import bounded_map
+    """Run a batch on ``jobs`` threads, yielding each ``Done`` in the caller's thread as it
+    finishes (a batch of a few ops runs inline: threads would cost more than they save).
+
+    Each worker takes the next op itself (no future per op), and at most ``2 × jobs`` results
+    wait for the caller, so reads held in memory stay bounded however big the batch. Closing
+    the iterator early (an error, Ctrl-C) starts no more ops and waits for those running; an
+    interrupt raised inside an op reaches the caller.
+    """
+    import queue
 
     def one(item: tuple[T, Op]) -> Done[T]:
         tag, op = item
@@ -232,7 +240,59 @@ def run_threads(
             return Done(tag, op, error=exc, streamed=_streamed(count))
         return _done(tag, op, value, _streamed(count))
 
-    yield from bounded_map(one, list(ops), jobs)
+    items = iter(ops)
+    head = list(islice(items, INLINE))
+    if len(head) < INLINE or jobs <= 1:
+        yield from map(one, chain(head, items))
+        return
+    source = chain(head, items)
+    take = threading.Lock()
+    out: queue.Queue[Done[T] | BaseException | None] = queue.Queue(maxsize=2 * jobs)
+    stop = threading.Event()
+
+    def hand_over(item: Done[T] | BaseException | None) -> None:
+        while not stop.is_set():
+            try:
+                out.put(item, timeout=POLL)
+                return
+            except queue.Full:
+                continue
+
+    def worker() -> None:
+        try:
+            while not stop.is_set():
+                with take:
+                    item = next(source, None)
+                if item is None:
+                    break
+                hand_over(one(item))
+        except BaseException as exc:  # an interrupt inside an op: the caller raises it
+            hand_over(exc)
+        hand_over(None)
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(jobs)]
+    for thread in threads:
+        thread.start()
+    running = len(threads)
+    try:
+        while running:
+            try:
+                got = out.get(timeout=POLL)  # a timeout, so a Ctrl-C is heard
+            except queue.Empty:
+                continue
+            if got is None:
+                running -= 1
+            elif isinstance(got, BaseException):
+                raise got
+            else:
+                yield got
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+
+
+INLINE = 16  # ops of a batch below which it runs in the caller's thread
 
 
 def _streamed(count: _Counter | None) -> int:
