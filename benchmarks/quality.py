@@ -26,6 +26,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+NAME = "quality"
+NEEDS = ()  # its own table, generated here
+ORDER = 80
 FULL_ROWS, QUICK_ROWS = 10_000_000, 200_000
 
 
@@ -279,3 +282,16 @@ def run_group(bench: Any, settle: Callable[[], None]) -> str:
     group = QualityBench(bench, settle)
     group.go()
     return group.table()
+
+
+def run(bench: Any) -> None:
+    """A table of its own under the main one."""
+    try:
+        table = run_group(bench, bench.settle)
+    except (subprocess.CalledProcessError, RuntimeError, AssertionError, OSError) as exc:
+        bench.failures.append(f"quality: {exc}")
+        return
+    finally:
+        if not bench.args.keep:
+            shutil.rmtree(bench.work / "quality", ignore_errors=True)
+    bench.extra += ["", table]

@@ -26,6 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+NAME = "ui"
+NEEDS = ()
+ORDER = 70
 PIPELINE = """stages:
   train:
     cmd: python3 train.py
@@ -188,6 +191,17 @@ def _timed(fn: Any) -> tuple[float, Any]:
     start = time.perf_counter()
     value = fn()
     return time.perf_counter() - start, value
+
+
+def run(bench: Any) -> None:
+    """trail only: a table of its own under the main one."""
+    args = bench.args
+    try:
+        table = run_group(bench.work, bench.env, args.trail, args.quick, args.rounds)
+    except (subprocess.CalledProcessError, RuntimeError, AssertionError, OSError) as exc:
+        bench.failures.append(f"ui: {exc}")
+        return
+    bench.extra += ["", table]
 
 
 def run_group(work: Path, env: dict[str, str], trail: str, quick: bool, rounds: int) -> str:

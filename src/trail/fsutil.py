@@ -219,16 +219,22 @@ def translate_os_errors(path: str) -> Iterator[None]:
 
 
 def atomic_fill(
-    path: str, fill: Callable[[str], T], *, mode: int | None = None, makedirs: bool = True
+    path: str,
+    fill: Callable[[str], T],
+    *,
+    mode: int | None = None,
+    makedirs: bool = True,
+    tmp: str | None = None,
 ) -> T:
     """The one way trail replaces a file: ``fill`` writes a temp file beside ``path`` (its
     folder is made if missing, with ``makedirs``), which gets ``mode`` and is renamed over
     ``path``, so a reader sees the old file or the new one, never half. Returns what ``fill``
     returned; a ``fill`` that returns False declines (nothing is renamed). On any error the
-    temp file goes."""
+    temp file goes. ``tmp`` names a temp file beside ``path`` that was written before (a batch
+    of downloads fills many at once); ``fill`` then only checks it."""
     parent = os.path.dirname(path) or "."
     with translate_os_errors(path):
-        tmp = tmp_name(parent)
+        tmp = tmp or tmp_name(parent)
         try:
             try:
                 result = fill(tmp)

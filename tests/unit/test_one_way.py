@@ -109,3 +109,32 @@ def test_atomic_fill_replaces_whole_or_not_at_all(tmp_path):
         atomic_fill(str(path), boom)
     assert atomic_fill(str(path), lambda tmp: False) is False  # declined: nothing renamed
     assert path.read_text() == "new" and os.listdir(path.parent) == ["f"]
+
+
+def test_a_batch_download_enters_the_cache_through_add_written(tmp_path):
+    """A batch fills temp files the store named (``temp_for``); ``add_written`` checks and
+    takes each in, and a check that fails leaves neither the object nor its temp file."""
+    import hashlib
+
+    odb = LocalODB(str(tmp_path / "cache"))
+    good, bad = b"good bytes", b"bad bytes"
+    oid = Oid("md5", hashlib.md5(good).hexdigest())
+    other = Oid("md5", hashlib.md5(b"what it should be").hexdigest())
+    tmps = {o: odb.temp_for(o) for o in (oid, other)}
+    pathlib.Path(tmps[oid]).write_bytes(good)
+    pathlib.Path(tmps[other]).write_bytes(bad)
+
+    def check(o: Oid):
+        def fill(tmp: str) -> None:
+            if hashlib.md5(pathlib.Path(tmp).read_bytes()).hexdigest() != o.hex:
+                raise ValueError("corrupt")
+
+        return fill
+
+    assert odb.add_written(oid, check(oid), tmp=tmps[oid]) == len(good)
+    assert pathlib.Path(odb.path(oid)).read_bytes() == good
+    assert not os.access(odb.path(oid), os.W_OK) or os.geteuid() == 0
+    with pytest.raises(ValueError):
+        odb.add_written(other, check(other), tmp=tmps[other])
+    assert not odb.exists(other) and not os.path.exists(tmps[other])
+    assert sorted(os.listdir(os.path.dirname(odb.path(oid)))) == [os.path.basename(odb.path(oid))]

@@ -148,7 +148,9 @@ def cmd_remote_rename(args: argparse.Namespace, console: Console) -> int:
 def _transfer_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("targets", nargs="*", help="outputs, pointer files or paths inside outputs")
     p.add_argument("-r", "--remote", help="the remote to use (default: the default remote)")
-    p.add_argument("-j", "--jobs", type=int, help="parallel transfers (default: 4 × cores)")
+    p.add_argument(
+        "-j", "--jobs", type=int, help="parallel transfers (default: 4 × cores, 32+ on S3)"
+    )
     p.add_argument("-a", "--all-branches", action="store_true", help="also every branch's data")
     p.add_argument("-T", "--all-tags", action="store_true", help="also every tag's data")
     p.add_argument("-A", "--all-commits", action="store_true", help="also every commit's data")

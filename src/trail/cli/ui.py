@@ -48,7 +48,11 @@ class RichProgress:
             return  # too quick to be worth a bar
         from rich import progress as rp
 
-        self._bytes = total_files == 1 and total_bytes is not None
+        # Bytes when big files make up the work (one, or 1 MiB each on average); many small
+        # ones are counted by number.
+        self._bytes = total_bytes is not None and (
+            total_files == 1 or total_bytes >= total_files << 20
+        )
         count: Any = (
             (rp.DownloadColumn(), rp.TransferSpeedColumn())
             if self._bytes

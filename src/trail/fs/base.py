@@ -3,10 +3,14 @@ remote's root URL."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import BinaryIO, Protocol
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, BinaryIO, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from trail.fs.batch import Done, Op
 
 OnBytes = Callable[[int], None] | None
+T = TypeVar("T")
 
 
 class FileSystem(Protocol):
@@ -16,6 +20,8 @@ class FileSystem(Protocol):
     url: str
     readonly: bool
     can_list: bool
+    # A ranged ``Read`` costs one request and brings that range only (not the whole file).
+    ranged: bool
 
     def exists(self, path: str) -> bool: ...
 
@@ -43,6 +49,13 @@ class FileSystem(Protocol):
     def local_path(self, path: str) -> str | None:
         """Where ``path`` is on this machine when the remote is a folder (objects may then be
         hard-linked, as ``git clone`` links a local repository's objects), else None."""
+
+    def run(
+        self, ops: Iterable[tuple[T, Op]], *, jobs: int, on_bytes: OnBytes = None
+    ) -> Iterator[Done[T]]:
+        """Perform a batch of ops, at most ``jobs`` at once, yielding each result as it comes
+        (``trail.fs.batch``: failures inside the results, transient ones retried first)."""
+        ...
 
     def check(self, for_write: bool = False) -> None:
         """Raise a ``RemoteError`` if the remote's root cannot be reached (or, for a folder

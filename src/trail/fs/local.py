@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterator
-from typing import BinaryIO
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 from trail.errors import RemoteNotFoundError
 from trail.fs.base import OnBytes
 from trail.fsutil import atomic_fill
 
+if TYPE_CHECKING:
+    from trail.fs.batch import Done, Op
+
+T = TypeVar("T")
+
 
 class LocalFS:
     readonly = False
     can_list = True
+    ranged = True
 
     def __init__(self, root: str) -> None:
         self.url = root
@@ -77,6 +83,41 @@ class LocalFS:
 
     def local_path(self, path: str) -> str | None:
         return self._abs(path)
+
+    def run(
+        self, ops: Iterable[tuple[T, Op]], *, jobs: int, on_bytes: OnBytes = None
+    ) -> Iterator[Done[T]]:
+        from trail.fs.batch import Retry, run_threads
+
+        return run_threads(self._execute, ops, jobs=jobs, retry=Retry(self.url), on_bytes=on_bytes)
+
+    def _execute(self, op: Op, on_bytes: OnBytes) -> bytes | int | None:
+        from trail.fs.batch import Get, Put, Read, Stat
+
+        if isinstance(op, Put):
+            self.put_file(op.local, op.path, on_bytes)
+        elif isinstance(op, Get):
+            self.get_file(op.path, op.local, on_bytes)
+        elif isinstance(op, Read):
+            return self._read_range(op.path, op.start, op.end)
+        elif isinstance(op, Stat):
+            return os.stat(self._abs(op.path)).st_size
+        else:
+            self.write_bytes(op.path, op.data)
+        return None
+
+    def _read_range(self, path: str, start: int, end: int | None) -> bytes:
+        from trail.fsutil import read_fd
+
+        fd = os.open(self._abs(path), os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            size = os.fstat(fd).st_size
+            stop = size if end is None else min(end, size)
+            if start:
+                os.lseek(fd, start, os.SEEK_SET)
+            return read_fd(fd, max(0, stop - start), exact=True)
+        finally:
+            os.close(fd)
 
     def check(self, for_write: bool = False) -> None:
         if for_write:

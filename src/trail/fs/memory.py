@@ -6,16 +6,23 @@ monkeypatching a real backend.
 
 from __future__ import annotations
 
+import random
 import threading
-from collections.abc import Callable, Iterator
-from typing import BinaryIO
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 from trail.errors import RemoteReadOnlyError
 from trail.fs.base import OnBytes
 
+if TYPE_CHECKING:
+    from trail.fs.batch import Done, Op
+
+T = TypeVar("T")
+
 
 class MemoryFS:
     can_list = True
+    ranged = True
 
     def __init__(self, url: str = "memory://", readonly: bool = False) -> None:
         self.url = url
@@ -23,6 +30,8 @@ class MemoryFS:
         self.files: dict[str, bytes] = {}
         self.calls: list[str] = []
         self.fail: Callable[[str, str], BaseException | None] = lambda op, path: None
+        # Back-off delays are drawn from this: a test may seed it, or make them zero.
+        self.rng: random.Random | None = None
         self._lock = threading.Lock()
 
     def _hit(self, op: str, path: str) -> None:
@@ -85,6 +94,30 @@ class MemoryFS:
         yield from sorted(p[len(prefix) :] for p in self.files if p.startswith(prefix))
 
     def local_path(self, path: str) -> str | None:
+        return None
+
+    def run(
+        self, ops: Iterable[tuple[T, Op]], *, jobs: int, on_bytes: OnBytes = None
+    ) -> Iterator[Done[T]]:
+        from trail.fs.batch import Retry, run_threads
+
+        retry = Retry(self.url, self.rng)
+        return run_threads(self._execute, ops, jobs=jobs, retry=retry, on_bytes=on_bytes)
+
+    def _execute(self, op: Op, on_bytes: OnBytes) -> bytes | int | None:
+        from trail.fs.batch import Get, Put, Read, Stat
+
+        if isinstance(op, Put):
+            self.put_file(op.local, op.path, on_bytes)
+        elif isinstance(op, Get):
+            self.get_file(op.path, op.local, on_bytes)
+        elif isinstance(op, Read):
+            data = self.read_bytes(op.path)
+            return data[op.start : op.end]
+        elif isinstance(op, Stat):
+            return len(self.read_bytes(op.path))
+        else:
+            self.write_bytes(op.path, op.data)
         return None
 
     def check(self, for_write: bool = False) -> None:

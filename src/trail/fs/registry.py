@@ -21,12 +21,18 @@ class Backend:
     extra: str
     readonly: bool = False
     atomic_put: bool = False  # a single PUT never shows a partial object (object stores)
+    ranged: bool = False  # its fsspec class reads a byte range with one request (see FileSystem)
+    # Requests a batch keeps in flight by default (0: four per core). An object store's client
+    # holds each on one event loop for little CPU, and the store serves them in parallel.
+    jobs: int = 0
 
 
 BACKENDS = {
     b.protocols[0]: b
     for b in (
-        Backend(("s3",), "s3fs", "S3FileSystem", "s3fs", "s3", atomic_put=True),
+        Backend(
+            ("s3",), "s3fs", "S3FileSystem", "s3fs", "s3", atomic_put=True, ranged=True, jobs=32
+        ),
         Backend(("ssh", "sftp"), "sshfs", "SSHFileSystem", "sshfs", "ssh"),
         Backend(
             ("http", "https"),
@@ -36,7 +42,16 @@ BACKENDS = {
             "http",
             readonly=True,
         ),
-        Backend(("gs", "gcs"), "gcsfs", "GCSFileSystem", "gcsfs", "gs", atomic_put=True),
+        Backend(
+            ("gs", "gcs"),
+            "gcsfs",
+            "GCSFileSystem",
+            "gcsfs",
+            "gs",
+            atomic_put=True,
+            ranged=True,
+            jobs=32,
+        ),
         Backend(("azure", "az", "abfs"), "adlfs", "AzureBlobFileSystem", "adlfs", "azure"),
         Backend(("webdav", "webdavs"), "webdav4.fsspec", "WebdavFileSystem", "webdav4", "webdav"),
     )

@@ -100,12 +100,23 @@ class LocalODB:
                 raise
         return hexval, True
 
-    def add_written(self, oid: Oid, fill: Callable[[str], object]) -> int:
+    def add_written(
+        self, oid: Oid, fill: Callable[[str], object], *, tmp: str | None = None
+    ) -> int:
         """Store the object ``fill`` writes into the temp file it is given (a download, whose
-        bytes the caller checks against ``oid`` before it returns); returns its size."""
+        bytes the caller checks against ``oid`` before it returns); returns its size. ``tmp``,
+        from ``temp_for``, is a temp file a batch download already wrote (``fill`` checks it)."""
         dst = self.path(oid)
-        self._commit(dst, fill)
+        atomic_fill(dst, fill, mode=OBJECT_MODE, tmp=tmp)
         return os.path.getsize(dst)
+
+    def temp_for(self, oid: Oid) -> str:
+        """A new temp name beside ``oid``'s place (its folder made) for a download that runs
+        in a batch; ``add_written(oid, check, tmp=…)`` takes it in, or the caller deletes it."""
+        parent = os.path.dirname(self.path(oid))
+        with translate_os_errors(parent):
+            os.makedirs(parent, exist_ok=True)
+        return tmp_name(parent)
 
     def take_out(self, oid: Oid, dest: str) -> None:
         """Move the stored object out of the store to ``dest`` (a corrupt one, kept aside)."""

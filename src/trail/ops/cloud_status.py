@@ -41,7 +41,7 @@ def cloud_status(
         store.fs.check()
         result.remotes.append(store.name)
         paths = _paths(repo, store, group)
-        there = present(store, {o for _, o in paths}, jobs or default_jobs())
+        there = present(store, {o for _, o in paths}, jobs or default_jobs(store))
         for path, oid in paths:
             local, remote_has = repo.odb.exists(oid), oid in there
             if local != remote_has:

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import BinaryIO
 
 from trail import hashing
@@ -30,6 +31,20 @@ class CorruptRemoteObjectError(RemoteError):
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """What became of one object of a batch: its size once it moved, else why it did not."""
+
+    oid: Oid
+    nbytes: int = 0
+    error: BaseException | None = None
+
+
+# Downloads read objects up to this size into memory in one request (hashed there, written
+# once); bigger ones stream into a temp file.
+SMALL = 1 << 20
+
+
 class RemoteStore:
     """Objects on one remote. Methods are safe to call from several threads."""
 
@@ -44,6 +59,23 @@ class RemoteStore:
     def url(self) -> str:
         return self.fs.url
 
+    @property
+    def links(self) -> bool:
+        """A folder on the cache's file system: objects may be hard-linked with the cache."""
+        return self._links and self.fs.local_path("") is not None
+
+    def verify(self, oid: Oid, data: bytes) -> None:
+        """Raise ``CorruptRemoteObjectError`` unless ``data`` hashes to ``oid``."""
+        actual = hashing.get(oid.algo).hash_bytes(data)
+        if actual != oid.hex:
+            raise CorruptRemoteObjectError(self.url, oid, actual)
+
+    def verify_file(self, oid: Oid, path: str) -> None:
+        """As ``verify``, for the bytes of the local file ``path``."""
+        actual = hashing.get(oid.algo).hash_file(path)
+        if actual != oid.hex:
+            raise CorruptRemoteObjectError(self.url, oid, actual)
+
     def exists(self, oid: Oid) -> bool:
         return self.fs.exists(object_path(oid))
 
@@ -54,13 +86,10 @@ class RemoteStore:
         """Fetch into ``tmp`` and check its hash; a mismatch raises and leaves nothing behind."""
         try:
             self.fs.get_file(object_path(oid), tmp, on_bytes)
-            actual = hashing.get(oid.algo).hash_file(tmp)
+            self.verify_file(oid, tmp)
         except BaseException:
             _unlink(tmp)
             raise
-        if actual != oid.hex:
-            _unlink(tmp)
-            raise CorruptRemoteObjectError(self.url, oid, actual)
 
     def link_up(self, oid: Oid, local: str) -> bool:
         """Hard-link a (read-only) cache object into a folder remote: one system call, and the
@@ -123,19 +152,14 @@ class RemoteStore:
     def read_verified(self, oid: Oid) -> bytes:
         """The whole object, checked against its id."""
         data = self.fs.read_bytes(object_path(oid))
-        actual = hashing.get(oid.algo).hash_bytes(data)
-        if actual != oid.hex:
-            raise CorruptRemoteObjectError(self.url, oid, actual)
+        self.verify(oid, data)
         return data
 
     def read_small(self, oid: Oid, limit: int) -> bytes | None:
         """The object's verified bytes when the backend can hand small ones over cheaply."""
         data = self.fs.read_small(object_path(oid), limit)
-        if data is None:
-            return None
-        actual = hashing.get(oid.algo).hash_bytes(data)
-        if actual != oid.hex:
-            raise CorruptRemoteObjectError(self.url, oid, actual)
+        if data is not None:
+            self.verify(oid, data)
         return data
 
     def remove(self, oid: Oid) -> None:
@@ -182,8 +206,14 @@ def present(store: RemoteStore, oids: Iterable[Oid], jobs: int) -> set[Oid]:
         return set()
     if store.fs.can_list and len(wanted) > 64:
         return {o for o in store.iter_oids() if o in wanted}
-    from trail.parallel import bounded_map
+    from trail.fs.batch import Stat
 
-    items = sorted(wanted, key=object_path)
-    check: Callable[[Oid], bool] = store.exists
-    return {o for o, ok in zip(items, bounded_map(check, items, jobs), strict=True) if ok}
+    ops = ((o, Stat(object_path(o))) for o in sorted(wanted, key=object_path))
+    found = set()
+    for done in store.fs.run(ops, jobs=jobs):
+        if isinstance(done.error, FileNotFoundError):
+            continue
+        if done.error is not None:
+            raise done.error
+        found.add(done.tag)
+    return found

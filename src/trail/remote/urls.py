@@ -21,7 +21,8 @@ from typing import Any
 
 from trail.config import Config
 from trail.errors import RemoteConfigError, RemoteError
-from trail.fs.remotefs import RemoteFS, translated
+from trail.fs.remotefs import RemoteFS
+from trail.fs.translate import translated
 
 
 @dataclass(frozen=True)
