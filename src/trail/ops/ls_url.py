@@ -53,7 +53,7 @@ def _remote(
     url: str, recursive: bool, fs_config: Mapping[str, Any] | None, config: Any
 ) -> list[UrlEntry]:
     from trail.config import Config
-    from trail.fs.remotefs import translated
+    from trail.fs.translate import translated
     from trail.remote.urls import open_url
 
     fs = open_url(config or Config(None), url, fs_config)
