@@ -392,12 +392,20 @@ class Config:
         own = self.trail_path(level)
         if own is not None:
             for section, opts in IniFile.read(own).as_dict().items():
-                data.setdefault(section, {}).update(opts)
+                # trail's own user/system files may hold any option (for trail's repositories):
+                # only the trail-only ones apply in a DVC repository
+                opts = {k: v for k, v in opts.items() if trail_only(section, k)}
+                if opts:
+                    data.setdefault(section, {}).update(opts)
         return data
 
     def trail_path(self, level: str) -> str | None:
-        """Where trail-only options of ``level`` live in a DVC repository (None elsewhere)."""
-        if not self.dvc or level not in ("repo", "local") or self.control_dir is None:
+        """Where trail-only options of ``level`` live in a DVC repository (None elsewhere):
+        beside DVC's repository files, and trail's own user and system files (where DVC's
+        are the ``global``/``system`` levels, one unknown key would break every dvc command)."""
+        if level in ("system", "global"):
+            return level_paths(None, "trail")[level] if self.app == "dvc" else None
+        if not self.dvc or self.control_dir is None:
             return None
         if level == "repo":
             return os.path.join(self.control_dir, "config.trail")
