@@ -311,5 +311,6 @@ def test_killed_queue_worker(pipeline, rng, tmp_path):
         run("exp", "run", "--run-all", "-j", "2", cwd=repo)
         faults = Faults(repo)
         faults.assert_consistent()
-        names = {r["name"] for r in json.loads(run("exp", "show", "--json", cwd=repo).stdout)}
+        shown = json.loads(run("exp", "show", "--json", cwd=repo).stdout)
+        names = {g["name"] for b in shown for g in b["experiments"] or []}
         assert {"q2", "q3"} <= names

@@ -145,4 +145,4 @@ def _prefix(repo):
 
 def test_exp_show_json_is_unchanged_by_the_terminal(wide_project, trail):
     rows = json.loads(trail("exp", "show", "--json").out)
-    assert len(rows[0]["metrics"]["metrics.json"]) == 6
+    assert len(rows[0]["data"]["metrics"]["metrics.json"]["data"]) == 6  # DVC's shape
