@@ -248,8 +248,10 @@ def run_group(work: Path, env: dict[str, str], trail: str, quick: bool, rounds: 
 
 
 def _check_rows(body: bytes, rows: int) -> None:
-    found = json.loads(body)
-    assert isinstance(found, list) and len(found) == rows, f"{len(found)} rows, expected {rows}"
+    found = json.loads(body)  # DVC's shape: baselines (the workspace first), each with its exps
+    assert isinstance(found, list), "not a list of baselines"
+    count = len(found) + sum(len(b["experiments"] or []) for b in found)
+    assert count == rows, f"{count} rows, expected {rows}"
 
 
 def _startup_round(repo: Path, env: dict[str, str], trail: str, result: Result) -> None:

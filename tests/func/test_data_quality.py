@@ -159,7 +159,12 @@ def test_drift_between_experiments(trail_repo, trail):
     assert json.loads(res.out)["rows"] == [100, 400]
     shown = trail("exp", "show", "--profile", "t.csv", "--json")
     assert shown.code == 0, shown.err
-    rows = {r["name"]: r for r in json.loads(shown.out)}
+    # DVC's shape, each experiment's data with trail's profile figures beside params and metrics
+    rows = {
+        g["name"]: g["revs"][0]["data"]
+        for b in json.loads(shown.out)
+        for g in b["experiments"] or []
+    }
     assert rows["big"]["profiles"]["t.csv"]["rows"] == 400
     assert rows["small"]["profiles"]["t.csv"]["v.mean"] == 49.5
     table = trail("exp", "show", "--profile", "t.csv", "--md")

@@ -264,14 +264,14 @@ def test_a_broken_params_file_is_named_with_its_line(own):
 
 def test_plots_draw_every_plot_for_the_chosen_revisions(api):
     answer = api.get("/api/plots?rev=main&rev=shrunk&rev=workspace").json()
-    assert answer["revs"] == ["main", "shrunk", "workspace"]
+    assert answer["revs"] == ["workspace", "main", "shrunk"]  # in DVC's order
     ids = [p["id"] for p in answer["plots"]]
     assert ids == ["confusion.csv", "train_log.csv"]
     log = next(p for p in answer["plots"] if p["id"] == "train_log.csv")
     revs = {row["rev"] for row in log["spec"]["data"]["values"]}
     assert revs == {"main", "shrunk", "workspace"}
     default = api.get("/api/plots").json()
-    assert default["revs"] == ["HEAD", "workspace"]
+    assert default["revs"] == ["workspace", "HEAD"]
 
 
 def test_an_unknown_revision_is_an_error_not_a_crash(api):

@@ -110,7 +110,7 @@ def _data(row: ExpRow, param_deps: bool) -> dict[str, Any]:
             f: _only(tree, row.param_deps[f]) for f, tree in params.items() if f in row.param_deps
         }
     queued = row.status is not None
-    return {
+    data = {
         "rev": row.rev,
         "timestamp": timestamp(row),
         "params": _files(params, _errors(row, "params")),
@@ -119,6 +119,9 @@ def _data(row: ExpRow, param_deps: bool) -> dict[str, Any]:
         "outs": {p: _out(i) for p, i in row.out_info.items()},
         "meta": {},
     }
+    if row.profiles:  # ``--profile PATH`` (trail's): table → figure → value, beside DVC's keys
+        data["profiles"] = row.profiles
+    return data
 
 
 def _errors(row: ExpRow, group: str) -> dict[str, str]:

@@ -2,8 +2,9 @@
 experiments and queued runs, params, metrics and deps as columns; queueing a run with edited
 params, and applying an experiment to the workspace.
 
-``/api/experiments`` answers exactly what ``trail exp show --json`` prints, through the same
-function, and takes ``exp show``'s long flags as query parameters (``?all-commits=1&num=3``).
+``/api/experiments`` answers exactly what ``trail exp show --json`` prints (DVC's shape, which
+tools built on ``dvc exp show --json`` read), through the same function, and takes ``exp
+show``'s long flags as query parameters (``?all-commits=1&num=3``).
 ``/api/experiments/table`` is the page's own compact form: columns once, values per row.
 """
 
@@ -33,7 +34,7 @@ def shown(call: Call, **flags: Any) -> ExpShow:
 
 def exp_show_json(call: Call) -> bytes:
     from trail.errors import UsageError
-    from trail.experiments.show import records
+    from trail.experiments.show_json import dvc_json
     from trail.web.answers import to_json
 
     unknown = sorted(set(call.query) - FLAGS)
@@ -55,8 +56,8 @@ def exp_show_json(call: Call) -> bytes:
         queued=not call.flag("hide-queued"),
         failed=not call.flag("hide-failed"),
     ).rows
-    precision = call.number("precision", -1)
-    return to_json(records(rows, precision if precision >= 0 else None))
+    call.number("precision", -1)  # checked, and like the CLI's --json, full precision: DVC's
+    return to_json(dvc_json(rows))
 
 
 def all_shown(call: Call) -> ExpShow:
