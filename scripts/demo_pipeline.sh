@@ -123,8 +123,9 @@ step trail exp show --sort-by accuracy --sort-order desc --csv --only-changed
 step trail plots diff shrink-0.8 shrink-1.1 -o "$work/report"
 best=$(trail exp show --json | python3 -c '
 import json, sys
-rows = [r for r in json.load(sys.stdin) if r["type"] == "experiment"]
-print(max(rows, key=lambda r: r["metrics"]["metrics.json"]["accuracy"])["name"])')
+exps = [g for b in json.load(sys.stdin) for g in b["experiments"] or []]  # the shape of dvc exp show --json
+acc = lambda g: g["revs"][0]["data"]["metrics"]["metrics.json"]["data"]["accuracy"]
+print(max(exps, key=acc)["name"])')
 step trail exp apply "$best"
 step trail exp diff HEAD "$best"
 git checkout -q -- . && trail checkout -q
@@ -152,7 +153,7 @@ step trail bundle verify "$work/classifier.tar.gz"
 echo; echo "# The web UI (trail ui): pages for all of the above; here its JSON API, asked by a script"
 trail ui --no-browser --port 0 > "$work/ui.out" &
 ui_pid=$!
-trap 'kill $ui_pid 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $ui_pid 2>/dev/null || true; rm -rf "$work"' EXIT  # (the server may be gone already)
 for _ in $(seq 100); do grep -q "^trail ui:" "$work/ui.out" && break; sleep 0.1; done
 cat "$work/ui.out"
 python3 - "$(sed -n 's/^trail ui: //p' "$work/ui.out")" <<'PY'
@@ -163,8 +164,9 @@ def get(path):
     return json.load(urllib.request.urlopen(request, timeout=60))
 nodes = get("/api/pipeline")["nodes"]
 print("pipeline:", ", ".join(f"{name} ({node['state']})" for name, node in nodes.items()))
-rows = get("/api/experiments?all-commits=1")
-print(f"experiments: {len(rows)} rows, what `trail exp show -A --json` prints")
+baselines = get("/api/experiments?all-commits=1")  # what `trail exp show -A --json` prints
+exps = sum(len(b["experiments"] or []) for b in baselines)
+print(f"experiments: {exps} on {len(baselines) - 1} commits (and the workspace), as exp show -A")
 PY
 kill $ui_pid && wait $ui_pid || true
 
